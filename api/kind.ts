@@ -1,0 +1,62 @@
+import type { Schema } from './schema.js';
+import type { Cause } from './validation/field-errors.js';
+import type { NameRule } from './validation/names.js';
+
+/** A stored Kubernetes object; its shape is checked against its kind's schema. */
+export type KObject = Record<string, any>;
+
+/** One column of `kubectl get`, served as a server-side Table. */
+export interface Column {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description: string;
+  /** 0 shows by default, 1 only with `-o wide`. */
+  priority: 0 | 1;
+  cell(obj: KObject): string | number | boolean | null;
+}
+
+/** The scale subresource: where a kind keeps its replica counts. */
+export interface ScaleSubresource {
+  specReplicasPath: string[];
+  statusReplicasPath: string[];
+  labelSelectorPath: string[];
+}
+
+/**
+ * Everything the API server knows about one kind, declared in one place:
+ * names for discovery, the schema, defaults, validation, printer columns,
+ * field selectors and the storage strategy.
+ */
+export interface Kind {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames?: string[];
+  categories?: string[];
+  namespaced: boolean;
+  schema: Schema;
+  subresources?: { status?: boolean; scale?: ScaleSubresource; binding?: boolean };
+  /** metadata.generation counts spec changes. */
+  hasGeneration?: boolean;
+  /** Fills defaults in place, the way the kind's defaulting functions do. */
+  defaults?(obj: KObject): void;
+  /** How metadata.name is checked (DNS subdomain when unset). */
+  nameRule?: NameRule;
+  /**
+   * Semantic validation of the kind's own fields beyond the schema (the API
+   * server checks metadata itself); `old` is set on update, for immutability.
+   */
+  validate?(obj: KObject, old?: KObject): Cause[];
+  /** Resets what a create may not set (status, usually). */
+  prepareForCreate?(obj: KObject): void;
+  columns: Column[];
+  /** Field selectors beyond metadata.name and metadata.namespace. */
+  fields?: Record<string, (obj: KObject) => string | undefined>;
+}
+
+export function apiVersionOf(kind: Pick<Kind, 'group' | 'version'>): string {
+  return kind.group ? `${kind.group}/${kind.version}` : kind.version;
+}

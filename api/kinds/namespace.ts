@@ -1,0 +1,38 @@
+import type { Kind } from '../kind.js';
+import { ageColumn, nameColumn } from '../printers.js';
+import { arr, enumOf, named, obj, str } from '../schema.js';
+import { objectMeta } from '../object-meta.js';
+import { dns1123Label } from '../validation/names.js';
+
+export const namespace: Kind = {
+  group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace',
+  shortNames: ['ns'], namespaced: false,
+  subresources: { status: true },
+  schema: named('io.k8s.api.core.v1.Namespace', obj({
+    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
+    kind: str('Kind is a string value representing the REST resource this object represents.'),
+    metadata: objectMeta,
+    spec: named('io.k8s.api.core.v1.NamespaceSpec', obj({
+      finalizers: arr(str(), { description: 'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.', listType: 'atomic' }),
+    }, { description: 'NamespaceSpec describes the attributes on a Namespace.' })),
+    status: named('io.k8s.api.core.v1.NamespaceStatus', obj({
+      phase: enumOf(['Active', 'Terminating'], 'Phase is the current lifecycle phase of the namespace.'),
+    }, { description: 'NamespaceStatus is information about the current status of a Namespace.' })),
+  }, { description: 'Namespace provides a scope for Names. Use of multiple namespaces is optional.', gvk: { group: '', version: 'v1', kind: 'Namespace' } })),
+  defaults(ns) {
+    ns.spec ??= {};
+    ns.spec.finalizers ??= ['kubernetes'];
+    ns.status ??= {};
+    ns.status.phase ??= 'Active';
+  },
+  nameRule: dns1123Label,
+  prepareForCreate(ns) {
+    ns.status = { phase: 'Active' };
+  },
+  columns: [
+    nameColumn,
+    { name: 'Status', type: 'string', priority: 0, description: 'The status of the namespace', cell: (o) => o.status?.phase ?? '' },
+    ageColumn,
+  ],
+  fields: { 'status.phase': (o) => o.status?.phase },
+};

@@ -1,0 +1,96 @@
+import { invalid, required, tooLong, type Cause } from './field-errors.js';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+export function dns1123Label(field: string, value: string): Cause[] {
+  if (value.length > 63) return [invalid(field, value, 'must be no more than 63 characters')];
+  if (!DNS1123_LABEL.test(value)) {
+    return [invalid(field, value, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")];
+  }
+  return [];
+}
+
+export function dns1123Subdomain(field: string, value: string): Cause[] {
+  if (value.length > 253) return [invalid(field, value, 'must be no more than 253 characters')];
+  if (!DNS1123_SUBDOMAIN.test(value)) {
+    return [invalid(field, value, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")];
+  }
+  return [];
+}
+
+export function dns1035Label(field: string, value: string): Cause[] {
+  if (value.length > 63) return [invalid(field, value, 'must be no more than 63 characters')];
+  if (!DNS1035_LABEL.test(value)) {
+    return [invalid(field, value, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")];
+  }
+  return [];
+}
+
+/** A label or annotation key: an optional DNS subdomain prefix and a name. */
+export function qualifiedName(field: string, value: string): Cause[] {
+  if (value === '') return [required(field)];
+  const parts = value.split('/');
+  let name = value;
+  const causes: Cause[] = [];
+  if (parts.length > 2) return [invalid(field, value, "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')")];
+  if (parts.length === 2) {
+    const [prefix, rest] = parts;
+    if (prefix === '') causes.push(invalid(field, value, 'prefix part must be non-empty'));
+    else causes.push(...dns1123Subdomain(field, prefix).map((c) => ({ ...c, message: c.message.replace(/^[^:]+: Invalid value: "[^"]*"/, `${field}: Invalid value: ${JSON.stringify(value)}`) + ' (prefix part)' })));
+    name = rest;
+  }
+  if (name.length === 0) causes.push(invalid(field, value, 'name part must be non-empty'));
+  else if (name.length > 63) causes.push(invalid(field, value, 'name part must be no more than 63 characters'));
+  else if (!QUALIFIED_NAME.test(name)) {
+    causes.push(invalid(field, value, "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
+  }
+  return causes;
+}
+
+export function labelValue(field: string, value: string): Cause[] {
+  if (value.length > 63) return [invalid(field, value, 'must be no more than 63 characters')];
+  if (!LABEL_VALUE.test(value)) {
+    return [invalid(field, value, "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")];
+  }
+  return [];
+}
+
+export function labels(field: string, value: unknown): Cause[] {
+  if (value === undefined || value === null) return [];
+  const causes: Cause[] = [];
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    causes.push(...qualifiedName(field, k));
+    if (typeof v === 'string') causes.push(...labelValue(`${field}[${k}]`, v));
+  }
+  return causes;
+}
+
+const TOTAL_ANNOTATION_SIZE = 256 * 1024;
+
+export function annotations(field: string, value: unknown): Cause[] {
+  if (value === undefined || value === null) return [];
+  const causes: Cause[] = [];
+  let size = 0;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    causes.push(...qualifiedName(field, k.toLowerCase()));
+    size += k.length + (typeof v === 'string' ? v.length : 0);
+  }
+  if (size > TOTAL_ANNOTATION_SIZE) causes.push(tooLong(field, TOTAL_ANNOTATION_SIZE));
+  return causes;
+}
+
+/** How a kind's object names are checked; most kinds take DNS subdomains. */
+export type NameRule = (field: string, value: string) => Cause[];
+
+/** Names that would escape their etcd key or URL path are refused by every kind. */
+export function pathSegmentName(field: string, value: string): Cause[] {
+  if (value === '.' || value === '..') return [invalid(field, value, `may not be '${value}'`)];
+  for (const bad of ['/', '%']) {
+    if (value.includes(bad)) return [invalid(field, value, `may not contain '${bad}'`)];
+  }
+  return [];
+}
