@@ -52,6 +52,16 @@ export interface Kind {
   validate?(obj: KObject, old?: KObject): Cause[];
   /** Resets what a create may not set (status, usually). */
   prepareForCreate?(obj: KObject): void;
+  /**
+   * Pods bound to a node terminate gracefully: deletion only marks them and
+   * the node's agent removes them once their containers have stopped.
+   */
+  gracefulDeletion?(obj: KObject): boolean;
+  /**
+   * Kinds with their own finalization (a Namespace's spec.finalizers) mark
+   * the object on delete and answer true while it must stay.
+   */
+  holdDeletion?(obj: KObject): boolean;
   columns: Column[];
   /** Field selectors beyond metadata.name and metadata.namespace. */
   fields?: Record<string, (obj: KObject) => string | undefined>;

@@ -29,6 +29,11 @@ export const namespace: Kind = {
   prepareForCreate(ns) {
     ns.status = { phase: 'Active' };
   },
+  holdDeletion(ns) {
+    if (!ns.spec?.finalizers?.length) return false;
+    ns.status = { ...ns.status, phase: 'Terminating' };
+    return true;
+  },
   columns: [
     nameColumn,
     { name: 'Status', type: 'string', priority: 0, description: 'The status of the namespace', cell: (o) => o.status?.phase ?? '' },

@@ -1,0 +1,70 @@
+import type { Schema } from '../schema.js';
+
+export interface StructuralResult {
+  /** Values of the wrong JSON type: the body cannot be decoded as the kind. */
+  typeErrors: string[];
+  /** Fields the schema does not know, as JSON paths; pruned from the object. */
+  unknownFields: string[];
+}
+
+const jsonType = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
+
+function typeMatches(schema: Schema, value: unknown): boolean {
+  if (schema.intOrString) return typeof value === 'string' || (typeof value === 'number' && (schema.format === 'quantity' || Number.isInteger(value)));
+  switch (schema.type) {
+    case 'object': return jsonType(value) === 'object';
+    case 'array': return Array.isArray(value);
+    case 'string': return typeof value === 'string';
+    case 'integer': return typeof value === 'number' && Number.isInteger(value);
+    case 'number': return typeof value === 'number';
+    case 'boolean': return typeof value === 'boolean';
+    default: return true;
+  }
+}
+
+const goType = (schema: Schema): string =>
+  schema.type === 'integer' ? (schema.format === 'int32' ? 'int32' : 'int64') : schema.type === 'number' ? 'float64' : schema.type === 'array' ? 'array' : schema.type ?? 'value';
+
+/**
+ * Checks an object against its kind's schema the way decoding into the Go
+ * types does: wrong JSON types are errors, unknown fields are reported and
+ * removed, nulls are dropped as zero values.
+ */
+export function checkStructure(value: Record<string, unknown>, schema: Schema): StructuralResult {
+  const result: StructuralResult = { typeErrors: [], unknownFields: [] };
+  walk(value, schema, '', result);
+  return result;
+}
+
+function walk(value: unknown, schema: Schema, path: string, out: StructuralResult): void {
+  if (!typeMatches(schema, value)) {
+    out.typeErrors.push(`${path || '.'}: expected ${goType(schema)}, got ${jsonType(value)}`);
+    return;
+  }
+  if (schema.preserveUnknownFields) return;
+  if (Array.isArray(value)) {
+    if (!schema.items) return;
+    for (let i = value.length - 1; i >= 0; i--) {
+      if (value[i] === null) value.splice(i, 1);
+    }
+    value.forEach((v, i) => walk(v, schema.items!, `${path}[${i}]`, out));
+    return;
+  }
+  if (schema.type !== 'object' || typeof value !== 'object' || value === null) return;
+  const objValue = value as Record<string, unknown>;
+  for (const key of Object.keys(objValue)) {
+    const child = objValue[key];
+    if (child === null) {
+      delete objValue[key];
+      continue;
+    }
+    const childPath = path ? `${path}.${key}` : key;
+    const childSchema = schema.properties?.[key] ?? schema.additionalProperties;
+    if (!childSchema) {
+      out.unknownFields.push(childPath);
+      delete objValue[key];
+      continue;
+    }
+    walk(child, childSchema, schema.properties?.[key] ? childPath : `${path}[${key}]`, out);
+  }
+}

@@ -1,0 +1,153 @@
+import { randomInt } from 'node:crypto';
+import type { KObject } from '../../../api/kind.js';
+import { wantsClusterIP, wantsNodePorts } from '../../../api/kinds/service.js';
+import { invalid } from '../../../api/status.js';
+import type { Cause } from '../../../api/validation/field-errors.js';
+import { absent, deleteOp, putOp, type EtcdKV } from '../storage/etcd-kv.js';
+import type { HookResult, WriteHooks } from '../registry/write-hooks.js';
+import { inRange, ipToNumber, numberToIp, type Ipv4Range, type PortRange } from './ip-range.js';
+
+export const IP_PREFIX = '/registry/ranges/serviceips/';
+export const NODE_PORT_PREFIX = '/registry/ranges/servicenodeports/';
+
+const ipKey = (ip: string) => `${IP_PREFIX}${ip}`;
+const portKey = (port: number) => `${NODE_PORT_PREFIX}${port}`;
+const owner = (svc: KObject) => `${svc.metadata.namespace}/${svc.metadata.name}`;
+
+interface Claim { key: string; chosen: boolean; cause?: Cause }
+
+/**
+ * ClusterIPs and NodePorts are claimed as etcd keys in the same transaction
+ * that writes the Service, so a crash can neither lose nor leak one, and the
+ * claims outlive an API server restart.
+ */
+export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRange): WriteHooks {
+  /** Values the user asked for, remembered across retries of one write. */
+  const requested = new WeakMap<KObject, { ip?: string; nodePorts: Array<number | undefined> }>();
+
+  const remember = (svc: KObject) => {
+    if (!requested.has(svc)) {
+      requested.set(svc, { ip: svc.spec?.clusterIP || undefined, nodePorts: (svc.spec?.ports ?? []).map((p: KObject) => p.nodePort || undefined) });
+    }
+    return requested.get(svc)!;
+  };
+
+  async function pickIp(): Promise<string> {
+    for (let i = 0; i < 64; i++) {
+      const ip = numberToIp(ipRange.base + 2 + randomInt(ipRange.size - 3));
+      if (!(await kv.get(ipKey(ip)))) return ip;
+    }
+    throw invalid('Service', '', '', [{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `spec.clusterIPs: Internal error: failed to allocate a serviceIP: range is full` }]);
+  }
+
+  async function pickPort(taken: Set<number>): Promise<number> {
+    for (let i = 0; i < 128; i++) {
+      const port = ports.min + randomInt(ports.max - ports.min + 1);
+      if (!taken.has(port) && !(await kv.get(portKey(port)))) return port;
+    }
+    throw invalid('Service', '', '', [{ reason: 'FieldValueInvalid', field: 'spec.ports', message: `spec.ports: Internal error: failed to allocate a nodePort: range is full` }]);
+  }
+
+  async function claimIp(svc: KObject, wanted: string | undefined): Promise<Claim> {
+    if (wanted) {
+      if (ipToNumber(wanted) !== undefined && !inRange(ipRange, wanted)) {
+        return { key: ipKey(wanted), chosen: false, cause: { reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `spec.clusterIPs: Invalid value: [${JSON.stringify(wanted)}]: failed to allocate IP ${wanted}: the provided IP (${wanted}) is not in the valid range. The range of valid IPs is ${ipRange.cidr}` } };
+      }
+      return { key: ipKey(wanted), chosen: false, cause: { reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `spec.clusterIPs: Invalid value: [${JSON.stringify(wanted)}]: failed to allocate IP ${wanted}: provided IP is already allocated` } };
+    }
+    const ip = await pickIp();
+    svc.spec.clusterIP = ip;
+    svc.spec.clusterIPs = [ip];
+    return { key: ipKey(ip), chosen: true };
+  }
+
+  async function claimPorts(svc: KObject, wanted: Array<number | undefined>, keep: Set<number>): Promise<Claim[]> {
+    const claims: Claim[] = [];
+    const taken = new Set<number>(keep);
+    for (const [i, port] of (svc.spec.ports ?? []).entries()) {
+      const asked = wanted[i];
+      if (asked && keep.has(asked)) {
+        port.nodePort = asked;
+        continue;
+      }
+      if (asked) {
+        const field = `spec.ports[${i}].nodePort`;
+        const cause = asked < ports.min || asked > ports.max
+          ? { reason: 'FieldValueInvalid', field, message: `${field}: Invalid value: ${asked}: provided port is not in the valid range. The range of valid ports is ${ports.text}` }
+          : { reason: 'FieldValueInvalid', field, message: `${field}: Invalid value: ${asked}: provided port is already allocated` };
+        claims.push({ key: portKey(asked), chosen: false, cause });
+        taken.add(asked);
+        port.nodePort = asked;
+      } else {
+        const picked = await pickPort(taken);
+        taken.add(picked);
+        port.nodePort = picked;
+        claims.push({ key: portKey(picked), chosen: true });
+      }
+    }
+    return claims;
+  }
+
+  /** Immediate errors for out-of-range requests; guards and puts for the rest. */
+  function toExtras(svc: KObject, claims: Claim[], releases: string[]): HookResult {
+    const outOfRange = claims.filter((c) => c.cause && /not in the valid range/.test(c.cause.message));
+    if (outOfRange.length) throw invalid('Service', '', svc.metadata.name, outOfRange.map((c) => c.cause!));
+    const fixed = claims.filter((c) => !c.chosen);
+    return {
+      compares: claims.map((c) => absent(c.key)),
+      ops: [...claims.map((c) => putOp(c.key, owner(svc))), ...releases.map(deleteOp)],
+      conflict: fixed.length ? () => invalid('Service', '', svc.metadata.name, fixed.map((c) => c.cause!)) : undefined,
+    };
+  }
+
+  const heldPorts = (svc: KObject): number[] =>
+    wantsNodePorts(svc) ? (svc.spec?.ports ?? []).map((p: KObject) => p.nodePort).filter((p: unknown): p is number => typeof p === 'number' && p > 0) : [];
+  const heldIp = (svc: KObject): string | undefined =>
+    wantsClusterIP(svc) && ipToNumber(svc.spec?.clusterIP ?? '') !== undefined ? svc.spec.clusterIP : undefined;
+
+  return {
+    async create(svc) {
+      const asked = remember(svc);
+      const claims: Claim[] = [];
+      if (wantsClusterIP(svc)) claims.push(await claimIp(svc, asked.ip));
+      else if (svc.spec?.clusterIP === 'None') svc.spec.clusterIPs = ['None'];
+      if (wantsNodePorts(svc)) claims.push(...(await claimPorts(svc, asked.nodePorts, new Set())));
+      else for (const p of svc.spec?.ports ?? []) delete p.nodePort;
+      return toExtras(svc, claims, []);
+    },
+
+    async update(svc, old) {
+      const asked = remember(svc);
+      const claims: Claim[] = [];
+      const releases: string[] = [];
+      const oldIp = heldIp(old);
+      if (wantsClusterIP(svc)) {
+        if (!svc.spec.clusterIP && oldIp) {
+          svc.spec.clusterIP = oldIp;
+          svc.spec.clusterIPs = [oldIp];
+        } else if (!oldIp || svc.spec.clusterIP !== oldIp) {
+          claims.push(await claimIp(svc, asked.ip && asked.ip !== oldIp ? asked.ip : undefined));
+        }
+      }
+      const newIp = heldIp(svc);
+      if (oldIp && oldIp !== newIp) releases.push(ipKey(oldIp));
+      const oldPorts = new Set(heldPorts(old));
+      if (wantsNodePorts(svc)) {
+        // A port that names no nodePort keeps the one it had, as Kubernetes does.
+        const wanted = (svc.spec.ports ?? []).map((p: KObject, i: number) =>
+          asked.nodePorts[i] ?? (old.spec?.ports ?? []).find((o: KObject) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'))?.nodePort);
+        claims.push(...(await claimPorts(svc, wanted, oldPorts)));
+      } else {
+        for (const p of svc.spec?.ports ?? []) delete p.nodePort;
+      }
+      const newPorts = new Set(heldPorts(svc));
+      for (const p of oldPorts) if (!newPorts.has(p)) releases.push(portKey(p));
+      return toExtras(svc, claims, releases);
+    },
+
+    async delete(old) {
+      const keys = [...(heldIp(old) ? [ipKey(heldIp(old)!)] : []), ...heldPorts(old).map(portKey)];
+      return { ops: keys.map(deleteOp) };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+
+export interface UserInfo {
+  name: string;
+  uid: string;
+  groups: string[];
+}
+
+/**
+ * kube-apiserver's static token file: CSV lines `token,user,uid[,"group1,group2"]`.
+ * A malformed line stops the server at start rather than being skipped.
+ */
+export function parseTokenFile(text: string, source = 'token file'): Map<string, UserInfo> {
+  const tokens = new Map<string, UserInfo>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim() || line.trim().startsWith('#')) return;
+    const fields = splitCsv(line);
+    if (fields.length < 3 || !fields[0] || !fields[1]) {
+      throw new Error(`${source}: line ${i + 1}: expected token,user,uid[,"groups"]`);
+    }
+    const [token, name, uid, groups = ''] = fields;
+    if (tokens.has(token)) throw new Error(`${source}: line ${i + 1}: duplicate token`);
+    tokens.set(token, { name, uid, groups: groups.split(',').map((g) => g.trim()).filter(Boolean) });
+  });
+  return tokens;
+}
+
+function splitCsv(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { out.push(cur.trim()); cur = ''; }
+    else cur += c;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+export function loadTokenFile(path: string): Map<string, UserInfo> {
+  return parseTokenFile(readFileSync(path, 'utf8'), path);
+}

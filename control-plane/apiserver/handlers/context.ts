@@ -1,0 +1,20 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Kind } from '../../../api/kind.js';
+import type { RequestInfo } from '../request-info.js';
+import type { ResourceStore } from '../registry/resource-store.js';
+import type { Format } from '../http/respond.js';
+
+/** One API request on one kind, after routing and authentication. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+  query: URLSearchParams;
+  kind: Kind;
+  store: ResourceStore;
+  format: Format;
+  /** The authenticated user's name, for audit and managedFields. */
+  user: string;
+  /** Warnings for the response's Warning headers (unknown fields). */
+  warnings: string[];
+}

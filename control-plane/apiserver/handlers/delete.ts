@@ -1,0 +1,61 @@
+import { apiVersionOf } from '../../../api/kind.js';
+import { badRequest } from '../../../api/status.js';
+import { decodeBody, mediaType, readBody } from '../http/body.js';
+import { send } from '../http/respond.js';
+import { objectFilter } from '../object-filter.js';
+import type { DeleteOptions } from '../registry/resource-store.js';
+import type { RequestContext } from './context.js';
+import { dryRun } from './decode.js';
+import { respondObject } from './read.js';
+
+const POLICIES = ['Orphan', 'Background', 'Foreground'];
+
+/** DeleteOptions from the body (kubectl sends one) merged with the query's. */
+async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
+  const body = await readBody(ctx.req);
+  let fromBody: Record<string, any> = {};
+  if (body.length && body.toString().trim()) {
+    const v = decodeBody(body, mediaType(ctx.req), ['application/json', 'application/yaml', '']);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badRequest('the body of a delete must be a DeleteOptions object');
+    fromBody = v as Record<string, any>;
+  }
+  const q = ctx.query;
+  const graceRaw = q.get('gracePeriodSeconds') ?? fromBody.gracePeriodSeconds;
+  const grace = graceRaw === undefined || graceRaw === null ? undefined : Number(graceRaw);
+  if (grace !== undefined && (!Number.isInteger(grace))) throw badRequest(`invalid gracePeriodSeconds: ${graceRaw}`);
+  let policy = q.get('propagationPolicy') ?? fromBody.propagationPolicy;
+  const orphan = q.get('orphanDependents') ?? fromBody.orphanDependents;
+  if (policy !== undefined && !POLICIES.includes(policy)) {
+    throw badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+  }
+  if (orphan !== undefined && policy !== undefined) throw badRequest('orphanDependents and propagationPolicy may not be set together');
+  if (orphan !== undefined) policy = String(orphan) === 'true' ? 'Orphan' : 'Background';
+  const pre = fromBody.preconditions;
+  if (pre !== undefined && (typeof pre !== 'object' || pre === null)) throw badRequest('preconditions must be an object');
+  return {
+    gracePeriodSeconds: grace !== undefined && grace < 0 ? 1 : grace,
+    propagationPolicy: policy,
+    preconditions: pre,
+    dryRun: dryRun(q) || (Array.isArray(fromBody.dryRun) && fromBody.dryRun.includes('All')),
+  };
+}
+
+export async function remove(ctx: RequestContext): Promise<void> {
+  const opts = await deleteOptions(ctx);
+  const { object, deleted } = await ctx.store.delete(ctx.info.namespace, ctx.info.name!, opts);
+  respondObject(ctx, deleted ? 200 : 202, object);
+}
+
+export async function removeCollection(ctx: RequestContext): Promise<void> {
+  const opts = await deleteOptions(ctx);
+  const { items } = await ctx.store.list({ namespace: ctx.info.namespace, filter: objectFilter(ctx.kind, ctx.query) });
+  const removed = [];
+  for (const item of items) {
+    try {
+      removed.push((await ctx.store.delete(item.metadata.namespace, item.metadata.name, opts)).object);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
+  }
+  send(ctx.res, 200, { kind: `${ctx.kind.kind}List`, apiVersion: apiVersionOf(ctx.kind), metadata: {}, items: removed }, ctx.format === 'yaml' ? 'yaml' : 'json');
+}

@@ -1,0 +1,52 @@
+import type { KObject } from '../../../api/kind.js';
+import { badRequest } from '../../../api/status.js';
+import { decodeObject, mediaType, readBody } from '../http/body.js';
+import { admitShape, dryRun } from './decode.js';
+import type { RequestContext } from './context.js';
+import { applyPatch } from './patch.js';
+import { respondObject } from './read.js';
+
+function checkNamespace(ctx: RequestContext, obj: KObject): void {
+  const ns = obj.metadata?.namespace;
+  if (ctx.kind.namespaced && ns && ns !== ctx.info.namespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+}
+
+export async function create(ctx: RequestContext, ensureNamespace: (ns: string) => Promise<void>): Promise<void> {
+  const obj = admitShape(ctx, decodeObject(await readBody(ctx.req), mediaType(ctx.req)));
+  if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
+  checkNamespace(ctx, obj);
+  if (ctx.kind.namespaced) await ensureNamespace(ctx.info.namespace!);
+  const created = await ctx.store.create(obj, ctx.info.namespace, { dryRun: dryRun(ctx.query) });
+  respondObject(ctx, 201, created);
+}
+
+export async function update(ctx: RequestContext): Promise<void> {
+  const obj = admitShape(ctx, decodeObject(await readBody(ctx.req), mediaType(ctx.req)));
+  if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
+  checkNamespace(ctx, obj);
+  const name = ctx.info.name!;
+  if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
+    throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+  }
+  obj.metadata.name = name;
+  const updated = await ctx.store.update(ctx.info.namespace, name, () => obj, { subresource: ctx.info.subresource, dryRun: dryRun(ctx.query) });
+  respondObject(ctx, 200, updated);
+}
+
+export async function patch(ctx: RequestContext): Promise<void> {
+  const body = await readBody(ctx.req);
+  const type = mediaType(ctx.req);
+  const name = ctx.info.name!;
+  const updated = await ctx.store.update(ctx.info.namespace, name, (current) => {
+    const patched = applyPatch(ctx.kind, current, body, type);
+    if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
+      throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const obj = admitShape(ctx, patched);
+    checkNamespace(ctx, obj);
+    return obj;
+  }, { subresource: ctx.info.subresource, dryRun: dryRun(ctx.query) });
+  respondObject(ctx, 200, updated);
+}

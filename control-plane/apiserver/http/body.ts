@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { badRequest, tooLarge, unsupportedMediaType } from '../../../api/status.js';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Reads the request body, refusing anything over 3 MiB before buffering it all. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      req.resume();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function mediaType(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** Decodes a JSON or YAML body into one JSON value. */
+export function decodeBody(body: Buffer, type: string, accepted: string[]): unknown {
+  if (!accepted.includes(type)) throw unsupportedMediaType(type);
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw badRequest('the body of the request was empty');
+  if (type.endsWith('yaml')) {
+    try {
+      const docs = parseYaml(text, { strict: true, uniqueKeys: true, prettyErrors: false, maxAliasCount: 100 });
+      return docs;
+    } catch (err) {
+      throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}
+
+/** Decodes an object body (create, update); anything but a JSON object is a 400. */
+export function decodeObject(body: Buffer, type: string): Record<string, any> {
+  const value = decodeBody(body, type, ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', '']);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badRequest(`couldn't get version/kind; json parse error: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct`);
+  }
+  return value as Record<string, any>;
+}

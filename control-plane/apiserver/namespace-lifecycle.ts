@@ -1,0 +1,51 @@
+import type { KObject } from '../../api/kind.js';
+import { notFound, StatusError } from '../../api/status.js';
+import type { ResourceStore } from './registry/resource-store.js';
+
+/**
+ * Admission for namespaced creates: the namespace must exist and not be
+ * terminating. Namespace states are kept from the namespaces watch so a
+ * create costs no extra etcd read.
+ */
+export class NamespaceLifecycle {
+  private phases = new Map<string, string>();
+  private unsubscribe?: () => void;
+
+  constructor(private readonly namespaces: ResourceStore) {}
+
+  async start(): Promise<void> {
+    await this.namespaces.cache.start();
+    const listed = await this.namespaces.list({});
+    for (const ns of listed.items) this.record(ns);
+    this.unsubscribe = this.namespaces.cache.subscribe(Number(listed.resourceVersion), {
+      deliver: (e) => (e.type === 'DELETED' ? this.phases.delete(e.object.metadata.name) : this.record(e.object)),
+      close: () => undefined,
+    });
+  }
+
+  private record(ns: KObject): void {
+    this.phases.set(ns.metadata.name, ns.metadata.deletionTimestamp ? 'Terminating' : ns.status?.phase ?? 'Active');
+  }
+
+  async admit(namespace: string): Promise<void> {
+    let phase = this.phases.get(namespace);
+    if (phase === undefined) {
+      const ns = await this.namespaces.get(undefined, namespace).catch((err) => {
+        if ((err as StatusError).code === 404) throw notFound({ group: '', resource: 'namespaces', name: namespace });
+        throw err;
+      });
+      this.record(ns);
+      phase = this.phases.get(namespace);
+    }
+    if (phase === 'Terminating') {
+      throw new StatusError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name: namespace, kind: 'namespaces',
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      });
+    }
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+  }
+}

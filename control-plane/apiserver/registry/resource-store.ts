@@ -1,0 +1,378 @@
+import { randomUUID, randomInt } from 'node:crypto';
+import type { Kind, KObject } from '../../../api/kind.js';
+import { apiVersionOf } from '../../../api/kind.js';
+import { clone, deepEqual } from '../../../api/deep-equal.js';
+import { validateObjectMeta } from '../../../api/object-meta.js';
+import { alreadyExists, badRequest, conflict, gone, invalid, notFound, StatusError } from '../../../api/status.js';
+import type { Cause } from '../../../api/validation/field-errors.js';
+import { CompactedError, type EtcdKV, type StoredKV } from '../storage/etcd-kv.js';
+import { decode, encode } from '../storage/codec.js';
+import { WatchCache } from '../storage/watch-cache.js';
+import { listPrefix, objectKey, resourcePrefix } from './keys.js';
+import type { HookResult, WriteHooks } from './write-hooks.js';
+
+export interface ListOptions {
+  namespace?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  filter?: (obj: KObject) => boolean;
+}
+
+export interface ListResult {
+  items: KObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const MAX_ATTEMPTS = 64;
+
+export function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function generateSuffix(): string {
+  let s = '';
+  for (let i = 0; i < 5; i++) s += GENERATE_ALPHABET[randomInt(GENERATE_ALPHABET.length)];
+  return s;
+}
+
+/** Everything but metadata and status: what a generation counts. */
+function specOf(obj: KObject): KObject {
+  const { metadata: _m, status: _s, ...rest } = obj;
+  return rest;
+}
+
+interface Continue { rv: number; start: string }
+
+function encodeContinue(c: Continue): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: c.rv, start: c.start })).toString('base64url');
+}
+
+function decodeContinue(token: string, prefix: string): Continue {
+  try {
+    const c = JSON.parse(Buffer.from(token, 'base64url').toString());
+    if (typeof c.rv !== 'number' || typeof c.start !== 'string' || !c.start.startsWith(prefix) || c.start.includes('/../')) throw new Error('bad');
+    return { rv: c.rv, start: c.start };
+  } catch {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}
+
+/**
+ * One kind's objects in etcd, with Kubernetes' semantics: resourceVersion is
+ * the etcd revision, writes are guarded by it, deletion honours finalizers.
+ */
+export class ResourceStore {
+  readonly cache: WatchCache;
+  private readonly target: { group: string; resource: string };
+
+  constructor(readonly kind: Kind, private readonly kv: EtcdKV, private readonly hooks: WriteHooks = {}) {
+    this.cache = new WatchCache(kv, resourcePrefix(kind));
+    this.target = { group: kind.group, resource: kind.plural };
+  }
+
+  private t(name?: string) {
+    return { ...this.target, name };
+  }
+
+  private key(namespace: string | undefined, name: string): string {
+    return objectKey(this.kind, namespace, name);
+  }
+
+  async get(namespace: string | undefined, name: string): Promise<KObject> {
+    const kv = await this.kv.get(this.key(namespace, name));
+    if (!kv) throw notFound(this.t(name));
+    return decode(kv.value, kv.modRevision);
+  }
+
+  private async getKV(namespace: string | undefined, name: string): Promise<StoredKV> {
+    const kv = await this.kv.get(this.key(namespace, name));
+    if (!kv) throw notFound(this.t(name));
+    return kv;
+  }
+
+  /** A list read at one revision, paged by key with limit/continue. */
+  async list(opts: ListOptions): Promise<ListResult> {
+    const prefix = listPrefix(this.kind, opts.namespace);
+    let revision = 0;
+    let start: string | undefined;
+    if (opts.continue) {
+      const c = decodeContinue(opts.continue, resourcePrefix(this.kind));
+      revision = c.rv;
+      start = c.start;
+      if (!start.startsWith(prefix)) throw badRequest('continue key is not valid: the key does not belong to this list');
+    } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
+      const rv = Number(opts.resourceVersion);
+      if (!Number.isSafeInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${opts.resourceVersion}`);
+      if (opts.resourceVersionMatch === 'Exact') revision = rv;
+      else {
+        const current = await this.kv.currentRevision();
+        if (rv > current) throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { retryAfterSeconds: 1 });
+      }
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: KObject[] = [];
+    let more = false;
+    let nextKey: string | undefined;
+    try {
+      for (;;) {
+        const page = await this.kv.range(prefix, { revision, limit: limit ? Math.max(limit - items.length + 1, 64) : 0, startKey: start });
+        revision = page.revision;
+        let i = 0;
+        for (; i < page.kvs.length; i++) {
+          const kv = page.kvs[i];
+          if (limit && items.length === limit) {
+            more = true;
+            nextKey = kv.key;
+            break;
+          }
+          const obj = decode(kv.value, kv.modRevision);
+          if (!opts.filter || opts.filter(obj)) items.push(obj);
+        }
+        if (more || !page.more) break;
+        start = page.kvs[page.kvs.length - 1].key + '\x00';
+      }
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        throw opts.continue
+          ? gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.')
+          : gone(`too old resource version: ${revision}`);
+      }
+      throw err;
+    }
+    return { items, resourceVersion: String(revision), continue: more ? encodeContinue({ rv: revision, start: nextKey! }) : undefined };
+  }
+
+  /** Validates and defaults a new object; throws a Status on bad input. */
+  prepareCreate(obj: KObject, namespace: string | undefined): KObject {
+    const meta = obj.metadata ?? {};
+    obj.metadata = meta;
+    if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+    if (this.kind.namespaced) meta.namespace = namespace;
+    else delete meta.namespace;
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateSuffix()}`;
+    meta.uid = randomUUID();
+    meta.creationTimestamp = now();
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.selfLink;
+    if (this.kind.hasGeneration) meta.generation = 1;
+    else delete meta.generation;
+    this.kind.prepareForCreate?.(obj);
+    this.kind.defaults?.(obj);
+    this.validate(obj);
+    return obj;
+  }
+
+  private validate(obj: KObject, old?: KObject): void {
+    const causes: Cause[] = [
+      ...validateObjectMeta(obj.metadata, this.kind.namespaced, this.kind.nameRule),
+      ...(this.kind.validate?.(obj, old) ?? []),
+    ];
+    if (old) causes.push(...immutableMeta(obj.metadata, old.metadata));
+    if (causes.length) throw invalid(this.kind.kind, this.kind.group, obj.metadata?.name ?? '', causes);
+  }
+
+  async create(obj: KObject, namespace: string | undefined, opts: { dryRun?: boolean } = {}): Promise<KObject> {
+    this.prepareCreate(obj, namespace);
+    const name = obj.metadata.name as string;
+    const key = this.key(namespace, name);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const extras: HookResult = (await this.hooks.create?.(obj)) ?? {};
+      if (opts.dryRun) return obj;
+      const res = await this.kv.create(key, encode(obj), extras);
+      if ('revision' in res) {
+        obj.metadata.resourceVersion = String(res.revision);
+        return obj;
+      }
+      if (res.failed === 'exists') throw alreadyExists(this.t(name));
+      if (extras.conflict) throw extras.conflict();
+    }
+    throw conflict(this.t(name), 'too many concurrent allocations, please retry');
+  }
+
+  /**
+   * Read-modify-write guarded by the revision read. `mutate` gets a copy of
+   * the current object and returns the desired one; an explicit
+   * resourceVersion in the desired object must match or the update is a
+   * Conflict, otherwise the store retries on concurrent writes.
+   */
+  async update(
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KObject) => KObject | Promise<KObject>,
+    opts: { subresource?: string; dryRun?: boolean } = {},
+  ): Promise<KObject> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const kv = await this.getKV(namespace, name);
+      const old = decode(kv.value, kv.modRevision);
+      const desired = await mutate(clone(old));
+      const wanted = desired.metadata?.resourceVersion;
+      if (wanted && wanted !== old.metadata.resourceVersion) {
+        throw conflict(this.t(name), 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      const next = this.prepareUpdate(desired, old, opts.subresource);
+      if (deepEqual(next, old)) return old;
+      if (this.finishesDeletion(next)) {
+        if (opts.dryRun) return next;
+        const extras = (await this.hooks.delete?.(old)) ?? {};
+        const res = await this.kv.delete(key, kv.modRevision, extras);
+        if ('revision' in res) {
+          next.metadata.resourceVersion = String(res.revision);
+          return next;
+        }
+        if (wanted) throw conflict(this.t(name), 'the object has been modified; please apply your changes to the latest version and try again');
+        continue;
+      }
+      const extras: HookResult = (await this.hooks.update?.(next, old)) ?? {};
+      if (opts.dryRun) return next;
+      const res = await this.kv.update(key, encode(next), kv.modRevision, extras);
+      if ('revision' in res) {
+        next.metadata.resourceVersion = String(res.revision);
+        return next;
+      }
+      if (res.failed === 'extras' && extras.conflict) throw extras.conflict();
+      if (wanted) throw conflict(this.t(name), 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    throw conflict(this.t(name), 'the object is being modified by too many writers, please retry');
+  }
+
+  /** An update that leaves a deleted object nothing to wait for removes it. */
+  private finishesDeletion(obj: KObject): boolean {
+    const meta = obj.metadata;
+    return !!meta.deletionTimestamp && !meta.finalizers?.length && !meta.deletionGracePeriodSeconds && !this.kind.holdDeletion?.(clone(obj));
+  }
+
+  /** Applies Kubernetes' update strategy: server-owned metadata, the status split, generation. */
+  private prepareUpdate(desired: KObject, old: KObject, subresource?: string): KObject {
+    let next: KObject;
+    if (subresource === 'status') {
+      next = clone(old);
+      next.status = desired.status;
+      if (desired.status === undefined) delete next.status;
+    } else {
+      next = desired;
+      next.metadata ??= {};
+      if (this.kind.subresources?.status) {
+        if (old.status === undefined) delete next.status;
+        else next.status = clone(old.status);
+      }
+    }
+    const meta = next.metadata;
+    const oldMeta = old.metadata;
+    next.apiVersion = apiVersionOf(this.kind);
+    next.kind = this.kind.kind;
+    meta.name = oldMeta.name;
+    if (this.kind.namespaced) meta.namespace = oldMeta.namespace;
+    meta.uid = oldMeta.uid;
+    meta.creationTimestamp = oldMeta.creationTimestamp;
+    meta.resourceVersion = oldMeta.resourceVersion;
+    delete meta.selfLink;
+    for (const f of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const) {
+      if (oldMeta[f] === undefined) delete meta[f];
+      else meta[f] = oldMeta[f];
+    }
+    if (meta.deletionTimestamp && meta.finalizers) {
+      const added = (meta.finalizers as string[]).filter((f) => !(oldMeta.finalizers ?? []).includes(f));
+      if (added.length) {
+        throw invalid(this.kind.kind, this.kind.group, meta.name, [{ reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }]);
+      }
+    }
+    if (Array.isArray(meta.finalizers) && meta.finalizers.length === 0) delete meta.finalizers;
+    if (this.kind.hasGeneration && subresource !== 'status' && !deepEqual(specOf(next), specOf(old))) {
+      meta.generation = (oldMeta.generation ?? 0) + 1;
+    }
+    this.kind.defaults?.(next);
+    this.validate(next, old);
+    return next;
+  }
+
+  /**
+   * Deletes now, or marks the object for deletion when finalizers (or a
+   * graceful pod termination) must run first; answers the object as it then is.
+   */
+  async delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ object: KObject; deleted: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const kv = await this.getKV(namespace, name);
+      const current = decode(kv.value, kv.modRevision);
+      checkPreconditions(this.t(name), current, opts.preconditions);
+      const marked = this.markForDeletion(clone(current), opts);
+      if (marked) {
+        if (opts.dryRun || deepEqual(marked, current)) return { object: marked, deleted: false };
+        const res = await this.kv.update(key, encode(marked), kv.modRevision);
+        if ('revision' in res) {
+          marked.metadata.resourceVersion = String(res.revision);
+          return { object: marked, deleted: false };
+        }
+        continue;
+      }
+      if (opts.dryRun) return { object: current, deleted: true };
+      const extras = (await this.hooks.delete?.(current)) ?? {};
+      const res = await this.kv.delete(key, kv.modRevision, extras);
+      if ('revision' in res) return { object: current, deleted: true };
+    }
+    throw conflict(this.t(name), 'the object is being modified by too many writers, please retry');
+  }
+
+  /** The object with deletion pending, or undefined when it can go at once. */
+  private markForDeletion(obj: KObject, opts: DeleteOptions): KObject | undefined {
+    const meta = obj.metadata;
+    const finalizers: string[] = [...(meta.finalizers ?? [])];
+    const policy = opts.propagationPolicy;
+    if (!meta.deletionTimestamp) {
+      if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+      if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    }
+    const grace = this.gracePeriod(obj, opts);
+    const held = this.kind.holdDeletion?.(obj) ?? false;
+    if (!finalizers.length && !grace && !held) return undefined;
+    if (finalizers.length) meta.finalizers = finalizers;
+    if (!meta.deletionTimestamp) {
+      meta.deletionTimestamp = grace ? new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : now();
+      meta.deletionGracePeriodSeconds = grace ?? 0;
+    } else if (grace !== undefined && grace < (meta.deletionGracePeriodSeconds ?? Infinity)) {
+      meta.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      meta.deletionGracePeriodSeconds = grace;
+    }
+    return obj;
+  }
+
+  /** A pod on a node terminates gracefully; the node's agent finishes the deletion. */
+  private gracePeriod(obj: KObject, opts: DeleteOptions): number | undefined {
+    if (!this.kind.gracefulDeletion?.(obj)) return undefined;
+    const grace = opts.gracePeriodSeconds ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
+    return grace > 0 ? grace : undefined;
+  }
+
+  stop(): Promise<void> {
+    return this.cache.stop();
+  }
+}
+
+function checkPreconditions(t: { group: string; resource: string; name?: string }, obj: KObject, pre?: DeleteOptions['preconditions']): void {
+  if (pre?.uid && pre.uid !== obj.metadata.uid) {
+    throw conflict(t, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+    throw conflict(t, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+  }
+}
+
+function immutableMeta(meta: KObject, old: KObject): Cause[] {
+  return meta.generateName !== undefined && old.generateName !== undefined && meta.generateName !== old.generateName
+    ? [{ reason: 'FieldValueInvalid', field: 'metadata.generateName', message: `metadata.generateName: Invalid value: ${JSON.stringify(meta.generateName)}: field is immutable` }]
+    : [];
+}

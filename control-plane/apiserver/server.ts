@@ -1,0 +1,272 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { kindFor, kinds } from '../../api/registry.js';
+import { bindingKind } from '../../api/subresources/binding.js';
+import { scaleKind } from '../../api/subresources/scale.js';
+import { methodNotAllowed, notFound, StatusError, unauthorized } from '../../api/status.js';
+import { parseCidr, parsePortRange } from './allocators/ip-range.js';
+import { serviceAllocations } from './allocators/service-allocations.js';
+import { authenticate, isPublicPath } from './auth/authenticate.js';
+import { loadTokenFile, type UserInfo } from './auth/token-file.js';
+import { defaultHosts, ensureServingCerts } from './certs.js';
+import { Compactor } from './compactor.js';
+import { apiGroupList, apiGroupOf, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import type { RequestContext } from './handlers/context.js';
+import { remove, removeCollection } from './handlers/delete.js';
+import { get, list } from './handlers/read.js';
+import { binding, finalize, scale } from './handlers/subresources.js';
+import { watch } from './handlers/watch.js';
+import { create, patch, update } from './handlers/write.js';
+import { negotiate, send, sendError, sendRaw, toStatusError } from './http/respond.js';
+import { ApiMetrics } from './metrics.js';
+import { NamespaceLifecycle } from './namespace-lifecycle.js';
+import { openApiV2 } from './openapi/v2.js';
+import { openApiV3GroupVersion, openApiV3Root } from './openapi/v3.js';
+import type { ApiServerOptions } from './options.js';
+import { ResourceStore } from './registry/resource-store.js';
+import { parseRequestPath } from './request-info.js';
+import { EtcdKV } from './storage/etcd-kv.js';
+import { log } from '../../cli/log.js';
+
+const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const isWatch = (q: URLSearchParams) => ['1', 'true'].includes(q.get('watch') ?? '');
+
+/** The Kubernetes API on etcd: routing, authentication and the resource handlers. */
+export class ApiServer {
+  private kv!: EtcdKV;
+  private stores = new Map<string, ResourceStore>();
+  private server!: Server;
+  private tokens = new Map<string, UserInfo>();
+  private namespaces!: NamespaceLifecycle;
+  private compactor!: Compactor;
+  private metrics!: ApiMetrics;
+  private openapiV2?: string;
+  url = '';
+  caFile?: string;
+
+  constructor(readonly options: ApiServerOptions) {}
+
+  storeFor(plural: string, group = '', version = group ? 'v1' : 'v1'): ResourceStore {
+    const kind = kindFor(group, version, plural);
+    if (!kind) throw new Error(`no kind serves ${plural}`);
+    return this.stores.get(`${group}/${plural}`)!;
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    this.kv = new EtcdKV({ hosts: o.etcdServers, dialTimeout: 5000 });
+    await this.kv.currentRevision();
+    if (o.tokenAuthFile) this.tokens = loadTokenFile(o.tokenAuthFile);
+    const allocations = serviceAllocations(this.kv, parseCidr(o.serviceClusterIPRange), parsePortRange(o.serviceNodePortRange));
+    for (const kind of kinds) {
+      this.stores.set(`${kind.group}/${kind.plural}`, new ResourceStore(kind, this.kv, kind.kind === 'Service' ? allocations : {}));
+    }
+    await Promise.all([...this.stores.values()].map((s) => s.cache.start()));
+    this.namespaces = new NamespaceLifecycle(this.storeFor('namespaces'));
+    await this.namespaces.start();
+    await this.ensureInitialNamespaces();
+    this.compactor = new Compactor(this.kv, o.etcdCompactionIntervalMs);
+    this.compactor.start();
+    this.metrics = new ApiMetrics(() => Object.fromEntries([...this.stores.values()].map((s) => [s.kind.plural, s.cache.watcherCount])));
+
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    if (o.insecureServing) {
+      this.server = createHttpServer({ keepAliveTimeout: 65_000 }, handler);
+    } else {
+      let cert = o.tlsCertFile;
+      let key = o.tlsPrivateKeyFile;
+      if (!cert || !key) {
+        const generated = await ensureServingCerts(o.certDir, defaultHosts([o.bindAddress]));
+        cert = generated.certFile;
+        key = generated.keyFile;
+        this.caFile = generated.caFile;
+      }
+      this.server = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key), keepAliveTimeout: 65_000 }, handler);
+    }
+    this.server.headersTimeout = 60_000;
+    this.server.requestTimeout = 0;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(o.securePort, o.bindAddress, () => resolve());
+    });
+    const { port } = this.server.address() as AddressInfo;
+    const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
+    this.url = `${o.insecureServing ? 'http' : 'https'}://${host}:${port}`;
+    log.info('apiserver listening', { url: this.url });
+  }
+
+  private async ensureInitialNamespaces(): Promise<void> {
+    const store = this.storeFor('namespaces');
+    for (const name of INITIAL_NAMESPACES) {
+      try {
+        await store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, undefined);
+      } catch (err) {
+        if (toStatusError(err).code !== 409) throw err;
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.compactor?.stop();
+    this.namespaces?.stop();
+    await Promise.all([...this.stores.values()].map((s) => s.stop()));
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
+    this.kv?.close();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    let verb = req.method ?? 'GET';
+    let group = '';
+    let resource = '';
+    let subresource = '';
+    try {
+      const url = new URL(req.url ?? '/', 'http://skiff');
+      const path = url.pathname;
+      if (isPublicPath(path)) {
+        await this.servePublic(path, url.searchParams, res);
+        return;
+      }
+      const user = this.options.tokenAuthFile ? authenticate(req, this.tokens) : { name: 'system:anonymous', uid: '', groups: [] };
+      if (!user) throw unauthorized();
+      if (await this.serveNonResource(path, req, res)) return;
+      const info = parseRequestPath(path);
+      if (!info || !info.version || !info.resource) throw notFound({ group: '', resource: '', name: path });
+      group = info.group;
+      resource = info.resource;
+      subresource = info.subresource ?? '';
+      const kind = kindFor(info.group, info.version, info.resource);
+      if (!kind) {
+        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', { group: info.group || undefined, kind: info.resource });
+      }
+      if (info.namespace !== undefined && !kind.namespaced) throw notFound({ group: info.group, resource: info.resource, name: info.name });
+      const ctx: RequestContext = {
+        req, res, info, query: url.searchParams, kind, store: this.stores.get(`${kind.group}/${kind.plural}`)!,
+        format: negotiate(req), user: user.name, warnings: [],
+      };
+      verb = verbOf(req.method ?? 'GET', ctx);
+      await this.serveResource(ctx);
+    } catch (err) {
+      sendError(res, err);
+    } finally {
+      const code = String(res.statusCode);
+      this.metrics?.requests.inc({ verb, group, resource, subresource, code });
+      if (verb !== 'WATCH') this.metrics?.latency.observe({ verb, group, resource }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private async servePublic(path: string, query: URLSearchParams, res: ServerResponse): Promise<void> {
+    if (path === '/version') {
+      send(res, 200, SERVER_VERSION);
+      return;
+    }
+    const checks: Array<[string, () => Promise<unknown>]> = [['ping', async () => undefined]];
+    if (path.startsWith('/readyz') || path.startsWith('/healthz')) checks.push(['etcd', () => withTimeout(this.kv.currentRevision(), 2000)]);
+    const lines: string[] = [];
+    let healthy = true;
+    for (const [name, check] of checks) {
+      try {
+        await check();
+        lines.push(`[+]${name} ok`);
+      } catch {
+        healthy = false;
+        lines.push(`[-]${name} failed: reason withheld`);
+      }
+    }
+    const verbose = query.has('verbose');
+    const word = path.split('/')[1];
+    const body = verbose || !healthy ? `${lines.join('\n')}\n${word} check ${healthy ? 'passed' : 'failed'}\n` : 'ok';
+    sendRaw(res, healthy ? 200 : 500, body, 'text/plain; charset=utf-8');
+  }
+
+  /** Discovery, OpenAPI and metrics; false when the path is a resource path. */
+  private async serveNonResource(path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const trimmed = path.replace(/\/+$/, '') || '/';
+    const address = `${req.socket.localAddress}:${req.socket.localPort}`;
+    const nonResource = trimmed === '/' || trimmed === '/api' || trimmed === '/apis' || trimmed === '/metrics' || trimmed.startsWith('/openapi/')
+      || /^\/api\/[^/]+$/.test(trimmed) || /^\/apis\/[^/]+(\/[^/]+)?$/.test(trimmed);
+    if (nonResource && req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('the server does not allow this method on the requested resource');
+    if (trimmed === '/api') return send(res, 200, apiVersions(address)), true;
+    if (trimmed === '/apis') return send(res, 200, apiGroupList(kinds)), true;
+    if (trimmed === '/metrics') {
+      sendRaw(res, 200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
+      return true;
+    }
+    if (trimmed === '/openapi/v2') {
+      this.openapiV2 ??= JSON.stringify(openApiV2(kinds, [scaleKind, bindingKind]));
+      sendRaw(res, 200, this.openapiV2, 'application/json');
+      return true;
+    }
+    if (trimmed === '/openapi/v3') return send(res, 200, openApiV3Root(kinds)), true;
+    if (trimmed.startsWith('/openapi/v3/')) {
+      const doc = openApiV3GroupVersion(kinds, [scaleKind, bindingKind], trimmed.slice('/openapi/v3/'.length));
+      if (!doc) throw notFound({ group: '', resource: 'openapi', name: trimmed });
+      res.setHeader('Cache-Control', 'public, immutable');
+      return send(res, 200, doc), true;
+    }
+    const gv = /^\/(api|apis)\/([^/]+)(?:\/([^/]+))?$/.exec(trimmed);
+    if (gv) {
+      if (gv[1] === 'api') {
+        if (gv[3]) return false;
+        const list = apiResourceList(kinds, '', gv[2]);
+        if (!list) throw notFound({ group: '', resource: '', name: gv[2] });
+        return send(res, 200, list), true;
+      }
+      if (!gv[3]) {
+        const group = apiGroupOf(kinds, gv[2]);
+        if (!group) throw notFound({ group: gv[2], resource: '', name: '' });
+        return send(res, 200, group), true;
+      }
+      const list = apiResourceList(kinds, gv[2], gv[3]);
+      if (!list) throw notFound({ group: gv[2], resource: '', name: gv[3] });
+      return send(res, 200, list), true;
+    }
+    if (trimmed === '/' ) {
+      send(res, 200, { paths: ['/api', '/api/v1', '/apis', ...[...new Set(kinds.filter((k) => k.group).map((k) => `/apis/${k.group}/${k.version}`))], '/healthz', '/livez', '/readyz', '/metrics', '/openapi/v2', '/openapi/v3', '/version'] });
+      return true;
+    }
+    return false;
+  }
+
+  private async serveResource(ctx: RequestContext): Promise<void> {
+    const method = ctx.req.method;
+    const { name, subresource } = ctx.info;
+    if (subresource) {
+      if (subresource === 'status' && ctx.kind.subresources?.status) {
+        if (method === 'GET') return get(ctx);
+        if (method === 'PUT') return update(ctx);
+        if (method === 'PATCH') return patch(ctx);
+        throw methodNotAllowed('the server does not allow this method on the requested resource');
+      }
+      if (subresource === 'scale' && ctx.kind.subresources?.scale) return scale(ctx);
+      if (subresource === 'binding' && ctx.kind.subresources?.binding) return binding(ctx);
+      if (subresource === 'finalize' && ctx.kind.kind === 'Namespace') return finalize(ctx);
+      throw notFound({ group: ctx.kind.group, resource: `${ctx.kind.plural}/${subresource}`, name });
+    }
+    if (!name) {
+      if (method === 'GET') return isWatch(ctx.query) ? watch(ctx) : list(ctx);
+      if (method === 'POST') return create(ctx, (ns) => this.namespaces.admit(ns));
+      if (method === 'DELETE') return removeCollection(ctx);
+      throw methodNotAllowed('the server does not allow this method on the requested resource');
+    }
+    if (method === 'GET') return isWatch(ctx.query) ? watch(ctx) : get(ctx);
+    if (method === 'PUT') return update(ctx);
+    if (method === 'PATCH') return patch(ctx);
+    if (method === 'DELETE') return remove(ctx);
+    throw methodNotAllowed('the server does not allow this method on the requested resource');
+  }
+}
+
+function verbOf(method: string, ctx: RequestContext): string {
+  if (method === 'GET') return isWatch(ctx.query) ? 'WATCH' : ctx.info.name ? 'GET' : 'LIST';
+  return method;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}

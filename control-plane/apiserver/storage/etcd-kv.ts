@@ -1,0 +1,129 @@
+import { Etcd3, type IOptions } from 'etcd3';
+import type * as RPC from 'etcd3/lib/rpc.js';
+
+/** One key as etcd holds it; modRevision is the object's resourceVersion. */
+export interface StoredKV {
+  key: string;
+  value: Buffer;
+  modRevision: number;
+  createRevision: number;
+}
+
+/** Extra comparisons and operations that ride in the same transaction as a write. */
+export interface TxnExtras {
+  compares?: RPC.ICompare[];
+  ops?: RPC.IRequestOp[];
+}
+
+export class CompactedError extends Error {
+  constructor(readonly revision: number, readonly compactRevision?: number) {
+    super(`required revision ${revision} has been compacted`);
+  }
+}
+
+const toKV = (kv: RPC.IKeyValue): StoredKV => ({
+  key: kv.key.toString(),
+  value: kv.value,
+  modRevision: Number(kv.mod_revision),
+  createRevision: Number(kv.create_revision),
+});
+
+/** The end of a prefix range: the prefix with its last byte incremented. */
+export function prefixEnd(prefix: string): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] < 0xff) {
+      end[i]++;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return Buffer.from([0]);
+}
+
+const isCompacted = (err: unknown) => /compacted/i.test(String((err as Error)?.message ?? err));
+
+export const putOp = (key: string, value: Buffer | string): RPC.IRequestOp =>
+  ({ request_put: { key: Buffer.from(key), value: Buffer.isBuffer(value) ? value : Buffer.from(value) } });
+export const deleteOp = (key: string): RPC.IRequestOp => ({ request_delete_range: { key: Buffer.from(key) } });
+export const absent = (key: string): RPC.ICompare =>
+  ({ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 });
+export const modifiedAt = (key: string, revision: number): RPC.ICompare =>
+  ({ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: revision });
+
+/**
+ * The only door to etcd. Every write is a transaction guarded by the key's
+ * revision, so concurrent writers never overwrite each other unseen.
+ */
+export class EtcdKV {
+  readonly client: Etcd3;
+
+  constructor(options: IOptions) {
+    this.client = new Etcd3(options);
+  }
+
+  async get(key: string): Promise<StoredKV | undefined> {
+    const res = await this.client.kv.range({ key: Buffer.from(key) });
+    return res.kvs.length ? toKV(res.kvs[0]) : undefined;
+  }
+
+  /** Writes `value` only if `key` does not exist; answers the new revision, or undefined if it did. */
+  async create(key: string, value: Buffer, extras: TxnExtras = {}): Promise<{ revision: number } | { failed: 'exists' | 'extras' }> {
+    return this.guardedWrite([absent(key), ...(extras.compares ?? [])], [putOp(key, value), ...(extras.ops ?? [])], key);
+  }
+
+  async update(key: string, value: Buffer, expected: number, extras: TxnExtras = {}): Promise<{ revision: number } | { failed: 'exists' | 'extras' }> {
+    return this.guardedWrite([modifiedAt(key, expected), ...(extras.compares ?? [])], [putOp(key, value), ...(extras.ops ?? [])], key);
+  }
+
+  async delete(key: string, expected: number, extras: TxnExtras = {}): Promise<{ revision: number } | { failed: 'exists' | 'extras' }> {
+    return this.guardedWrite([modifiedAt(key, expected), ...(extras.compares ?? [])], [deleteOp(key), ...(extras.ops ?? [])], key);
+  }
+
+  /**
+   * Runs a guarded transaction; on failure it tells whether the key's own
+   * guard failed ('exists': the caller's view of the key is stale) or one of
+   * the extra guards did.
+   */
+  private async guardedWrite(compare: RPC.ICompare[], success: RPC.IRequestOp[], key: string) {
+    const res = await this.client.kv.txn({ compare, success, failure: [{ request_range: { key: Buffer.from(key) } }] });
+    if (res.succeeded) return { revision: Number(res.header.revision) };
+    const own = compare[0];
+    const current = res.responses[0]?.response_range?.kvs?.[0];
+    const ownHolds = own.target === 'Create' ? !current : !!current && Number(current.mod_revision) === Number(own.mod_revision);
+    return { failed: ownHolds ? 'extras' as const : 'exists' as const };
+  }
+
+  /** A page of keys under `prefix`, read at one revision (the newest when 0). */
+  async range(prefix: string, opts: { revision?: number; limit?: number; startKey?: string; keysOnly?: boolean } = {}) {
+    try {
+      const res = await this.client.kv.range({
+        key: Buffer.from(opts.startKey ?? prefix),
+        range_end: prefixEnd(prefix),
+        revision: opts.revision ?? 0,
+        limit: opts.limit ?? 0,
+        keys_only: opts.keysOnly ?? false,
+      });
+      return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
+    } catch (err) {
+      if (isCompacted(err)) throw new CompactedError(opts.revision ?? 0);
+      throw err;
+    }
+  }
+
+  async currentRevision(): Promise<number> {
+    const res = await this.client.kv.range({ key: Buffer.from('/registry/'), range_end: prefixEnd('/registry/'), count_only: true });
+    return Number(res.header.revision);
+  }
+
+  async compact(revision: number): Promise<void> {
+    try {
+      await this.client.kv.compact({ revision, physical: false });
+    } catch (err) {
+      if (!isCompacted(err)) throw err;
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,124 @@
+import type { Watcher } from 'etcd3';
+import type { KObject } from '../../../api/kind.js';
+import { gone } from '../../../api/status.js';
+import { decode } from './codec.js';
+import type { EtcdKV } from './etcd-kv.js';
+
+export interface CacheEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  revision: number;
+  object: KObject;
+  /** The object before this event, for selector transitions; absent on ADDED. */
+  previous?: KObject;
+  /** The serialized object, made once and shared by every watcher. */
+  json?: string;
+}
+
+export interface Subscriber {
+  /** Called for every event after the subscriber's start revision, in order. */
+  deliver(event: CacheEvent): void;
+  /** The cache lost its etcd watch; the client must watch again. */
+  close(reason: string): void;
+}
+
+/**
+ * One etcd watch per resource, fanned out from memory to every client watch.
+ * A ring of recent events lets a client resume from any revision still held;
+ * an older one is answered with 410 Expired, as kube-apiserver does.
+ */
+export class WatchCache {
+  private events: CacheEvent[] = [];
+  private head = 0;
+  private subscribers = new Set<{ from: number; sub: Subscriber }>();
+  private watcher?: Watcher;
+  private ready?: Promise<void>;
+  /** Events at or before this revision are no longer held. */
+  private oldest = 0;
+  /** The newest revision this cache has delivered. */
+  revision = 0;
+
+  constructor(private readonly kv: EtcdKV, readonly prefix: string, private readonly capacity = 20_000) {}
+
+  start(): Promise<void> {
+    this.ready ??= this.open();
+    return this.ready;
+  }
+
+  private async open(): Promise<void> {
+    const revision = await this.kv.currentRevision();
+    this.events = [];
+    this.head = 0;
+    this.oldest = revision;
+    this.revision = revision;
+    const watcher = await this.kv.client.watch().prefix(this.prefix).startRevision(String(revision + 1)).withPreviousKV().create();
+    watcher.on('data', (res) => {
+      for (const e of res.events) this.append(e);
+    });
+    watcher.on('error', (err) => this.restart(String(err?.message ?? err)));
+    this.watcher = watcher;
+  }
+
+  private append(e: { type: 'Put' | 'Delete' | string; kv: any; prev_kv?: any }): void {
+    const revision = Number(e.kv.mod_revision);
+    let event: CacheEvent;
+    if (e.type === 'Delete' || e.type === 'DELETE' || (e.type as unknown) === 1) {
+      if (!e.prev_kv) return;
+      const object = decode(e.prev_kv.value, revision);
+      event = { type: 'DELETED', revision, object, previous: object };
+    } else {
+      const object = decode(e.kv.value, revision);
+      const previous = e.prev_kv ? decode(e.prev_kv.value, Number(e.prev_kv.mod_revision)) : undefined;
+      event = { type: previous ? 'MODIFIED' : 'ADDED', revision, object, previous };
+    }
+    this.events.push(event);
+    if (this.events.length - this.head > this.capacity) {
+      this.oldest = this.events[this.head].revision;
+      this.head++;
+      if (this.head > this.capacity) {
+        this.events = this.events.slice(this.head);
+        this.head = 0;
+      }
+    }
+    this.revision = revision;
+    for (const s of this.subscribers) {
+      if (revision > s.from) s.sub.deliver(event);
+    }
+  }
+
+  /**
+   * Delivers every event after `from`, then live ones. Throws 410 when events
+   * after `from` are no longer held.
+   */
+  subscribe(from: number, sub: Subscriber): () => void {
+    if (from < this.oldest) {
+      throw gone(`too old resource version: ${from} (${this.oldest + 1})`);
+    }
+    for (let i = this.head; i < this.events.length; i++) {
+      if (this.events[i].revision > from) sub.deliver(this.events[i]);
+    }
+    const entry = { from, sub };
+    this.subscribers.add(entry);
+    return () => {
+      this.subscribers.delete(entry);
+    };
+  }
+
+  get watcherCount(): number {
+    return this.subscribers.size;
+  }
+
+  private async restart(reason: string): Promise<void> {
+    const subs = [...this.subscribers];
+    this.subscribers.clear();
+    for (const s of subs) s.sub.close(reason);
+    await this.watcher?.cancel().catch(() => undefined);
+    this.ready = this.open();
+    await this.ready.catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.subscribers) s.sub.close('server shutting down');
+    this.subscribers.clear();
+    await this.watcher?.cancel().catch(() => undefined);
+  }
+}

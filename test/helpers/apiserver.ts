@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ApiServer } from '../../control-plane/apiserver/server.js';
+import { DEFAULTS, type ApiServerOptions } from '../../control-plane/apiserver/options.js';
+import { startEtcd, type EtcdProcess } from './etcd.js';
+import { freePort } from './free-port.js';
+
+export interface TestCluster {
+  etcd: EtcdProcess;
+  server: ApiServer;
+  url: string;
+  token: string;
+  caFile?: string;
+  dir: string;
+  kubeconfig: string;
+  /** Restarts the API server on the same port and etcd. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real etcd and a real API server on free ports, with an admin token and a
+ * kubeconfig that the machine's kubectl uses as is.
+ */
+export async function startCluster(overrides: Partial<ApiServerOptions> = {}): Promise<TestCluster> {
+  const etcd = await startEtcd();
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-api-'));
+  const token = randomBytes(16).toString('hex');
+  const tokenFile = join(dir, 'tokens.csv');
+  writeFileSync(tokenFile, `${token},admin,admin-uid,"system:masters"\n`);
+  const options: ApiServerOptions = {
+    ...DEFAULTS,
+    etcdServers: [etcd.url],
+    bindAddress: '127.0.0.1',
+    securePort: await freePort(),
+    tokenAuthFile: tokenFile,
+    certDir: join(dir, 'pki'),
+    ...overrides,
+  };
+  let server = new ApiServer(options);
+  await server.start();
+  const kubeconfig = join(dir, 'kubeconfig');
+  const cluster: TestCluster = {
+    etcd, server, url: server.url, token, caFile: server.caFile, dir, kubeconfig,
+    async restart() {
+      await server.stop();
+      server = new ApiServer(options);
+      await server.start();
+      cluster.server = server;
+    },
+    async stop() {
+      await server.stop();
+      await etcd.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  writeFileSync(kubeconfig, [
+    'apiVersion: v1', 'kind: Config', 'current-context: test',
+    'clusters:', '- name: test', '  cluster:', `    server: ${server.url}`, ...(server.caFile ? [`    certificate-authority: ${server.caFile}`] : []),
+    'users:', '- name: admin', '  user:', `    token: ${token}`,
+    'contexts:', '- name: test', '  context:', '    cluster: test', '    user: admin', '',
+  ].join('\n'));
+  return cluster;
+}
