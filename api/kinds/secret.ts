@@ -97,6 +97,13 @@ const decoded = (value: unknown): Buffer => Buffer.from(typeof value === 'string
 function validateSecret(secret: KObject, old?: KObject): Cause[] {
   const data: Record<string, string> = secret.data ?? {};
   const causes: Cause[] = [];
+  if (old) {
+    if ((secret.type ?? '') !== (old.type ?? '')) causes.push(immutable('type', secret.type ?? ''));
+    if (old.immutable === true) {
+      if (secret.immutable !== true) causes.push(forbidden('immutable', 'field is immutable when `immutable` is set'));
+      if (!deepEqual(secret.data ?? {}, old.data ?? {})) causes.push(forbidden('data', 'field is immutable when `immutable` is set'));
+    }
+  }
   // Key rules are ConfigMap's; sizes count decoded bytes, so pass no values here.
   causes.push(...validateDataKeys('data', Object.fromEntries(Object.keys(data).map((k) => [k, '']))));
   let size = 0;
@@ -140,13 +147,6 @@ function validateSecret(secret: KObject, old?: KObject): Cause[] {
       break;
   }
 
-  if (old) {
-    if ((secret.type ?? '') !== (old.type ?? '')) causes.unshift(immutable('type', secret.type ?? ''));
-    if (old.immutable === true) {
-      if (secret.immutable !== true) causes.push(forbidden('immutable', 'field is immutable when `immutable` is set'));
-      if (!deepEqual(secret.data ?? {}, old.data ?? {})) causes.push(forbidden('data', 'field is immutable when `immutable` is set'));
-    }
-  }
   return causes;
 }
 

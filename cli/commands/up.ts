@@ -1,0 +1,147 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { get as httpsGet } from 'node:https';
+import { createServer } from 'node:net';
+import { renderKubeconfig } from '../kubeconfig-file.js';
+import { isAlive, readState, skiffHome, stopProcess, writeState, type ComponentState } from '../local-cluster.js';
+
+const step = (msg: string) => process.stdout.write(`• ${msg}\n`);
+const done = (msg: string, since: number) => process.stdout.write(`✓ ${msg} (${((Date.now() - since) / 1000).toFixed(1)}s)\n`);
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function pickPort(preferred: number): Promise<number> {
+  if (await portFree(preferred)) return preferred;
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, pid: number, log: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) throw new Error(`${what} exited during start; see ${log}`);
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s; see ${log}`);
+}
+
+function launch(name: string, command: string, args: string[], logDir: string): ComponentState & { endpoint: string } {
+  const log = join(logDir, `${name}.log`);
+  const fd = openSync(log, 'a');
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd] });
+  child.unref();
+  return { name, pid: child.pid!, endpoint: '', log };
+}
+
+function httpsReady(url: string, ca: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet(`${url}/readyz`, { ca, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+/** `skiff up [--detach]`: etcd and the API server on this machine, with an admin kubeconfig. */
+export async function upCommand(argv: string[]): Promise<void> {
+  for (const a of argv) if (a !== '--detach' && a !== '-d') throw new Error(`unknown flag: ${a}`);
+  const detach = argv.includes('--detach') || argv.includes('-d');
+  const existing = readState();
+  if (existing && existing.components.some((c) => isAlive(c.pid))) {
+    throw new Error(`a local cluster is already running (skiff status); stop it with skiff down`);
+  }
+  const home = skiffHome();
+  const logDir = join(home, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const tokenFile = join(home, 'tokens.csv');
+  if (!existsSync(tokenFile)) {
+    writeFileSync(tokenFile, `${randomBytes(24).toString('hex')},admin,admin,"system:masters"\n`, { mode: 0o600 });
+  }
+  const token = readFileSync(tokenFile, 'utf8').split(',')[0];
+  const components: ComponentState[] = [];
+  const kubeconfig = join(home, 'kubeconfig');
+  const save = () => writeState({ startedAt: new Date().toISOString(), components, kubeconfig });
+  const abort = async () => {
+    for (const c of components.reverse()) await stopProcess(c.pid);
+  };
+  try {
+    let t = Date.now();
+    const etcdPort = await pickPort(2379);
+    const peerPort = await pickPort(2380);
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    step(`starting etcd on ${etcdUrl}`);
+    const etcd = launch('etcd', 'etcd', [
+      '--name', 'skiff', '--data-dir', join(home, 'etcd'),
+      '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
+      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster', `skiff=http://127.0.0.1:${peerPort}`,
+    ], logDir);
+    etcd.endpoint = etcdUrl;
+    components.push(etcd);
+    save();
+    await waitFor('etcd', async () => (await fetch(`${etcdUrl}/health`)).ok, etcd.pid, etcd.log);
+    done('etcd ready', t);
+
+    t = Date.now();
+    const apiPort = await pickPort(6443);
+    step(`starting the API server on https://127.0.0.1:${apiPort}`);
+    const certDir = join(home, 'pki');
+    const main = fileURLToPath(new URL('../main.js', import.meta.url));
+    const api = launch('apiserver', process.execPath, [main, 'apiserver',
+      `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', `--secure-port=${apiPort}`,
+      `--token-auth-file=${tokenFile}`, `--cert-dir=${certDir}`,
+    ], logDir);
+    api.endpoint = `https://127.0.0.1:${apiPort}`;
+    components.push(api);
+    save();
+    const caFile = join(certDir, 'ca.crt');
+    await waitFor('the API server', async () => existsSync(caFile) && httpsReady(api.endpoint, readFileSync(caFile)), api.pid, api.log);
+    done('API server ready', t);
+
+    writeFileSync(kubeconfig, renderKubeconfig({ server: api.endpoint, caFile, token }), { mode: 0o600 });
+    const userConfig = join(homedir(), '.kube', 'config');
+    if (!existsSync(userConfig)) {
+      mkdirSync(join(homedir(), '.kube'), { recursive: true });
+      writeFileSync(userConfig, readFileSync(kubeconfig), { mode: 0o600 });
+      step(`wrote ${userConfig}`);
+    }
+    save();
+    process.stdout.write(`\nThe cluster is up. Use it with:\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n`);
+  } catch (err) {
+    await abort();
+    throw err;
+  }
+  if (detach) {
+    process.stdout.write('Stop it with: skiff down\n');
+    return;
+  }
+  process.stdout.write('Press Ctrl-C to stop it.\n');
+  await new Promise<void>((resolve) => {
+    const stop = async () => {
+      process.stdout.write('\nstopping the local cluster\n');
+      const { downCommand } = await import('./down.js');
+      await downCommand([]);
+      resolve();
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  });
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Installs what Skiff needs on a fresh Debian machine, and nothing it already has.
+// Idempotent: every step checks first. It downloads nothing but npm and Debian packages
+// (and moto from pip only when moto_server is missing).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Debian packages by the commands they provide. */
+const DEBIAN = {
+  etcd: 'etcd-server',
+  etcdctl: 'etcd-client',
+};
+
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const say = (msg) => process.stderr.write(`bootstrap: ${msg}\n`);
+
+function run(cmd, args, opts = {}) {
+  execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: root, ...opts });
+}
+
+function asRoot(cmd, args) {
+  if (process.getuid?.() === 0) return run(cmd, args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (has('sudo')) return run('sudo', ['-E', cmd, ...args], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  throw new Error(`need root to run ${cmd} ${args.join(' ')}; run as root or install sudo`);
+}
+
+function ensureNodeModules() {
+  if (existsSync(join(root, 'node_modules', '.package-lock.json'))) return;
+  say('installing npm dependencies (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+function ensureDebianPackages() {
+  const missing = [...new Set(Object.entries(DEBIAN).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
+  if (!missing.length) return;
+  say(`installing Debian packages: ${missing.join(' ')}`);
+  try {
+    asRoot('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  } catch {
+    asRoot('apt-get', ['update', '-qq']);
+    asRoot('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  }
+}
+
+function ensureMoto() {
+  if (has('moto_server')) return;
+  say('moto_server not found: installing moto[server] with pip');
+  const pip = has('pip3') ? 'pip3' : has('pip') ? 'pip' : undefined;
+  if (pip) run(pip, ['install', '--quiet', 'moto[server]']);
+  else run('python3', ['-m', 'pip', 'install', '--quiet', 'moto[server]']);
+}
+
+try {
+  ensureNodeModules();
+  ensureDebianPackages();
+  ensureMoto();
+} catch (err) {
+  say(`failed: ${err.message}`);
+  process.exit(1);
+}
