@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -28,9 +28,9 @@ const events: WatchEvent<AnyObject>[] = [
 ];
 const wire = Buffer.from(events.map((e) => JSON.stringify(e) + '\n').join(''));
 
-interface Served { url: string; requests: URL[]; close(): Promise<void> }
+interface Served { url: string; requests: URL[]; client: RestClient }
 
-async function serve(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<Served> {
+async function serve(t: ExecutionContext, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<Served> {
   const requests: URL[] = [];
   const server = http.createServer((req, res) => {
     requests.push(new URL(req.url!, 'http://fake'));
@@ -38,14 +38,14 @@ async function serve(handler: (req: http.IncomingMessage, res: http.ServerRespon
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  const url = `http://127.0.0.1:${port}`;
+  const client = new RestClient({ server: url }, { qps: 0 });
+  t.teardown(() => {
+    client.close();
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url, requests, client };
 }
 
 /** Writes the bytes in pieces of the given sizes, letting each piece reach the socket on its own. */
@@ -84,8 +84,8 @@ test('the decoder takes objects without newlines between them and rejects garbag
 
 test('a watch delivers events split at odd byte boundaries, multi-byte characters included', async (t) => {
   // Sizes 1, 7 and 13 cut through the 2-, 3- and 4-byte UTF-8 sequences in the tricky strings.
-  const server = await serve((_req, res) => void writeInPieces(res, wire, [7, 1, 13, 3]).then(() => res.end()));
-  const client = new RestClient({ server: server.url }, { qps: 0 });
+  const server = await serve(t, (_req, res) => void writeInPieces(res, wire, [7, 1, 13, 3]).then(() => res.end()));
+  const { client } = server;
   const stream = await openWatch(client, configMaps, { namespace: 'default', resourceVersion: '9', timeoutSeconds: 30, labelSelector: 'app=x' });
   const received: WatchEvent<AnyObject>[] = [];
   for await (const event of stream) received.push(event);
@@ -97,13 +97,11 @@ test('a watch delivers events split at odd byte boundaries, multi-byte character
   t.is(query.searchParams.get('allowWatchBookmarks'), 'true');
   t.is(query.searchParams.get('timeoutSeconds'), '30');
   t.is(query.searchParams.get('labelSelector'), 'app=x');
-  client.close();
-  await server.close();
 });
 
 test('the callback form awaits each event and resolves when the server ends the stream', async (t) => {
-  const server = await serve((_req, res) => void writeInPieces(res, wire, [64]).then(() => res.end()));
-  const client = new RestClient({ server: server.url }, { qps: 0 });
+  const server = await serve(t, (_req, res) => void writeInPieces(res, wire, [64]).then(() => res.end()));
+  const { client } = server;
   const types: string[] = [];
   await watch(client, { group: 'apps', version: 'v1', resource: 'deployments', namespaced: true }, {}, async (event) => {
     await delay(1);
@@ -111,32 +109,28 @@ test('the callback form awaits each event and resolves when the server ends the 
   });
   t.deepEqual(types, ['ADDED', 'MODIFIED', 'BOOKMARK', 'DELETED', 'ERROR']);
   t.is(server.requests[0].pathname, '/apis/apps/v1/deployments');
-  client.close();
-  await server.close();
 });
 
 test('a watch refused with 410 rejects with the server Status', async (t) => {
-  const server = await serve((_req, res) => {
+  const server = await serve(t, (_req, res) => {
     res.writeHead(410, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired', message: 'too old resource version: 5 (90)' }));
   });
-  const client = new RestClient({ server: server.url }, { qps: 0 });
+  const { client } = server;
   const err = await t.throwsAsync(openWatch(client, configMaps, { resourceVersion: '5' }), { instanceOf: ApiError });
   t.is(err?.code, 410);
   t.is(err?.reason, 'Expired');
   t.is(err?.message, 'too old resource version: 5 (90)');
-  client.close();
-  await server.close();
 });
 
 test('aborting ends the iteration cleanly and closes the connection', async (t) => {
   let serverSawClose!: Promise<void>;
-  const server = await serve((req, res) => {
+  const server = await serve(t, (req, res) => {
     serverSawClose = new Promise((resolve) => res.on('close', () => resolve()));
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write(JSON.stringify(events[0]) + '\n');
   });
-  const client = new RestClient({ server: server.url }, { qps: 0 });
+  const { client } = server;
   const abort = new AbortController();
   const stream = await openWatch(client, configMaps, { signal: abort.signal });
   const received: string[] = [];
@@ -147,66 +141,58 @@ test('aborting ends the iteration cleanly and closes the connection', async (t) 
   t.deepEqual(received, ['ADDED']);
   await serverSawClose;
   t.pass();
-  client.close();
-  await server.close();
 });
 
 test('the callback form resolves when aborted before or during the watch', async (t) => {
-  const server = await serve((_req, res) => {
+  const later = new AbortController();
+  const server = await serve(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.flushHeaders();
+    setTimeout(() => later.abort(), 10);
   });
-  const client = new RestClient({ server: server.url }, { qps: 0 });
+  const { client } = server;
   const early = new AbortController();
   early.abort();
   await watch(client, configMaps, { signal: early.signal }, () => t.fail('no event expected'));
-  const later = new AbortController();
-  setTimeout(() => later.abort(), 20);
   await watch(client, configMaps, { signal: later.signal }, () => t.fail('no event expected'));
   t.is(server.requests.length, 1, 'an aborted signal sends no request');
-  client.close();
-  await server.close();
 });
 
 test('a connection that breaks mid-event fails the iteration after the complete events', async (t) => {
-  const server = await serve((_req, res) => {
+  const server = await serve(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write(JSON.stringify(events[0]) + '\n' + JSON.stringify(events[1]).slice(0, 20));
     setTimeout(() => res.socket?.destroy(), 10);
   });
-  const client = new RestClient({ server: server.url }, { qps: 0 });
+  const { client } = server;
   const stream = await openWatch(client, configMaps);
   const received: string[] = [];
   await t.throwsAsync(async () => {
     for await (const event of stream) received.push(event.type);
   });
   t.deepEqual(received, ['ADDED']);
-  client.close();
-  await server.close();
 });
 
 test('a malformed event fails the iteration', async (t) => {
-  const server = await serve((_req, res) => {
+  const server = await serve(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"type":"SOMETHING","object":{}}\n');
   });
-  const client = new RestClient({ server: server.url }, { qps: 0 });
+  const { client } = server;
   const stream = await openWatch(client, configMaps);
   await t.throwsAsync(async () => {
     for await (const _event of stream) t.fail('no event expected');
   }, { message: /malformed watch event/ });
-  client.close();
-  await server.close();
 });
 
 test('a consumer slower than the server still gets every event in order', async (t) => {
   const count = 3_000;
-  const server = await serve((_req, res) => {
+  const server = await serve(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     for (let i = 0; i < count; i++) res.write(JSON.stringify({ type: 'ADDED', object: cm(`cm-${i}`, String(i)) }) + '\n');
     res.end();
   });
-  const client = new RestClient({ server: server.url }, { qps: 0 });
+  const { client } = server;
   const stream = await openWatch(client, configMaps);
   let next = 0;
   for await (const event of stream) {
@@ -215,6 +201,4 @@ test('a consumer slower than the server still gets every event in order', async 
     if (next % 500 === 0) await delay(5);
   }
   t.is(next, count);
-  client.close();
-  await server.close();
 });

@@ -201,6 +201,10 @@ test('$patch directives on lists and maps', (t) => {
   t.deepEqual(smp({ simpleMap: { key1: '1', key2: '1' } }, { simpleMap: { $patch: 'delete' } }), { simpleMap: {} });
   t.deepEqual(smp({ name: '1', value: '1' }, { other: 'a', $patch: 'replace' }), { other: 'a' });
   t.deepEqual(smp({ name: '1', simpleMap: { a: 'x' } }, { simpleMap: { $patch: 'merge', b: 'y' } }), { name: '1', simpleMap: { a: 'x', b: 'y' } });
+  t.deepEqual(
+    smp({ mergingList: [{ name: '1', value: 'a' }] }, { mergingList: [{ name: '1', other: 'b', $patch: 'merge' }] }),
+    { mergingList: [{ name: '1', value: 'a', other: 'b' }] },
+  );
 });
 
 test('a nested merge list inside a new element is built from its patch, directives applied', (t) => {

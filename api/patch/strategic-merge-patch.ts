@@ -151,7 +151,10 @@ function mergeSlice(original: unknown[], patch: unknown[], items: Schema | undef
       base = base.filter((o) => !(hasOwn(o, mergeKey) && o[mergeKey] === el[mergeKey]));
     } else if (directive === 'replace') {
       replace = true;
-    } else if (directive !== 'merge') {
+    } else if (directive === 'merge') {
+      // Kubernetes refuses this; merging is what the element asks for anyway.
+      plain.push(without(el, DIRECTIVE));
+    } else {
       throw badRequest(`unknown patch type: ${goFormat(directive)} in map: ${goFormat(el)}`);
     }
   }

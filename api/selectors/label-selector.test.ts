@@ -62,6 +62,7 @@ test('syntax errors are 400 BadRequest in kube-apiserver\'s words', (t) => {
     ['!', "unable to parse requirement: found '', expected: identifier"],
     ['app=(x)', "unable to parse requirement: found '(', expected: identifier"],
     ['version>x', "unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer"],
+    ['app in (z,-bad)', 'unable to parse requirement: values[0][app]: Invalid value: "-bad": a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyValue\',  or \'my_value\',  or \'12345\', regex used for validation is \'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\')'],
   ];
   for (const [text, message] of cases) {
     const err = t.throws(() => parseLabelSelector(text), { instanceOf: StatusError }, text);

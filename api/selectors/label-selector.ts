@@ -235,7 +235,8 @@ class Parser {
 
     const op = this.next(false);
     switch (op.tok) {
-      case 'in': case 'notin': return newRequirement(key, op.tok, this.valueSet());
+      // Kubernetes validates the de-duplicated, sorted set, so error indices refer to it.
+      case 'in': case 'notin': return newRequirement(key, op.tok, [...new Set(this.valueSet())].sort());
       case '=': case '==': case '!=': return newRequirement(key, op.tok, [this.exactValue()]);
       case '>': return newRequirement(key, 'gt', [this.exactValue()]);
       case '<': return newRequirement(key, 'lt', [this.exactValue()]);

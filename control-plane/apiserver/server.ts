@@ -30,6 +30,8 @@ import { parseRequestPath } from './request-info.js';
 import { EtcdKV } from './storage/etcd-kv.js';
 import { log } from '../../cli/log.js';
 
+/** How many past revisions the watch caches replay at start, when etcd still holds them. */
+const WATCH_HISTORY_REVISIONS = 10_000;
 const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const isWatch = (q: URLSearchParams) => ['1', 'true'].includes(q.get('watch') ?? '');
 
@@ -63,7 +65,9 @@ export class ApiServer {
     for (const kind of kinds) {
       this.stores.set(`${kind.group}/${kind.plural}`, new ResourceStore(kind, this.kv, kind.kind === 'Service' ? allocations : {}));
     }
-    await Promise.all([...this.stores.values()].map((s) => s.cache.start()));
+    const current = await this.kv.currentRevision();
+    const historyFrom = await this.kv.oldestReadableRevision(current - WATCH_HISTORY_REVISIONS, current);
+    await Promise.all([...this.stores.values()].map((s) => s.cache.start(historyFrom)));
     this.namespaces = new NamespaceLifecycle(this.storeFor('namespaces'));
     await this.namespaces.start();
     await this.ensureInitialNamespaces();

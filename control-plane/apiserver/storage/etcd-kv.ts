@@ -115,6 +115,31 @@ export class EtcdKV {
     return Number(res.header.revision);
   }
 
+  /**
+   * The oldest revision at or after `wanted` that etcd still holds, found by
+   * probing reads, since etcd does not say where it last compacted.
+   */
+  async oldestReadableRevision(wanted: number, current: number): Promise<number> {
+    const readable = async (rev: number) => {
+      try {
+        await this.client.kv.range({ key: Buffer.from('/registry/'), range_end: prefixEnd('/registry/'), revision: rev, count_only: true });
+        return true;
+      } catch (err) {
+        if (isCompacted(err)) return false;
+        throw err;
+      }
+    };
+    let lo = Math.max(1, wanted);
+    if (lo >= current || (await readable(lo))) return Math.min(lo, current);
+    let hi = current;
+    while (lo + 1 < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await readable(mid)) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  }
+
   async compact(revision: number): Promise<void> {
     try {
       await this.client.kv.compact({ revision, physical: false });

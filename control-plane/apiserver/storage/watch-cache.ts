@@ -39,18 +39,24 @@ export class WatchCache {
 
   constructor(private readonly kv: EtcdKV, readonly prefix: string, private readonly capacity = 20_000) {}
 
-  start(): Promise<void> {
-    this.ready ??= this.open();
+  /**
+   * Starts the etcd watch. With `historyFrom`, the cache first replays the
+   * changes etcd still holds since that revision, so clients resuming across
+   * an API server restart find the events they missed.
+   */
+  start(historyFrom?: number): Promise<void> {
+    this.ready ??= this.open(historyFrom);
     return this.ready;
   }
 
-  private async open(): Promise<void> {
-    const revision = await this.kv.currentRevision();
+  private async open(historyFrom?: number): Promise<void> {
+    const current = await this.kv.currentRevision();
+    const first = historyFrom !== undefined && historyFrom <= current ? historyFrom : current + 1;
     this.events = [];
     this.head = 0;
-    this.oldest = revision;
-    this.revision = revision;
-    const watcher = await this.kv.client.watch().prefix(this.prefix).startRevision(String(revision + 1)).withPreviousKV().create();
+    this.oldest = first - 1;
+    this.revision = first - 1;
+    const watcher = await this.kv.client.watch().prefix(this.prefix).startRevision(String(first)).withPreviousKV().create();
     watcher.on('data', (res) => {
       for (const e of res.events) this.append(e);
     });
