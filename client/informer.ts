@@ -138,11 +138,13 @@ export class Informer<T extends KubeObject = AnyObject> {
     let expiredInARow = 0;
     while (!signal.aborted) {
       const progress = { events: 0 };
+      let phase: 'list' | 'watch' = 'list';
       try {
         if (needList) {
           await this.listAndReplace(signal);
           needList = false;
         }
+        phase = 'watch';
         const started = performance.now();
         await this.watchOnce(signal, progress);
         if (signal.aborted) break;
@@ -164,7 +166,7 @@ export class Informer<T extends KubeObject = AnyObject> {
           // again straight after a relist means something is off: back off.
           if (++expiredInARow === 1) continue;
         }
-        this.onError(err, { component: 'informer', resource: this.ref.resource, namespace: this.options.namespace, phase: needList ? 'list' : 'watch' });
+        this.onError(err, { component: 'informer', resource: this.ref.resource, namespace: this.options.namespace, phase });
       }
       await delay(backoff.next(), undefined, { signal }).catch(() => undefined);
     }
@@ -247,8 +249,8 @@ export class Informer<T extends KubeObject = AnyObject> {
       signal,
     });
     for await (const event of stream) {
-      progress.events++;
       if (event.type === 'ERROR') throw new ApiError(event.object);
+      progress.events++;
       const obj = event.object;
       if (event.type === 'ADDED' || event.type === 'MODIFIED') {
         const old = this.store.set(obj);

@@ -123,7 +123,7 @@ export class RestClient {
     this.maxRetries = options.maxRetries ?? 10;
   }
 
-  get<T extends KubeObject = AnyObject>(ref: ResourceRef, name: string, opts: GetOptions = {}): Promise<T> {
+  async get<T extends KubeObject = AnyObject>(ref: ResourceRef, name: string, opts: GetOptions = {}): Promise<T> {
     return this.request<T>({
       method: 'GET',
       path: resourcePath(ref, { namespace: opts.namespace, name, subresource: opts.subresource }),
@@ -132,8 +132,11 @@ export class RestClient {
     });
   }
 
-  /** One page when `limit` is set; follow `metadata.continue` for the rest. */
-  list<T extends KubeObject = AnyObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<KubeList<T>> {
+  /**
+   * One page when `limit` is set; follow `metadata.continue` for the rest. As
+   * the API serves them, the items carry no kind or apiVersion of their own.
+   */
+  async list<T extends KubeObject = AnyObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<KubeList<T>> {
     return this.request<KubeList<T>>({
       method: 'GET',
       path: resourcePath(ref, { namespace: opts.namespace }),
@@ -146,7 +149,7 @@ export class RestClient {
    * The namespace comes from the object, else from `opts`. With a subresource
    * (pods/binding, pods/eviction) the object's name names the parent.
    */
-  create<T extends KubeObject = AnyObject>(ref: ResourceRef, obj: T, opts: WriteOptions & { namespace?: string; subresource?: string } = {}): Promise<T> {
+  async create<T extends KubeObject = AnyObject>(ref: ResourceRef, obj: T, opts: WriteOptions & { namespace?: string; subresource?: string } = {}): Promise<T> {
     const namespace = ref.namespaced ? obj.metadata?.namespace ?? opts.namespace : undefined;
     if (ref.namespaced && !namespace) throw new Error(`creating ${ref.resource} needs a namespace, in the object or the options`);
     const name = opts.subresource ? requireName(ref, obj) : undefined;
@@ -160,7 +163,7 @@ export class RestClient {
   }
 
   /** A full replace; metadata.resourceVersion, when set, makes it conditional. */
-  update<T extends KubeObject = AnyObject>(ref: ResourceRef, obj: T, opts: WriteOptions & { subresource?: string } = {}): Promise<T> {
+  async update<T extends KubeObject = AnyObject>(ref: ResourceRef, obj: T, opts: WriteOptions & { subresource?: string } = {}): Promise<T> {
     return this.request<T>({
       method: 'PUT',
       path: resourcePath(ref, {
@@ -174,12 +177,12 @@ export class RestClient {
     });
   }
 
-  updateStatus<T extends KubeObject = AnyObject>(ref: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
+  async updateStatus<T extends KubeObject = AnyObject>(ref: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
     return this.update(ref, obj, { ...opts, subresource: 'status' });
   }
 
   /** `apply` needs a fieldManager; `force` takes over fields other managers own. */
-  patch<T extends KubeObject = AnyObject>(
+  async patch<T extends KubeObject = AnyObject>(
     ref: ResourceRef,
     name: string,
     type: PatchType,
@@ -199,7 +202,7 @@ export class RestClient {
   }
 
   /** Answers the object while finalizers or a grace period hold it, otherwise a Success Status. */
-  delete<T extends KubeObject = AnyObject>(ref: ResourceRef, name: string, opts: DeleteOptions = {}): Promise<T | Status> {
+  async delete<T extends KubeObject = AnyObject>(ref: ResourceRef, name: string, opts: DeleteOptions = {}): Promise<T | Status> {
     return this.request<T | Status>({
       method: 'DELETE',
       path: resourcePath(ref, { namespace: opts.namespace, name }),
@@ -209,7 +212,7 @@ export class RestClient {
     });
   }
 
-  deleteCollection<T extends KubeObject = AnyObject>(ref: ResourceRef, opts: ListOptions & DeleteOptions = {}): Promise<KubeList<T> | Status> {
+  async deleteCollection<T extends KubeObject = AnyObject>(ref: ResourceRef, opts: ListOptions & DeleteOptions = {}): Promise<KubeList<T> | Status> {
     return this.request<KubeList<T> | Status>({
       method: 'DELETE',
       path: resourcePath(ref, { namespace: opts.namespace }),
@@ -222,7 +225,12 @@ export class RestClient {
   /** Any request whose answer is JSON (or empty); failures throw ApiError. */
   async request<T>(req: RawRequest): Promise<T> {
     const body = await this.send(req, false);
-    return (body ? JSON.parse(body) : undefined) as T;
+    if (!body) return undefined as T;
+    try {
+      return JSON.parse(body) as T;
+    } catch {
+      throw new Error(`${req.method} ${req.path}: the answer is not JSON: ${body.slice(0, 200)}`);
+    }
   }
 
   /**
@@ -245,6 +253,7 @@ export class RestClient {
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
     const url = this.url(req.path, req.query);
     for (let attempt = 0; ; attempt++) {
+      req.signal?.throwIfAborted();
       await this.limiter?.take(req.signal);
       const headers: http.OutgoingHttpHeaders = { accept: 'application/json', 'user-agent': this.userAgent };
       const token = await this.bearerToken();
@@ -270,15 +279,17 @@ export class RestClient {
 
   /**
    * One HTTP exchange. A failed answer's body is always read; a successful
-   * one only when not streaming. A reset on a reused keep-alive socket means
-   * the server closed it while idle and never saw the request, so the caller
-   * may send it once more.
+   * one only when not streaming. A reset on a reused keep-alive socket before
+   * any answer means the server closed it while idle and never saw the
+   * request, so the caller may send it once more.
    */
   private exchange(req: RawRequest, url: URL, headers: http.OutgoingHttpHeaders, payload: Buffer | undefined, streaming: boolean):
     Promise<{ kind: 'answer'; res: http.IncomingMessage; body: string } | { kind: 'stale-socket'; error: Error }> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let answered = false;
       const clientReq = this.transport.request(url, { method: req.method, headers, agent: this.agent, signal: req.signal }, (res) => {
+        answered = true;
         const code = res.statusCode ?? 0;
         if (streaming && code >= 200 && code < 300) {
           clearTimeout(timer);
@@ -300,7 +311,7 @@ export class RestClient {
       }
       clientReq.on('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        if (err.code === 'ECONNRESET' && clientReq.reusedSocket) resolve({ kind: 'stale-socket', error: err });
+        if (err.code === 'ECONNRESET' && clientReq.reusedSocket && !answered) resolve({ kind: 'stale-socket', error: err });
         else reject(err);
       });
       clientReq.end(payload);
@@ -391,9 +402,9 @@ const maxRetryAfterMs = 60_000;
 /** Only answers the server explicitly asked to retry are retried: 429, or a 5xx with Retry-After. */
 function retryAfterMs(res: http.IncomingMessage, failure: ApiError): number | undefined {
   const header = res.headers['retry-after'];
-  const seconds = header !== undefined ? Number(header) : failure.details?.retryAfterSeconds;
-  const code = failure.code;
-  if (code === 429) return Math.min(maxRetryAfterMs, Number.isFinite(seconds) && seconds! >= 0 ? seconds! * 1000 : 1000);
-  if (code >= 500 && header !== undefined && Number.isFinite(seconds) && seconds! >= 0) return Math.min(maxRetryAfterMs, seconds! * 1000);
+  const seconds = Number(header ?? failure.details?.retryAfterSeconds);
+  const valid = Number.isFinite(seconds) && seconds >= 0;
+  if (failure.code === 429) return Math.min(maxRetryAfterMs, valid ? seconds * 1000 : 1000);
+  if (failure.code >= 500 && header !== undefined && valid) return Math.min(maxRetryAfterMs, seconds * 1000);
   return undefined;
 }

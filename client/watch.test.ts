@@ -140,7 +140,20 @@ test('aborting ends the iteration cleanly and closes the connection', async (t) 
   }
   t.deepEqual(received, ['ADDED']);
   await serverSawClose;
-  t.pass();
+});
+
+test('close() stops the iteration at once, even with events already buffered', async (t) => {
+  const server = await serve(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(wire);
+  });
+  const stream = await openWatch(server.client, configMaps);
+  const received: string[] = [];
+  for await (const event of stream) {
+    received.push(event.type);
+    stream.close();
+  }
+  t.deepEqual(received, ['ADDED']);
 });
 
 test('the callback form resolves when aborted before or during the watch', async (t) => {

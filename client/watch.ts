@@ -126,8 +126,9 @@ export class WatchStream<T extends KubeObject = AnyObject> implements AsyncItera
     }
   }
 
-  /** Ends the stream; events already received are still delivered. */
+  /** Ends the stream at once: events received but not yet taken are dropped too. */
   close(): void {
+    this.events.length = 0;
     if (this.finished || this.closing) return;
     this.closing = true;
     this.res.destroy();

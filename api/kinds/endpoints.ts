@@ -123,8 +123,9 @@ export function repackSubsets(subsets: KObject[] | undefined): KObject[] {
     if (g.ports.length) ss.ports = g.ports.sort((a, b) => (portKey(a) < portKey(b) ? -1 : portKey(a) > portKey(b) ? 1 : 0));
     out.push(ss);
   }
-  const firstIP = (ss: KObject): string => (ss.addresses?.[0] ?? ss.notReadyAddresses?.[0])?.ip ?? '';
-  return out.sort((a, b) => (firstIP(a) < firstIP(b) ? -1 : firstIP(a) > firstIP(b) ? 1 : 0));
+  const order = (ss: KObject): string =>
+    [...(ss.addresses ?? []), ...(ss.notReadyAddresses ?? [])].map((a: KObject) => a.ip).join(',') + '\u0000' + (ss.ports ?? []).map(portKey).join(',');
+  return out.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 
 const hostPort = (ip: string, port: number): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);

@@ -238,7 +238,20 @@ function volumeSources(spec: KObject, dropExpandRef: boolean): KObject {
   return out;
 }
 
+/**
+ * Stamps status.lastPhaseTransitionTime when an update changes the phase
+ * without setting a new time, as Kubernetes' status strategy does.
+ */
+export function stampPhaseTransition(pv: KObject, old: KObject): void {
+  const phase = pv.status?.phase ?? '';
+  if (!pv.status || phase === (old.status?.phase ?? '')) return;
+  const stamped = pv.status.lastPhaseTransitionTime;
+  if (stamped === undefined || stamped === old.status?.lastPhaseTransitionTime) pv.status.lastPhaseTransitionTime = nowTime();
+}
+
 function validatePersistentVolume(pv: KObject, old?: KObject): Cause[] {
+  // There is no update hook on Kind; validate sees the object about to be stored.
+  if (old) stampPhaseTransition(pv, old);
   const causes = validateSpec(pv);
   if (!old) return causes;
   const spec: KObject = pv.spec ?? {};

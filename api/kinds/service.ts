@@ -472,9 +472,9 @@ function defaultService(svc: KObject): void {
   if (spec.internalTrafficPolicy === undefined && ['ClusterIP', 'NodePort', 'LoadBalancer'].includes(spec.type)) spec.internalTrafficPolicy = 'Cluster';
   if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
   // clusterIP and clusterIPs travel together; a client may set either one.
+  if (spec.clusterIP && !spec.clusterIPs?.length) spec.clusterIPs = [spec.clusterIP];
+  else if (!spec.clusterIP && spec.clusterIPs?.length) spec.clusterIP = spec.clusterIPs[0];
   if (spec.type !== 'ExternalName') {
-    if (spec.clusterIP && !spec.clusterIPs?.length) spec.clusterIPs = [spec.clusterIP];
-    else if (!spec.clusterIP && spec.clusterIPs?.length) spec.clusterIP = spec.clusterIPs[0];
     if (!spec.ipFamilies?.length) spec.ipFamilies = [ipFamily(spec.clusterIP ?? '') === 6 ? 'IPv6' : 'IPv4'];
     spec.ipFamilyPolicy ??= 'SingleStack';
   }

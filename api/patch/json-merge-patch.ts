@@ -1,12 +1,8 @@
 import { badRequest } from '../status.js';
 
-/** A decoded JSON object. */
-export type JsonObject = Record<string, unknown>;
+import { clone, hasOwn, isObject, type JsonObject } from '../deep-equal.js';
 
-export const isObject = (v: unknown): v is JsonObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export const hasOwn = (o: JsonObject, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+export { clone, deepEqual, hasOwn, isObject, type JsonObject } from '../deep-equal.js';
 
 /**
  * Sets an own property even for "__proto__", which JSON.parse yields as an
@@ -15,22 +11,6 @@ export const hasOwn = (o: JsonObject, key: string): boolean => Object.prototype.
 export function setKey(o: JsonObject, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
   else o[key] = value;
-}
-
-export function clone<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => hasOwn(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 /**

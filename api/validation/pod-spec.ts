@@ -6,6 +6,10 @@
 import type { KObject } from '../kind.js';
 import { duplicate, forbidden, invalid, notSupported, required, type Cause } from './field-errors.js';
 import { dns1123Label, dns1123Subdomain, labels, labelValue, qualifiedName } from './names.js';
+import { isValidIP, parseCIDR } from './ip.js';
+import { portNameProblems } from './ports.js';
+import { validateLabelSelector } from '../label-selector-schema.js';
+import { labelSelectorFromObject, type LabelSelector, type LabelSelectorObject } from '../selectors/label-selector.js';
 import {
   addQuantities, canonicalizeResourceList, canonicalQuantity, compareQuantities, formatQuantity, isNegative, parseQuantity,
   QUANTITY_SYNTAX_MESSAGE, type Quantity,
@@ -38,15 +42,8 @@ export function firstPerField(causes: Cause[]): Cause[] {
   return causes.filter((c) => (seen.has(c.field) ? false : (seen.add(c.field), true)));
 }
 
-/** IANA service names as used for named ports: `http`, `metrics-2`. */
-export function portNameProblem(name: string): string | undefined {
-  if (name.length > 15) return 'must be no more than 15 characters';
-  if (!/^[-a-z0-9]+$/.test(name)) return 'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)';
-  if (!/[a-z]/.test(name)) return 'must contain at least one letter (a-z)';
-  if (name.includes('--')) return 'must not contain consecutive hyphens';
-  if (name.startsWith('-') || name.endsWith('-')) return 'must not begin or end with a hyphen';
-  return undefined;
-}
+/** The first reason `name` is not an IANA service name (named ports: `http`, `metrics-2`). */
+const portNameProblem = (name: string): string | undefined => portNameProblems(name)[0];
 
 const portNumberProblem = (n: unknown): string | undefined =>
   (isInt(n) && n >= 1 && n <= 65535 ? undefined : inclusiveRange(1, 65535));
@@ -101,56 +98,24 @@ function validateLocalPath(path: string, field: string, causes: Cause[], nonRese
 // Label selectors
 // ---------------------------------------------------------------------------
 
-const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+export { validateLabelSelector };
 
-/** metav1.LabelSelector checks: label syntax, operators and their values. */
-export function validateLabelSelector(selector: unknown, field: string): Cause[] {
-  if (!isObject(selector)) return [];
-  const causes: Cause[] = [...labels(`${field}.matchLabels`, selector.matchLabels)];
-  listOf(selector.matchExpressions).forEach((e: KObject, i) => {
-    const p = `${field}.matchExpressions[${i}]`;
-    const values = listOf(e?.values);
-    switch (e?.operator) {
-      case 'In': case 'NotIn':
-        if (values.length === 0) causes.push(required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists': case 'DoesNotExist':
-        if (values.length > 0) causes.push(forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        causes.push(invalid(`${p}.operator`, e?.operator ?? '', 'not a valid selector operator'));
-    }
-    causes.push(...qualifiedName(`${p}.key`, typeof e?.key === 'string' ? e.key : ''));
-    values.forEach((v, j) => {
-      if (typeof v === 'string') causes.push(...labelValue(`${p}.values[${j}]`, v));
-    });
-  });
-  return causes;
+/** The selector a metav1.LabelSelector stands for; undefined when it cannot be built. */
+export function selectorOf(selector: unknown): LabelSelector | undefined {
+  try {
+    return labelSelectorFromObject(isObject(selector) ? (selector as LabelSelectorObject) : undefined);
+  } catch {
+    return undefined;
+  }
 }
 
 export function isEmptySelector(selector: unknown): boolean {
   return !isObject(selector) || (entriesOf(selector.matchLabels).length === 0 && listOf(selector.matchExpressions).length === 0);
 }
 
-/** Does a label selector select these labels? An empty selector selects everything. */
+/** Does a label selector select these labels? An empty selector selects everything, a missing one nothing. */
 export function labelSelectorMatches(selector: unknown, objLabels: Record<string, string> | undefined): boolean {
-  if (!isObject(selector)) return false;
-  const have = objLabels ?? {};
-  for (const [k, v] of entriesOf(selector.matchLabels)) {
-    if (have[k] !== v) return false;
-  }
-  for (const e of listOf(selector.matchExpressions)) {
-    const present = Object.prototype.hasOwnProperty.call(have, e.key);
-    const values: string[] = listOf(e.values);
-    switch (e.operator) {
-      case 'In': if (!present || !values.includes(have[e.key])) return false; break;
-      case 'NotIn': if (present && values.includes(have[e.key])) return false; break;
-      case 'Exists': if (!present) return false; break;
-      case 'DoesNotExist': if (present) return false; break;
-      default: return false;
-    }
-  }
-  return true;
+  return selectorOf(selector)?.matches(objLabels) ?? false;
 }
 
 /**
@@ -158,21 +123,7 @@ export function labelSelectorMatches(selector: unknown, objLabels: Record<string
  * set values sorted, `app=web,tier in (a,b)`; empty for an empty selector.
  */
 export function formatLabelSelector(selector: unknown): string {
-  if (!isObject(selector)) return '';
-  const reqs: Array<{ key: string; text: string }> = [];
-  for (const [k, v] of entriesOf(selector.matchLabels)) reqs.push({ key: k, text: `${k}=${v}` });
-  for (const e of listOf(selector.matchExpressions)) {
-    const key = String(e?.key ?? '');
-    const values = [...new Set(listOf(e?.values).map(String))].sort().join(',');
-    switch (e?.operator) {
-      case 'In': reqs.push({ key, text: `${key} in (${values})` }); break;
-      case 'NotIn': reqs.push({ key, text: `${key} notin (${values})` }); break;
-      case 'Exists': reqs.push({ key, text: key }); break;
-      case 'DoesNotExist': reqs.push({ key, text: `!${key}` }); break;
-    }
-  }
-  reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return reqs.map((r) => r.text).join(',');
+  return selectorOf(selector)?.toString() ?? '';
 }
 
 // ---------------------------------------------------------------------------
@@ -396,6 +347,12 @@ export interface PodSpecValidationOptions {
 }
 
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
+/** Unprefixed resource names any resource list may use (node capacity, quotas). */
+const STANDARD_RESOURCES = new Set([
+  ...STANDARD_CONTAINER_RESOURCES, 'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps',
+  'persistentvolumeclaims', 'storage', 'services.nodeports', 'services.loadbalancers', 'requests.cpu', 'requests.memory',
+  'requests.ephemeral-storage', 'requests.storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage',
+]);
 
 /** Resources that may be requested below their limit (not hugepages, not extended resources). */
 const overcommitAllowed = (name: string): boolean =>
@@ -403,7 +360,10 @@ const overcommitAllowed = (name: string): boolean =>
 
 function validateResourceName(name: string, field: string, causes: Cause[], forContainers: boolean): boolean {
   if (!name.includes('/')) {
-    if (!STANDARD_CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-')) {
+    const standard = forContainers
+      ? STANDARD_CONTAINER_RESOURCES.has(name)
+      : STANDARD_RESOURCES.has(name) || name.startsWith('attachable-volumes-');
+    if (!standard && !name.startsWith('hugepages-')) {
       causes.push(invalid(field, name, forContainers ? 'must be a standard resource for containers' : 'must be a standard resource type or fully qualified'));
       return false;
     }
@@ -862,28 +822,8 @@ export function validateTolerations(tolerations: unknown, field: string): Cause[
   return causes;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-/** Loose but adequate IPv6 check: hex groups, at most one `::`. */
-function isIPv6(s: string): boolean {
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':')) return false;
-  const halves = s.split('::');
-  if (halves.length > 2) return false;
-  const groups = halves.flatMap((h) => (h ? h.split(':') : []));
-  const last = groups[groups.length - 1] ?? '';
-  const v4Tail = IPV4.test(last);
-  const hexGroups = v4Tail ? groups.slice(0, -1) : groups;
-  if (!hexGroups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
-  const count = hexGroups.length + (v4Tail ? 2 : 0);
-  return halves.length === 2 ? count < 8 : count === 8;
-}
-export const isIP = (s: unknown): boolean => typeof s === 'string' && (IPV4.test(s) || isIPv6(s));
-
-export function isCIDR(s: unknown): boolean {
-  if (typeof s !== 'string') return false;
-  const [ip, bits, ...rest] = s.split('/');
-  if (rest.length || bits === undefined || !/^[0-9]{1,3}$/.test(bits)) return false;
-  return IPV4.test(ip) ? Number(bits) <= 32 : isIPv6(ip) && Number(bits) <= 128;
-}
+/** A pod CIDR or similar: an IP range in CIDR notation. */
+export const isCIDR = (s: unknown): boolean => typeof s === 'string' && parseCIDR(s) !== undefined;
 
 function validateDNS(spec: KObject, p: string, causes: Cause[]): void {
   const policies = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
@@ -899,7 +839,7 @@ function validateDNS(spec: KObject, p: string, causes: Cause[]): void {
   if (spec.dnsPolicy === 'None' && ns.length === 0) causes.push(required(`${p}.dnsConfig.nameservers`, 'must provide at least one DNS nameserver when `dnsPolicy` is None'));
   if (ns.length > 3) causes.push(invalid(`${p}.dnsConfig.nameservers`, ns, 'must not have more than 3 nameservers'));
   ns.forEach((n, i) => {
-    if (!isIP(n)) causes.push(invalid(`${p}.dnsConfig.nameservers[${i}]`, n, 'must be valid IP address'));
+    if (!isValidIP(n)) causes.push(invalid(`${p}.dnsConfig.nameservers[${i}]`, n, 'must be valid IP address'));
   });
   const searches = listOf(cfg.searches);
   if (searches.length > 32) causes.push(invalid(`${p}.dnsConfig.searches`, searches, 'must not have more than 32 search paths'));
@@ -924,7 +864,7 @@ function validateTopologySpread(constraints: unknown, field: string, causes: Cau
     const key = `${c.topologyKey}/${c.whenUnsatisfiable}`;
     if (seen.has(key)) causes.push(duplicate(`${p}`, `{${c.topologyKey}, ${c.whenUnsatisfiable}}`));
     seen.add(key);
-    if (c.labelSelector !== undefined) causes.push(...validateLabelSelector(c.labelSelector, `${p}.labelSelector`));
+    if (c.labelSelector !== undefined) causes.push(...validateLabelSelector(`${p}.labelSelector`, c.labelSelector));
   });
 }
 

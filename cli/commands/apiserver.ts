@@ -1,6 +1,6 @@
 import { ApiServer } from '../../control-plane/apiserver/server.js';
 import { parseApiServerFlags } from '../../control-plane/apiserver/options.js';
-import { log } from '../log.js';
+import { log } from '../../client/log.js';
 
 /** `skiff apiserver --etcd-servers=... [kube-apiserver flags]`: runs until SIGTERM. */
 export async function apiserverCommand(argv: string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { webcrypto, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';

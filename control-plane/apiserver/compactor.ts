@@ -1,5 +1,5 @@
 import type { EtcdKV } from './storage/etcd-kv.js';
-import { log } from '../../cli/log.js';
+import { log } from '../../client/log.js';
 
 /**
  * Compacts etcd history the way kube-apiserver does: each interval, up to

@@ -28,7 +28,7 @@ import type { ApiServerOptions } from './options.js';
 import { ResourceStore } from './registry/resource-store.js';
 import { parseRequestPath } from './request-info.js';
 import { EtcdKV } from './storage/etcd-kv.js';
-import { log } from '../../cli/log.js';
+import { log } from '../../client/log.js';
 
 /** How many past revisions the watch caches replay at start, when etcd still holds them. */
 const WATCH_HISTORY_REVISIONS = 10_000;
@@ -130,8 +130,11 @@ export class ApiServer {
     let resource = '';
     let subresource = '';
     try {
-      const url = new URL(req.url ?? '/', 'http://skiff');
-      const path = url.pathname;
+      // The raw path, not a parsed URL: URL parsing would resolve '..' segments.
+      const raw = req.url ?? '/';
+      const q = raw.indexOf('?');
+      const path = q >= 0 ? raw.slice(0, q) : raw;
+      const url = { searchParams: new URLSearchParams(q >= 0 ? raw.slice(q + 1) : '') };
       if (isPublicPath(path)) {
         await this.servePublic(path, url.searchParams, res);
         return;

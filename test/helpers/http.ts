@@ -19,7 +19,7 @@ export function call(
   headers: Record<string, string> = {},
   opts: { token?: string | null } = {},
 ): Promise<Reply> {
-  const url = new URL(path, cluster.server.url);
+  const url = new URL(cluster.server.url);
   const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
   const token = opts.token === undefined ? cluster.token : opts.token;
   const h: Record<string, string> = {
@@ -29,7 +29,8 @@ export function call(
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method, headers: h, ...(url.protocol === 'https:' && cluster.caFile ? { ca: readFileSync(cluster.caFile) } : {}) }, (res) => {
+    // The path goes out exactly as written: URL parsing would resolve '..' segments.
+    const req = send({ protocol: url.protocol, hostname: url.hostname, port: url.port, path, method, headers: h, ...(url.protocol === 'https:' && cluster.caFile ? { ca: readFileSync(cluster.caFile) } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {

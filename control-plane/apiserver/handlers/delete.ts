@@ -1,6 +1,7 @@
 import { apiVersionOf } from '../../../api/kind.js';
 import { badRequest } from '../../../api/status.js';
-import { decodeBody, mediaType, readBody } from '../http/body.js';
+import { decodeProtobufObject } from '../../../api/protobuf/wire-decoder.js';
+import { decodeBody, mediaType, PROTOBUF, readBody } from '../http/body.js';
 import { send } from '../http/respond.js';
 import { objectFilter } from '../object-filter.js';
 import type { DeleteOptions } from '../registry/resource-store.js';
@@ -15,7 +16,8 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   const body = await readBody(ctx.req);
   let fromBody: Record<string, any> = {};
   if (body.length && body.toString().trim()) {
-    const v = decodeBody(body, mediaType(ctx.req), ['application/json', 'application/yaml', '']);
+    const type = mediaType(ctx.req);
+    const v = type === PROTOBUF ? decodeProtobufObject(body) : decodeBody(body, type, ['application/json', 'application/yaml', '']);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badRequest('the body of a delete must be a DeleteOptions object');
     fromBody = v as Record<string, any>;
   }

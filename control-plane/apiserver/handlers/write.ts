@@ -44,6 +44,9 @@ export async function patch(ctx: RequestContext): Promise<void> {
     if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
       throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
     }
+    // The patch carries the current resourceVersion unless it set its own:
+    // only a patch that names a version is refused when another write wins.
+    if (patched.metadata?.resourceVersion === current.metadata.resourceVersion) delete patched.metadata.resourceVersion;
     const obj = admitShape(ctx, patched);
     checkNamespace(ctx, obj);
     return obj;

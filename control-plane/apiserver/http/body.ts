@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeProtobufObject } from '../../../api/protobuf/wire-decoder.js';
 import { badRequest, tooLarge, unsupportedMediaType } from '../../../api/status.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -48,8 +49,12 @@ export function decodeBody(body: Buffer, type: string, accepted: string[]): unkn
   }
 }
 
+/** What client-go's typed clients (and so kubectl create) send by default. */
+export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
 /** Decodes an object body (create, update); anything but a JSON object is a 400. */
 export function decodeObject(body: Buffer, type: string): Record<string, any> {
+  if (type === PROTOBUF) return decodeProtobufObject(body);
   const value = decodeBody(body, type, ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', '']);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest(`couldn't get version/kind; json parse error: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct`);

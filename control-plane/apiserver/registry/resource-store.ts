@@ -128,7 +128,8 @@ export class ResourceStore {
     try {
       for (;;) {
         const page = await this.kv.range(prefix, { revision, limit: limit ? Math.max(limit - items.length + 1, 64) : 0, startKey: start });
-        revision = page.revision;
+        // The first page fixes the snapshot; later ones are read at that revision.
+        if (!revision) revision = page.revision;
         let i = 0;
         for (; i < page.kvs.length; i++) {
           const kv = page.kvs[i];
