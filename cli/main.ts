@@ -7,12 +7,15 @@ commands:
   down                   stop everything 'up' started
   status [-o json]       list the components and their endpoints
   kubeconfig [--path]    print the admin kubeconfig (or its path)
-  apiserver [flags]      run the API server (kube-apiserver's flag names)`;
+  apiserver [flags]      run the API server (kube-apiserver's flag names)
+  controller-manager --kubeconfig=PATH
+                         run the controllers (namespace)`;
 
 type Command = (argv: string[]) => Promise<void>;
 
 const commands: Record<string, () => Promise<Command>> = {
   apiserver: async () => apiserverCommand,
+  'controller-manager': async () => (await import('./commands/controller-manager.js')).controllerManagerCommand,
   up: async () => (await import('./commands/up.js')).upCommand,
   down: async () => (await import('./commands/down.js')).downCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,

@@ -60,7 +60,7 @@ function httpsReady(url: string, ca: Buffer): Promise<boolean> {
   });
 }
 
-/** `skiff up [--detach]`: etcd and the API server on this machine, with an admin kubeconfig. */
+/** `skiff up [--detach]`: etcd, the API server and the controllers on this machine, with an admin kubeconfig. */
 export async function upCommand(argv: string[]): Promise<void> {
   for (const a of argv) if (a !== '--detach' && a !== '-d') throw new Error(`unknown flag: ${a}`);
   const detach = argv.includes('--detach') || argv.includes('-d');
@@ -117,6 +117,16 @@ export async function upCommand(argv: string[]): Promise<void> {
     done('API server ready', t);
 
     writeFileSync(kubeconfig, renderKubeconfig({ server: api.endpoint, caFile, token }), { mode: 0o600 });
+
+    t = Date.now();
+    step('starting the controller-manager');
+    const cm = launch('controller-manager', process.execPath, [main, 'controller-manager', `--kubeconfig=${kubeconfig}`], logDir);
+    cm.endpoint = api.endpoint;
+    components.push(cm);
+    save();
+    await waitFor('the controller-manager', async () => readFileSync(cm.log, 'utf8').includes('controller-manager started'), cm.pid, cm.log);
+    done('controller-manager running', t);
+
     const userConfig = join(homedir(), '.kube', 'config');
     if (!existsSync(userConfig)) {
       mkdirSync(join(homedir(), '.kube'), { recursive: true });

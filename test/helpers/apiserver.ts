@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { runControllerManager } from '../../controllers/controller-manager.js';
 import { ApiServer } from '../../control-plane/apiserver/server.js';
 import { DEFAULTS, type ApiServerOptions } from '../../control-plane/apiserver/options.js';
 import { startEtcd, type EtcdProcess } from './etcd.js';
@@ -24,7 +25,7 @@ export interface TestCluster {
  * A real etcd and a real API server on free ports, with an admin token and a
  * kubeconfig that the machine's kubectl uses as is.
  */
-export async function startCluster(overrides: Partial<ApiServerOptions> = {}): Promise<TestCluster> {
+export async function startCluster(overrides: Partial<ApiServerOptions> = {}, opts: { controllers?: boolean } = {}): Promise<TestCluster> {
   const etcd = await startEtcd();
   const dir = mkdtempSync(join(tmpdir(), 'skiff-api-'));
   const token = randomBytes(16).toString('hex');
@@ -42,6 +43,10 @@ export async function startCluster(overrides: Partial<ApiServerOptions> = {}): P
   let server = new ApiServer(options);
   await server.start();
   const kubeconfig = join(dir, 'kubeconfig');
+  const controllers = opts.controllers ? new AbortController() : undefined;
+  const running = controllers
+    ? runControllerManager({ server: server.url, ca: server.caFile ? readFileSync(server.caFile, 'utf8') : undefined, token }, controllers.signal)
+    : Promise.resolve();
   const cluster: TestCluster = {
     etcd, server, url: server.url, token, caFile: server.caFile, dir, kubeconfig,
     async restart() {
@@ -51,6 +56,8 @@ export async function startCluster(overrides: Partial<ApiServerOptions> = {}): P
       cluster.server = server;
     },
     async stop() {
+      controllers?.abort();
+      await running;
       await server.stop();
       await etcd.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { call } from '../helpers/http.js';
 import { kubectl, kubectlOk, kubectlStream } from '../helpers/kubectl.js';
 
 let cluster: TestCluster;
-test.before(async () => { cluster = await startCluster(); });
+test.before(async () => { cluster = await startCluster({}, { controllers: true }); });
 test.after.always(async () => { await cluster?.stop(); });
 
 const DEPLOYMENT = (image: string, replicas = 2) => `
@@ -189,6 +189,11 @@ test.serial('create, patch, label, annotate and delete', async (t) => {
   t.regex(gone.stderr, /NotFound|not found/);
   t.regex(await kubectlOk(cluster, ['delete', '-f', '-'], DEPLOYMENT('nginx:1.26')), /deployment.apps "web" deleted/);
   t.regex(await kubectlOk(cluster, ['delete', 'pod', 'lone', '--wait=true']), /pod "lone" deleted/);
+  await kubectlOk(cluster, ['create', 'configmap', 'leftover', '-n', 'team']);
+  t.regex(await kubectlOk(cluster, ['delete', 'namespace', 'team']), /namespace "team" deleted/);
+  t.regex((await kubectl(cluster, ['get', 'namespace', 'team'])).stderr, /not found/);
+  const recreated = await kubectl(cluster, ['create', 'namespace', 'team']);
+  t.is(recreated.code, 0, recreated.stderr);
 });
 
 test.serial('get -w prints changes as they happen', async (t) => {

@@ -144,14 +144,30 @@ test('each document holds its own group version\'s paths and the definitions the
   t.truthy(core.components.securitySchemes.BearerToken);
 });
 
-test('every $ref resolves and none has siblings (they are wrapped in allOf)', (t) => {
+test('every $ref resolves; siblings are wrapped in allOf unless only repeating the target\'s description', (t) => {
   for (const doc of [core, apps]) {
     walk(doc, (node, path) => {
       if (typeof node.$ref !== 'string') return;
-      t.deepEqual(Object.keys(node), ['$ref'], path);
-      t.truthy(resolveRef(doc, node.$ref), `${path}: ${node.$ref}`);
+      const target = resolveRef(doc, node.$ref);
+      t.truthy(target, `${path}: ${node.$ref}`);
+      const siblings = Object.keys(node).filter((k) => k !== '$ref');
+      if (siblings.length) {
+        t.deepEqual(siblings, ['description'], path);
+        t.is(node.description, target?.description, path);
+      }
     });
   }
+  // A field description of its own is kept apart from the type's, in allOf.
+  const spec = core.components.schemas['io.k8s.api.core.v1.Pod'].properties.spec;
+  t.deepEqual(spec, {
+    allOf: [{ $ref: '#/components/schemas/io.k8s.api.core.v1.PodSpec' }],
+    description: 'The desired state of the Pod, as its users declare it.',
+  });
+  // A field without one repeats its type's beside the $ref.
+  t.deepEqual(core.components.schemas['io.k8s.api.core.v1.Container'].properties.resources, {
+    $ref: '#/components/schemas/io.k8s.api.core.v1.ResourceRequirements',
+    description: 'Compute resources of a container.',
+  });
   const strategy = apps.components.schemas['io.k8s.api.apps.v1.DeploymentSpec'].properties.strategy;
   t.deepEqual(strategy.allOf, [{ $ref: '#/components/schemas/io.k8s.api.apps.v1.DeploymentStrategy' }]);
   t.is(strategy['x-kubernetes-patch-strategy'], 'retainKeys');
@@ -159,6 +175,10 @@ test('every $ref resolves and none has siblings (they are wrapped in allOf)', (t
   t.is(strategy.description, 'The deployment strategy to use to replace existing pods with new ones.');
   t.is(apps.components.schemas['io.k8s.api.apps.v1.DeploymentStrategy'].description, 'The deployment strategy to use to replace existing pods with new ones.');
   t.deepEqual(toV3Schema({ $ref: '#/definitions/a.B', description: 'd' }), { allOf: [{ $ref: '#/components/schemas/a.B' }], description: 'd' });
+  t.deepEqual(toV3Schema({ $ref: '#/definitions/a.B', description: 'd' }, () => 'd'), { $ref: '#/components/schemas/a.B', description: 'd' });
+  t.deepEqual(toV3Schema({ $ref: '#/definitions/a.B', description: 'd', 'x-kubernetes-patch-strategy': 'retainKeys' }, () => 'd'), {
+    allOf: [{ $ref: '#/components/schemas/a.B' }], description: 'd', 'x-kubernetes-patch-strategy': 'retainKeys',
+  });
   t.deepEqual(toV3Schema({ type: 'object', properties: { $ref: { type: 'string' } } }), { type: 'object', properties: { $ref: { type: 'string' } } });
 });
 

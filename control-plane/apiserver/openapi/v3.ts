@@ -21,9 +21,17 @@ export const SUBRESOURCE_KINDS: Kind[] = [scaleKind, bindingKind];
  * A v2 schema in v3 form: references point into components/schemas, and a
  * reference with siblings (description, patch strategy...) is wrapped in
  * allOf, since a v3 $ref may not have any.
+ *
+ * One exception, for kubectl explain: a field that only repeats its type's
+ * description (the declaration gave the field none of its own) keeps it
+ * beside the $ref. explain lists fields by that description, and shows the
+ * type's once when explaining the field itself (an allOf would show it
+ * twice); a tool that ignores the sibling loses nothing, as the referenced
+ * schema says the same. `typeDescription` gives a definition's description.
  */
-export function toV3Schema(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toV3Schema);
+export function toV3Schema(value: unknown, typeDescription: (name: string) => unknown = () => undefined): unknown {
+  const convert = (v: unknown): unknown => toV3Schema(v, typeDescription);
+  if (Array.isArray(value)) return value.map(convert);
   if (!value || typeof value !== 'object') return value;
   const o = value as JsonSchema;
   const out: JsonSchema = {};
@@ -31,19 +39,24 @@ export function toV3Schema(value: unknown): unknown {
     if (k === '$ref') continue;
     // Properties are keyed by field name, not by schema keyword.
     out[k] = k === 'properties' && v && typeof v === 'object'
-      ? Object.fromEntries(Object.entries(v as JsonSchema).map(([name, p]) => [name, toV3Schema(p)]))
-      : k.startsWith('x-') ? v : toV3Schema(v);
+      ? Object.fromEntries(Object.entries(v as JsonSchema).map(([name, p]) => [name, convert(p)]))
+      : k.startsWith('x-') ? v : convert(v);
   }
   if (typeof o.$ref !== 'string') return out;
-  const ref = { $ref: o.$ref.startsWith(V2_REF) ? V3_REF + o.$ref.slice(V2_REF.length) : o.$ref };
-  return Object.keys(out).length ? { allOf: [ref], ...out } : ref;
+  const local = o.$ref.startsWith(V2_REF);
+  const ref = { $ref: local ? V3_REF + o.$ref.slice(V2_REF.length) : o.$ref };
+  const keys = Object.keys(out);
+  if (!keys.length) return ref;
+  if (local && keys.length === 1 && typeof out.description === 'string' && out.description === typeDescription(o.$ref.slice(V2_REF.length))) {
+    return { ...ref, description: out.description };
+  }
+  return { allOf: [ref], ...out };
 }
-
 /** The v3 forms of the two scalar types: no type, one of the types they are written as. */
-function v3Definition(name: string, def: JsonSchema): JsonSchema {
+function v3Definition(name: string, def: JsonSchema, definitions: Record<string, JsonSchema>): JsonSchema {
   if (name === INT_OR_STRING) return { description: def.description, format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }] };
   if (name === QUANTITY) return { description: def.description, oneOf: [{ type: 'string' }, { type: 'number' }] };
-  return toV3Schema(def) as JsonSchema;
+  return toV3Schema(def, (n) => definitions[n]?.description) as JsonSchema;
 }
 
 function v3Param(name: ParamName, kind: string): JsonSchema {
@@ -83,7 +96,7 @@ export function v3PathItem(item: PathItem): JsonSchema {
 
 function buildAll(kinds: Kind[], extra: Kind[]): Map<string, JsonSchema> {
   const { definitions } = kindDefinitions(kinds, extra);
-  const v3Definitions = new Map(Object.entries(definitions).map(([name, def]) => [name, v3Definition(name, def)]));
+  const v3Definitions = new Map(Object.entries(definitions).map(([name, def]) => [name, v3Definition(name, def, definitions)]));
   const items = resourcePaths(kinds, extra);
   const docs = new Map<string, JsonSchema>();
   for (const gv of groupVersions(kinds)) {

@@ -1,0 +1,58 @@
+import { isNotFound } from '../../client/api-error.js';
+import type { Informer } from '../../client/informer.js';
+import type { ResourceRef } from '../../client/resource.js';
+import type { RestClient } from '../../client/rest-client.js';
+import type { ReconcileResult } from '../../client/controller-loop.js';
+
+const NAMESPACES: ResourceRef = { group: '', version: 'v1', resource: 'namespaces', namespaced: false };
+const FINALIZER = 'kubernetes';
+/** How soon to look again while content is still going (graceful pods, finalizers). */
+const RECHECK_MS = 2000;
+
+interface DiscoveredResource { name: string; namespaced: boolean; verbs: string[] }
+
+/** Every namespaced resource the API serves that can be deleted as a collection. */
+async function namespacedResources(client: RestClient): Promise<ResourceRef[]> {
+  const refs: ResourceRef[] = [];
+  const core = await client.request<{ resources: DiscoveredResource[] }>({ method: 'GET', path: '/api/v1' });
+  const add = (group: string, version: string, resources: DiscoveredResource[]) => {
+    for (const r of resources) {
+      if (r.namespaced && !r.name.includes('/') && r.verbs.includes('deletecollection')) refs.push({ group, version, resource: r.name, namespaced: true });
+    }
+  };
+  add('', 'v1', core.resources);
+  const groups = await client.request<{ groups: Array<{ name: string; preferredVersion: { version: string } }> }>({ method: 'GET', path: '/apis' });
+  for (const g of groups.groups) {
+    const list = await client.request<{ resources: DiscoveredResource[] }>({ method: 'GET', path: `/apis/${g.name}/${g.preferredVersion.version}` });
+    add(g.name, g.preferredVersion.version, list.resources);
+  }
+  return refs;
+}
+
+/**
+ * The namespace controller: empties a terminating namespace of everything in
+ * it, then removes its `kubernetes` finalizer so the API server deletes it.
+ */
+export function namespaceReconciler(client: RestClient, informer: Informer) {
+  return async function reconcile(name: string): Promise<ReconcileResult> {
+    const ns = informer.store.get(name);
+    if (!ns?.metadata?.deletionTimestamp) return;
+    if (!(ns.spec?.finalizers ?? []).includes(FINALIZER)) return;
+    let remaining = 0;
+    for (const ref of await namespacedResources(client)) {
+      await client.deleteCollection(ref, { namespace: name });
+      const left = await client.list(ref, { namespace: name, limit: 1 });
+      remaining += left.items.length;
+    }
+    if (remaining > 0) return { requeueAfter: RECHECK_MS };
+    try {
+      const current = await client.get(NAMESPACES, name);
+      await client.update(NAMESPACES, {
+        ...current,
+        spec: { ...current.spec, finalizers: (current.spec?.finalizers ?? []).filter((f: string) => f !== FINALIZER) },
+      }, { subresource: 'finalize' });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  };
+}
