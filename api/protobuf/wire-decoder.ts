@@ -153,7 +153,9 @@ export function decodeMessage(buf: Buffer, name: string, path = name): Record<st
       }
     } else {
       const v = value(t, wt, r, at);
-      if (v === undefined || v === '') delete out[field.name];
+      // Embedded Go structs (a probe's handler, a volume's source) sit flat in the JSON object.
+      if (field.inline && typeof v === 'object' && v !== null) Object.assign(out, v);
+      else if (v === undefined || v === '') delete out[field.name];
       else out[field.name] = v;
     }
   }

@@ -47,6 +47,10 @@ export function parseRequestPath(pathname: string): RequestInfo | undefined {
   info.version = parts[i++];
   const rest = parts.slice(i);
   if (rest.length === 0) return info;
+  if (rest[0] === 'namespaces' && rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize')) {
+    [info.resource, info.name, info.subresource] = rest;
+    return info;
+  }
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     info.namespace = rest[1];
     [info.resource, info.name, info.subresource] = rest.slice(2);

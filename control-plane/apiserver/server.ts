@@ -3,8 +3,6 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { kindFor, kinds } from '../../api/registry.js';
-import { bindingKind } from '../../api/subresources/binding.js';
-import { scaleKind } from '../../api/subresources/scale.js';
 import { methodNotAllowed, notFound, StatusError, unauthorized } from '../../api/status.js';
 import { parseCidr, parsePortRange } from './allocators/ip-range.js';
 import { serviceAllocations } from './allocators/service-allocations.js';
@@ -22,8 +20,7 @@ import { create, patch, update } from './handlers/write.js';
 import { negotiate, send, sendError, sendRaw, toStatusError } from './http/respond.js';
 import { ApiMetrics } from './metrics.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
-import { openApiV2 } from './openapi/v2.js';
-import { openApiV3GroupVersion, openApiV3Root } from './openapi/v3.js';
+import { isOpenApiPath, serveOpenApi } from './openapi/serve.js';
 import type { ApiServerOptions } from './options.js';
 import { ResourceStore } from './registry/resource-store.js';
 import { parseRequestPath } from './request-info.js';
@@ -44,7 +41,6 @@ export class ApiServer {
   private namespaces!: NamespaceLifecycle;
   private compactor!: Compactor;
   private metrics!: ApiMetrics;
-  private openapiV2?: string;
   url = '';
   caFile?: string;
 
@@ -204,17 +200,9 @@ export class ApiServer {
       sendRaw(res, 200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
       return true;
     }
-    if (trimmed === '/openapi/v2') {
-      this.openapiV2 ??= JSON.stringify(openApiV2(kinds, [scaleKind, bindingKind]));
-      sendRaw(res, 200, this.openapiV2, 'application/json');
+    if (isOpenApiPath(trimmed)) {
+      if (!serveOpenApi(req, res, kinds)) throw notFound({ group: '', resource: 'openapi', name: trimmed });
       return true;
-    }
-    if (trimmed === '/openapi/v3') return send(res, 200, openApiV3Root(kinds)), true;
-    if (trimmed.startsWith('/openapi/v3/')) {
-      const doc = openApiV3GroupVersion(kinds, [scaleKind, bindingKind], trimmed.slice('/openapi/v3/'.length));
-      if (!doc) throw notFound({ group: '', resource: 'openapi', name: trimmed });
-      res.setHeader('Cache-Control', 'public, immutable');
-      return send(res, 200, doc), true;
     }
     const gv = /^\/(api|apis)\/([^/]+)(?:\/([^/]+))?$/.exec(trimmed);
     if (gv) {

@@ -1,0 +1,72 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'skiff.js');
+const home = mkdtempSync(join(tmpdir(), 'skiff-home-'));
+const env = { ...process.env, SKIFF_HOME: join(home, '.skiff'), HOME: home };
+
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { env, timeout: 90_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test.after.always(async () => {
+  await run(process.execPath, [bin, 'down']);
+  rmSync(home, { recursive: true, force: true });
+});
+
+test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
+  const up = await run(process.execPath, [bin, 'up', '--detach']);
+  t.is(up.code, 0, up.stderr);
+  t.regex(up.stdout, /etcd ready/);
+  t.regex(up.stdout, /API server ready/);
+
+  const status = await run(process.execPath, [bin, 'status', '-o', 'json']);
+  t.is(status.code, 0, status.stderr);
+  const parsed = JSON.parse(status.stdout);
+  t.true(parsed.running);
+  const byName = Object.fromEntries(parsed.components.map((c: any) => [c.name, c]));
+  t.regex(byName.etcd.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+  t.regex(byName.apiserver.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
+  t.truthy(byName['controller-manager']);
+
+  const path = (await run(process.execPath, [bin, 'kubeconfig', '--path'])).stdout.trim();
+  const ns = await run('kubectl', ['--kubeconfig', path, 'get', 'namespaces', '-o', 'name']);
+  t.is(ns.code, 0, ns.stderr);
+  t.regex(ns.stdout, /namespace\/default/);
+  t.regex(ns.stdout, /namespace\/kube-system/);
+  const printed = await run(process.execPath, [bin, 'kubeconfig']);
+  t.regex(printed.stdout, /certificate-authority-data/);
+
+  const again = await run(process.execPath, [bin, 'up', '--detach']);
+  t.not(again.code, 0, 'a second up refuses while the cluster runs');
+
+  const down = await run(process.execPath, [bin, 'down']);
+  t.is(down.code, 0, down.stderr);
+  for (const c of parsed.components) t.false(alive(c.pid), `${c.name} is gone`);
+  const after = JSON.parse((await run(process.execPath, [bin, 'status', '-o', 'json'])).stdout);
+  t.deepEqual(after.components, []);
+});
+
+test.serial('bad flags get a one-line error', async (t) => {
+  const r = await run(process.execPath, [bin, 'status', '-o', 'xml']);
+  t.not(r.code, 0);
+  t.is(r.stderr.trim().split('\n').length, 1);
+  t.regex(r.stderr, /unsupported output format/);
+  const unknown = await run(process.execPath, [bin, 'frobnicate']);
+  t.is(unknown.code, 2);
+});
