@@ -69,6 +69,12 @@ function client(url: string, token: string, ca: Buffer, maxSockets: number): Cli
   };
 }
 
+/** CPU seconds a process has used so far (user + system). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -78,7 +84,9 @@ async function startApiServer(etcdUrl: string, dir: string) {
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
   writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`);
-  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'apiserver', `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', `--secure-port=${port}`, `--token-auth-file=${join(dir, 'tokens.csv')}`, `--cert-dir=${join(dir, 'pki')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_APISERVER_NODE_ARGS (e.g. --cpu-prof) profiles the API server under load.
+  const nodeArgs = (process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/cli/main.js'), 'apiserver', `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', `--secure-port=${port}`, `--token-auth-file=${join(dir, 'tokens.csv')}`, `--cert-dir=${join(dir, 'pki')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   const url = `https://127.0.0.1:${port}`;
@@ -141,11 +149,18 @@ export async function run(): Promise<boolean> {
     await c.call('POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
     await c.call('POST', '/api/v1/namespaces', { metadata: { name: 'listed' } });
     process.stderr.write(`API server: ${CREATES} pod creates, ${IN_FLIGHT} in flight\n`);
+    const cpuBefore = { api: cpuSeconds(api.child.pid!), etcd: cpuSeconds(etcd.pid), bench: process.cpuUsage() };
     const createRun = await runConcurrently(CREATES, IN_FLIGHT, async (i) => {
       const r = await c.call('POST', '/api/v1/namespaces/bench/pods', pod(`pod-${i}`, 'bench'));
       if (r.status !== 201) throw new Error(`create answered ${r.status}: ${r.text.slice(0, 200)}`);
     });
     const createsPerSec = CREATES / (createRun.elapsedMs / 1000);
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const cpuPerCreateMs = {
+      apiserver: ((cpuSeconds(api.child.pid!) - cpuBefore.api) / CREATES) * 1000,
+      etcd: ((cpuSeconds(etcd.pid) - cpuBefore.etcd) / CREATES) * 1000,
+      benchClient: ((benchCpu.user + benchCpu.system) / 1000 / CREATES),
+    };
 
     process.stderr.write(`API server: filling a namespace with ${LIST_SIZE} pods for LIST\n`);
     await runConcurrently(LIST_SIZE, IN_FLIGHT, async (i) => {
@@ -190,6 +205,9 @@ export async function run(): Promise<boolean> {
       watchDeliveryP50Ms: round(percentile(watchers.delays, 50), 2),
       watchDeliveryP99Ms: round(percentile(watchers.delays, 99), 2),
       apiServerRssMb: round(memoryMb),
+      apiserverCpuMsPerCreate: round(cpuPerCreateMs.apiserver, 3),
+      etcdCpuMsPerCreate: round(cpuPerCreateMs.etcd, 3),
+      benchClientCpuMsPerCreate: round(cpuPerCreateMs.benchClient, 3),
       podsStored: CREATES + LIST_SIZE,
     };
     const checks = {

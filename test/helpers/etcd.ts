@@ -6,6 +6,7 @@ import { freePort } from './free-port.js';
 
 export interface EtcdProcess {
   url: string;
+  pid: number;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -42,6 +43,7 @@ export async function startEtcd(): Promise<EtcdProcess> {
   await waitHealthy(url, child, () => stderr);
   return {
     url,
+    pid: child.pid!,
     dataDir,
     async stop() {
       if (child.exitCode === null) {

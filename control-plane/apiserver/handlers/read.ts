@@ -2,6 +2,7 @@ import type { KObject } from '../../../api/kind.js';
 import { apiVersionOf } from '../../../api/kind.js';
 import { badRequest } from '../../../api/status.js';
 import { send } from '../http/respond.js';
+import { serialized } from '../storage/codec.js';
 import { objectFilter } from '../object-filter.js';
 import { toTable, type IncludeObject } from '../table.js';
 import type { RequestContext } from './context.js';
@@ -21,6 +22,12 @@ function warningHeaders(ctx: RequestContext): Record<string, string> {
 export function respondObject(ctx: RequestContext, code: number, obj: KObject): void {
   if (ctx.format === 'table') {
     send(ctx.res, code, toTable(ctx.kind, [obj], { resourceVersion: obj.metadata?.resourceVersion }, includeObject(ctx.query)), 'json', warningHeaders(ctx));
+    return;
+  }
+  const json = ctx.format === 'json' ? serialized.get(obj) : undefined;
+  if (json) {
+    ctx.res.writeHead(code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', ...warningHeaders(ctx) });
+    ctx.res.end(json);
     return;
   }
   send(ctx.res, code, obj, ctx.format, warningHeaders(ctx));

@@ -6,7 +6,7 @@ import { validateObjectMeta } from '../../../api/object-meta.js';
 import { alreadyExists, badRequest, conflict, gone, invalid, notFound, StatusError } from '../../../api/status.js';
 import type { Cause } from '../../../api/validation/field-errors.js';
 import { CompactedError, type EtcdKV, type StoredKV } from '../storage/etcd-kv.js';
-import { decode, encode } from '../storage/codec.js';
+import { decode, encode, serialized, withResourceVersion } from '../storage/codec.js';
 import { WatchCache } from '../storage/watch-cache.js';
 import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 import type { HookResult, WriteHooks } from './write-hooks.js';
@@ -36,9 +36,20 @@ export interface DeleteOptions {
 
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_ATTEMPTS = 64;
+/** Keys read from etcd per range request: big lists are read in pages, all at one revision. */
+const ETCD_PAGE = 1000;
 
+let lastSecond = 0;
+let lastStamp = '';
+
+/** The current time as Kubernetes writes timestamps: RFC 3339, whole seconds. */
 export function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastStamp;
 }
 
 function generateSuffix(): string {
@@ -127,7 +138,7 @@ export class ResourceStore {
     let nextKey: string | undefined;
     try {
       for (;;) {
-        const page = await this.kv.range(prefix, { revision, limit: limit ? Math.max(limit - items.length + 1, 64) : 0, startKey: start });
+        const page = await this.kv.range(prefix, { revision, limit: limit ? Math.min(Math.max(limit - items.length + 1, 64), ETCD_PAGE) : ETCD_PAGE, startKey: start });
         // The first page fixes the snapshot; later ones are read at that revision.
         if (!revision) revision = page.revision;
         let i = 0;
@@ -192,9 +203,11 @@ export class ResourceStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const extras: HookResult = (await this.hooks.create?.(obj)) ?? {};
       if (opts.dryRun) return obj;
-      const res = await this.kv.create(key, encode(obj), extras);
+      const value = encode(obj);
+      const res = await this.kv.create(key, value, extras);
       if ('revision' in res) {
         obj.metadata.resourceVersion = String(res.revision);
+        remember(obj, value, res.revision);
         return obj;
       }
       if (res.failed === 'exists') throw alreadyExists(this.t(name));
@@ -239,9 +252,11 @@ export class ResourceStore {
       }
       const extras: HookResult = (await this.hooks.update?.(next, old)) ?? {};
       if (opts.dryRun) return next;
-      const res = await this.kv.update(key, encode(next), kv.modRevision, extras);
+      const value = encode(next);
+      const res = await this.kv.update(key, value, kv.modRevision, extras);
       if ('revision' in res) {
         next.metadata.resourceVersion = String(res.revision);
+        remember(next, value, res.revision);
         return next;
       }
       if (res.failed === 'extras' && extras.conflict) throw extras.conflict();
@@ -361,6 +376,11 @@ export class ResourceStore {
   stop(): Promise<void> {
     return this.cache.stop();
   }
+}
+
+function remember(obj: KObject, value: Buffer, revision: number): void {
+  const json = withResourceVersion(value, revision);
+  if (json) serialized.set(obj, json);
 }
 
 function checkPreconditions(t: { group: string; resource: string; name?: string }, obj: KObject, pre?: DeleteOptions['preconditions']): void {

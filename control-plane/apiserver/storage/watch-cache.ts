@@ -4,14 +4,34 @@ import { gone } from '../../../api/status.js';
 import { decode } from './codec.js';
 import type { EtcdKV } from './etcd-kv.js';
 
-export interface CacheEvent {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  revision: number;
-  object: KObject;
-  /** The object before this event, for selector transitions; absent on ADDED. */
-  previous?: KObject;
+/**
+ * One change as etcd reported it. The object is decoded on first use, so a
+ * resource nobody watches costs no parsing, and held events stay compact.
+ */
+export class CacheEvent {
+  private decoded?: KObject;
+  private decodedPrevious?: KObject;
   /** The serialized object, made once and shared by every watcher. */
   json?: string;
+
+  constructor(
+    readonly type: 'ADDED' | 'MODIFIED' | 'DELETED',
+    readonly revision: number,
+    private readonly value: Buffer,
+    private readonly valueRevision: number,
+    private readonly previousValue?: Buffer,
+    private readonly previousRevision?: number,
+  ) {}
+
+  get object(): KObject {
+    return (this.decoded ??= decode(this.value, this.valueRevision));
+  }
+
+  /** The object before this event, for selector transitions; absent on ADDED. */
+  get previous(): KObject | undefined {
+    if (!this.previousValue) return undefined;
+    return (this.decodedPrevious ??= decode(this.previousValue, this.previousRevision!));
+  }
 }
 
 export interface Subscriber {
@@ -69,12 +89,12 @@ export class WatchCache {
     let event: CacheEvent;
     if (e.type === 'Delete' || e.type === 'DELETE' || (e.type as unknown) === 1) {
       if (!e.prev_kv) return;
-      const object = decode(e.prev_kv.value, revision);
-      event = { type: 'DELETED', revision, object, previous: object };
+      // A deleted object is reported at the revision of its deletion.
+      event = new CacheEvent('DELETED', revision, e.prev_kv.value, revision, e.prev_kv.value, Number(e.prev_kv.mod_revision));
     } else {
-      const object = decode(e.kv.value, revision);
-      const previous = e.prev_kv ? decode(e.prev_kv.value, Number(e.prev_kv.mod_revision)) : undefined;
-      event = { type: previous ? 'MODIFIED' : 'ADDED', revision, object, previous };
+      event = e.prev_kv
+        ? new CacheEvent('MODIFIED', revision, e.kv.value, revision, e.prev_kv.value, Number(e.prev_kv.mod_revision))
+        : new CacheEvent('ADDED', revision, e.kv.value, revision);
     }
     this.events.push(event);
     if (this.events.length - this.head > this.capacity) {
