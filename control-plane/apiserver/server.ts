@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { kindFor, kinds } from '../../api/registry.js';
 import { methodNotAllowed, notFound, StatusError, unauthorized } from '../../api/status.js';
-import { parseCidr, parsePortRange } from './allocators/ip-range.js';
+import { firstServiceIp, parseCidr, parsePortRange } from './allocators/ip-range.js';
+import { ensureKubernetesService } from './kubernetes-service.js';
 import { serviceAllocations } from './allocators/service-allocations.js';
 import { authenticate, isPublicPath } from './auth/authenticate.js';
 import { loadTokenFile, type UserInfo } from './auth/token-file.js';
@@ -94,6 +95,7 @@ export class ApiServer {
     const { port } = this.server.address() as AddressInfo;
     const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
     this.url = `${o.insecureServing ? 'http' : 'https'}://${host}:${port}`;
+    await ensureKubernetesService(this.storeFor('services'), this.storeFor('endpoints'), firstServiceIp(o.serviceClusterIPRange), host, port);
     log.info('apiserver listening', { url: this.url });
   }
 

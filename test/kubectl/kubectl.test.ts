@@ -196,6 +196,34 @@ test.serial('create, patch, label, annotate and delete', async (t) => {
   t.is(recreated.code, 0, recreated.stderr);
 });
 
+test.serial('generator commands send protobuf and are understood: create deployment, service, secret; run, expose, set image', async (t) => {
+  t.regex(await kubectlOk(cluster, ['create', 'deployment', 'gen', '--image=nginx:1.25', '--replicas=2', '--port=80']), /deployment.apps\/gen created/);
+  const dep = JSON.parse(await kubectlOk(cluster, ['get', 'deploy', 'gen', '-o', 'json']));
+  t.is(dep.spec.replicas, 2);
+  t.deepEqual(dep.spec.selector.matchLabels, { app: 'gen' });
+  t.is(dep.spec.template.spec.containers[0].image, 'nginx:1.25');
+  t.is(dep.spec.template.spec.containers[0].ports[0].containerPort, 80);
+  t.is(dep.spec.strategy.type, 'RollingUpdate');
+  t.regex(await kubectlOk(cluster, ['create', 'service', 'nodeport', 'gen', '--tcp=80:8080', '--node-port=30080']), /service\/gen created/);
+  const svc = JSON.parse(await kubectlOk(cluster, ['get', 'svc', 'gen', '-o', 'json']));
+  t.is(svc.spec.type, 'NodePort');
+  t.deepEqual(svc.spec.ports.map((p: any) => [p.port, p.targetPort, p.nodePort]), [[80, 8080, 30080]]);
+  t.regex(await kubectlOk(cluster, ['create', 'secret', 'generic', 'gen', '--from-literal=password=s3cret']), /secret\/gen created/);
+  const secret = JSON.parse(await kubectlOk(cluster, ['get', 'secret', 'gen', '-o', 'json']));
+  t.is(Buffer.from(secret.data.password, 'base64').toString(), 's3cret');
+  t.is(secret.type, 'Opaque');
+  t.regex(await kubectlOk(cluster, ['run', 'runner', '--image=busybox', '--restart=Never', '--', 'sleep', '3600']), /pod\/runner created/);
+  t.deepEqual(JSON.parse(await kubectlOk(cluster, ['get', 'pod', 'runner', '-o', 'json'])).spec.containers[0].args, ['sleep', '3600']);
+  t.regex(await kubectlOk(cluster, ['expose', 'deployment', 'gen', '--name=gen-internal', '--port=8080']), /exposed/);
+  t.regex(await kubectlOk(cluster, ['set', 'image', 'deployment/gen', 'nginx=nginx:1.26']), /image updated/);
+  t.regex(await kubectlOk(cluster, ['wait', '--for=jsonpath={.spec.template.spec.containers[0].image}=nginx:1.26', 'deployment/gen', '--timeout=10s']), /condition met/);
+  const all = await kubectlOk(cluster, ['get', 'all']);
+  t.regex(all, /service\/kubernetes\s+ClusterIP\s+10\.96\.0\.1/);
+  t.regex(all, /deployment\.apps\/gen/);
+  t.regex(await kubectlOk(cluster, ['api-resources']), /deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/);
+  t.regex(await kubectlOk(cluster, ['version']), /Server Version: v1\.32/);
+});
+
 test.serial('get -w prints changes as they happen', async (t) => {
   await kubectlOk(cluster, ['create', 'configmap', 'present', '--from-literal=p=1']);
   const watch = kubectlStream(cluster, ['get', 'configmaps', '-w']);

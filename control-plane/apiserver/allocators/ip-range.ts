@@ -49,3 +49,8 @@ export function parsePortRange(text: string): PortRange {
   if (!m || min < 1 || max > 65535 || min > max) throw new Error(`invalid service node port range ${JSON.stringify(text)}: want MIN-MAX within 1-65535`);
   return { text, min, max };
 }
+
+/** The range's first address, which the `kubernetes` Service takes. */
+export function firstServiceIp(cidr: string): string {
+  return numberToIp(parseCidr(cidr).base + 1);
+}
