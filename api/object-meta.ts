@@ -37,6 +37,13 @@ export const listMeta = named('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', o
   selfLink: str('Deprecated.'),
 }));
 
+/** The fields every top-level kind opens with. */
+export const typeMeta = {
+  apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
+  kind: str('Kind is a string value representing the REST resource this object represents.'),
+  metadata: objectMeta,
+};
+
 /** The checks every kind's metadata gets, whatever the kind. */
 export function validateObjectMeta(meta: KObject | undefined, namespaced: boolean, nameRule: NameRule = dns1123Subdomain): Cause[] {
   if (!meta || typeof meta !== 'object') return [required('metadata')];

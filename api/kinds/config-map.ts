@@ -1,7 +1,7 @@
 import type { Kind } from '../kind.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { bool, map, named, obj, str } from '../schema.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { invalid, tooLong, type Cause } from '../validation/field-errors.js';
 
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -30,9 +30,7 @@ export const configMap: Kind = {
   group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap',
   shortNames: ['cm'], namespaced: true,
   schema: named('io.k8s.api.core.v1.ConfigMap', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     data: map(str(), 'Data contains the configuration data.'),
     binaryData: map(str('', { format: 'byte' }), 'BinaryData contains the binary data.'),
     immutable: bool('Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated.'),

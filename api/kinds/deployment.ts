@@ -1,5 +1,5 @@
 import type { Kind, KObject } from '../kind.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { bool, int32, int64, intOrString, keyedList, named, obj, str, time, type Schema } from '../schema.js';
 import { forbidden, immutable, invalid, notSupported, required, type Cause } from '../validation/field-errors.js';
@@ -139,9 +139,7 @@ export const deployment: Kind = {
   subresources: { status: true, scale: { specReplicasPath: ['spec', 'replicas'], statusReplicasPath: ['status', 'replicas'], labelSelectorPath: ['spec', 'selector'] } },
   hasGeneration: true,
   schema: apps('Deployment', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: apps('DeploymentSpec', obj({
       replicas: int32('Desired number of pods; 1 by default.'),
       selector: labelSelectorSchema,

@@ -1,22 +1,13 @@
 import type { Kind, KObject } from '../kind.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { arr, enumOf, int32, named, obj, str } from '../schema.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { required, type Cause } from '../validation/field-errors.js';
 import { dns1123Label, dns1123Subdomain, qualifiedName } from '../validation/names.js';
 import { validateIP, validateNonSpecialIP } from '../validation/ip.js';
+import { objectReference } from '../object-reference.js';
 import { PORT_PROTOCOLS, validatePortNum, validateProtocol } from '../validation/ports.js';
 
-/** core/v1 ObjectReference: points at one object, possibly at a field inside it. */
-export const objectReference = named('io.k8s.api.core.v1.ObjectReference', obj({
-  kind: str('Kind of the referent.'),
-  namespace: str('Namespace of the referent.'),
-  name: str('Name of the referent.'),
-  uid: str('UID of the referent.'),
-  apiVersion: str('API version of the referent.'),
-  resourceVersion: str('The resourceVersion of the referent this reference was made against, if any.'),
-  fieldPath: str('A field inside the referent, e.g. spec.containers{name} for one container of a pod.'),
-}, { description: 'A reference to another object.' }));
 
 const endpointAddress = named('io.k8s.api.core.v1.EndpointAddress', obj({
   ip: str('IP address of the endpoint.'),
@@ -171,9 +162,7 @@ export const endpoints: Kind = {
   group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints',
   shortNames: ['ep'], namespaced: true,
   schema: named('io.k8s.api.core.v1.Endpoints', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     subsets: arr(endpointSubset, { listType: 'atomic', description: 'The addresses and ports behind a service, grouped so that all addresses of a subset serve all its ports.' }),
   }, { description: 'The network endpoints (addresses and ports) that implement a service.', gvk: { group: '', version: 'v1', kind: 'Endpoints' } })),
   defaults(ep) {

@@ -1,14 +1,13 @@
 import type { Kind, KObject } from '../kind.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { humanDuration } from '../printers.js';
 import { int32, named, obj, str, time } from '../schema.js';
 import { invalid, notSupported, required, type Cause } from '../validation/field-errors.js';
 import { dns1123Subdomain, qualifiedName } from '../validation/names.js';
 import { firstPerField, isObject } from '../validation/pod-spec.js';
-import { objectReference } from '../subresources/binding.js';
+import { objectReference } from '../object-reference.js';
 
 /** core/v1 ObjectReference, shared with the other kinds that point at objects. */
-export { objectReference as objectReferenceSchema };
 
 /** metav1.MicroTime: an RFC 3339 timestamp with microseconds. */
 const microTime = (description: string) => time(description);
@@ -57,9 +56,7 @@ export const event: Kind = {
   group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event',
   shortNames: ['ev'], namespaced: true,
   schema: named('io.k8s.api.core.v1.Event', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     involvedObject: objectReference,
     reason: str('Short CamelCase reason for the event, e.g. Scheduled or BackOff.'),
     message: str('Human-readable description of what happened.'),

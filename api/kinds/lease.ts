@@ -1,7 +1,7 @@
 import type { Kind, KObject } from '../kind.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { int32, named, obj, str, time } from '../schema.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { forbidden, invalid, notSupported, type Cause } from '../validation/field-errors.js';
 import { qualifiedName } from '../validation/names.js';
 
@@ -37,9 +37,7 @@ export const lease: Kind = {
   group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', singular: 'lease',
   namespaced: true,
   schema: named('io.k8s.api.coordination.v1.Lease', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: named('io.k8s.api.coordination.v1.LeaseSpec', obj({
       holderIdentity: str('Who holds the lease now.'),
       leaseDurationSeconds: int32('How long, in seconds, others wait after the last renewal before taking the lease over.'),

@@ -1,7 +1,7 @@
 import type { Kind } from '../kind.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { arr, enumOf, named, obj, str } from '../schema.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { dns1123Label } from '../validation/names.js';
 
 export const namespace: Kind = {
@@ -9,9 +9,7 @@ export const namespace: Kind = {
   shortNames: ['ns'], namespaced: false,
   subresources: { status: true },
   schema: named('io.k8s.api.core.v1.Namespace', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: named('io.k8s.api.core.v1.NamespaceSpec', obj({
       finalizers: arr(str(), { description: 'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.', listType: 'atomic' }),
     }, { description: 'NamespaceSpec describes the attributes on a Namespace.' })),

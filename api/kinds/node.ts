@@ -1,5 +1,5 @@
 import type { Kind, KObject } from '../kind.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { arr, bool, free, int32, int64, keyedList, map, named, obj, quantity, str, time, type Schema } from '../schema.js';
 import { duplicate, forbidden, invalid, notSupported, required, type Cause } from '../validation/field-errors.js';
@@ -52,9 +52,7 @@ export const node: Kind = {
   shortNames: ['no'], namespaced: false,
   subresources: { status: true },
   schema: core('Node', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: core('NodeSpec', obj({
       podCIDR: str('Pod IP range of the node; the first of podCIDRs.'),
       podCIDRs: arr(str(), { description: 'Pod IP ranges of the node, at most one per IP family.', patchStrategy: 'merge', listType: 'set' }),

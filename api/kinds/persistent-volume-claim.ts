@@ -1,7 +1,7 @@
 import type { Kind, KObject } from '../kind.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { enumOf, keyedList, map, named, obj, quantity, str, strMap, time } from '../schema.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { clone, deepEqual } from '../deep-equal.js';
 import { forbidden, invalid, notSupported, required, type Cause } from '../validation/field-errors.js';
 import { dns1123Label, dns1123Subdomain } from '../validation/names.js';
@@ -184,9 +184,7 @@ export const persistentVolumeClaim: Kind = {
   shortNames: ['pvc'], namespaced: true,
   subresources: { status: true },
   schema: named('io.k8s.api.core.v1.PersistentVolumeClaim', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: pvcSpec,
     status: pvcStatus,
   }, { description: 'A request for storage by a user, bound to a persistent volume that satisfies it.', gvk: { group: '', version: 'v1', kind: 'PersistentVolumeClaim' } })),

@@ -1,12 +1,12 @@
 import type { Kind, KObject } from '../kind.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { arr, bool, enumOf, free, int32, map, named, obj, quantity, str, strMap, time } from '../schema.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { deepEqual } from '../deep-equal.js';
 import { forbidden, immutable, invalid, notSupported, required, tooLong, type Cause } from '../validation/field-errors.js';
 import { dns1123Label, dns1123Subdomain } from '../validation/names.js';
 import { QUANTITY_SYNTAX_MESSAGE, canonicalQuantity, canonicalizeResourceList, formatQuantity, parseQuantity, type Quantity } from '../validation/quantity.js';
-import { objectReference } from './endpoints.js';
+import { objectReference } from '../object-reference.js';
 
 /** Access modes in the order Kubernetes lists them in errors. */
 export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
@@ -288,9 +288,7 @@ export const persistentVolume: Kind = {
   shortNames: ['pv'], namespaced: false,
   subresources: { status: true },
   schema: named('io.k8s.api.core.v1.PersistentVolume', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: pvSpec,
     status: pvStatus,
   }, { description: 'A piece of storage in the cluster, provisioned by an administrator or dynamically, that claims bind to.', gvk: { group: '', version: 'v1', kind: 'PersistentVolume' } })),

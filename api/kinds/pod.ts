@@ -1,5 +1,5 @@
 import type { Column, Kind, KObject } from '../kind.js';
-import { objectMeta } from '../object-meta.js';
+import { objectMeta, typeMeta } from '../object-meta.js';
 import { ageColumn, humanDuration, nameColumn } from '../printers.js';
 import {
   arr, bool, free, int32, int64, intOrString, keyedList, map, named, obj, quantity, str, strMap, time, type Schema,
@@ -578,9 +578,7 @@ export const pod: Kind = {
   subresources: { status: true, binding: true },
   hasGeneration: false,
   schema: core('Pod', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: podSpecSchema,
     status: podStatusSchema,
   }, { description: 'A group of containers scheduled together onto one node.', gvk: { group: '', version: 'v1', kind: 'Pod' } })),

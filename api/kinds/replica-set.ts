@@ -1,5 +1,5 @@
 import type { Kind, KObject } from '../kind.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { int32, int64, keyedList, named, obj, str } from '../schema.js';
 import { defaultPodSpec, firstPerField, isObject } from '../validation/pod-spec.js';
@@ -12,9 +12,7 @@ export const replicaSet: Kind = {
   subresources: { status: true, scale: { specReplicasPath: ['spec', 'replicas'], statusReplicasPath: ['status', 'replicas'], labelSelectorPath: ['spec', 'selector'] } },
   hasGeneration: true,
   schema: named('io.k8s.api.apps.v1.ReplicaSet', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: named('io.k8s.api.apps.v1.ReplicaSetSpec', obj({
       replicas: int32('Desired number of pods; 1 by default.'),
       minReadySeconds: int32('Seconds a new pod must be ready before it counts as available.'),

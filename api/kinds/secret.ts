@@ -1,7 +1,7 @@
 import type { Kind, KObject } from '../kind.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { bool, map, named, obj, str } from '../schema.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { deepEqual } from '../deep-equal.js';
 import { forbidden, immutable, invalid, required, tooLong, type Cause } from '../validation/field-errors.js';
 import { validateDataKeys } from './config-map.js';
@@ -154,9 +154,7 @@ export const secret: Kind = {
   group: '', version: 'v1', kind: 'Secret', plural: 'secrets', singular: 'secret',
   namespaced: true,
   schema: named('io.k8s.api.core.v1.Secret', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     data: map(str('', { format: 'byte' }), 'The secret values, base64-encoded, by key. Keys consist of alphanumerics, "-", "_" and ".".'),
     stringData: map(str(), 'Write-only convenience: plain-text values merged into data (replacing keys already there) when the secret is written; never returned.'),
     type: str('What the secret is for, which may require some keys in data (e.g. kubernetes.io/tls needs tls.crt and tls.key). Opaque by default; immutable.'),

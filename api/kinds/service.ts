@@ -1,7 +1,7 @@
 import type { Kind, KObject } from '../kind.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { arr, bool, enumOf, int32, int64, intOrString, keyedList, map, named, obj, str, time } from '../schema.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { deepEqual } from '../deep-equal.js';
 import { duplicate, forbidden, invalid, notSupported, required, type Cause } from '../validation/field-errors.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain, labels, qualifiedName } from '../validation/names.js';
@@ -524,9 +524,7 @@ export const service: Kind = {
   shortNames: ['svc'], categories: ['all'], namespaced: true,
   subresources: { status: true },
   schema: named('io.k8s.api.core.v1.Service', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: serviceSpec,
     status: serviceStatus,
   }, { description: 'A named, stable address for a set of pods (or an external name), with its ports and how traffic reaches the backends.', gvk: { group: '', version: 'v1', kind: 'Service' } })),

@@ -1,7 +1,7 @@
 import type { Kind, KObject } from '../kind.js';
 import { ageColumn } from '../printers.js';
 import { arr, bool, enumOf, named, obj, str, strMap } from '../schema.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { deepEqual } from '../deep-equal.js';
 import { duplicate, forbidden, immutable, invalid, notSupported, required, tooLong, type Cause } from '../validation/field-errors.js';
 import { labelValue, qualifiedName } from '../validation/names.js';
@@ -84,9 +84,7 @@ export const storageClass: Kind = {
   group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', singular: 'storageclass',
   shortNames: ['sc'], namespaced: false,
   schema: named('io.k8s.api.storage.v1.StorageClass', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     provisioner: str('Name of the volume plugin or CSI driver that creates volumes of this class. Immutable.'),
     parameters: strMap('Provisioner-specific settings for new volumes (at most 512 entries, 256 KiB). Immutable.'),
     reclaimPolicy: enumOf(RECLAIM_POLICIES, 'Reclaim policy given to volumes this class creates: Delete (default) or Retain.'),

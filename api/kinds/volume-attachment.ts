@@ -1,7 +1,7 @@
 import type { Kind, KObject } from '../kind.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { bool, free, int32, named, obj, str, strMap, time } from '../schema.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { deepEqual } from '../deep-equal.js';
 import { forbidden, invalid, required, tooLong, type Cause } from '../validation/field-errors.js';
 import { dns1123Subdomain } from '../validation/names.js';
@@ -66,9 +66,7 @@ export const volumeAttachment: Kind = {
   namespaced: false,
   subresources: { status: true },
   schema: named('io.k8s.api.storage.v1.VolumeAttachment', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: named('io.k8s.api.storage.v1.VolumeAttachmentSpec', obj({
       attacher: str('Name of the CSI driver that attaches the volume.'),
       source: named('io.k8s.api.storage.v1.VolumeAttachmentSource', obj({

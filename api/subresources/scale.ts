@@ -1,14 +1,12 @@
 import type { Kind } from '../kind.js';
-import { objectMeta } from '../object-meta.js';
+import { typeMeta } from '../object-meta.js';
 import { int32, named, obj, str } from '../schema.js';
 
 /** autoscaling/v1 Scale: served as deployments/scale and replicasets/scale, never stored. */
 export const scaleKind: Kind = {
   group: 'autoscaling', version: 'v1', kind: 'Scale', plural: 'scales', singular: 'scale', namespaced: true,
   schema: named('io.k8s.api.autoscaling.v1.Scale', obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: objectMeta,
+    ...typeMeta,
     spec: named('io.k8s.api.autoscaling.v1.ScaleSpec', obj({ replicas: int32('The desired number of instances for the scaled object.') })),
     status: named('io.k8s.api.autoscaling.v1.ScaleStatus', obj({
       replicas: int32('The actual number of observed instances of the scaled object.'),
