@@ -1,7 +1,7 @@
 import type { Kind, KObject } from '../kind.js';
 import { typeMeta } from '../object-meta.js';
 import { ageColumn, nameColumn } from '../printers.js';
-import { int32, int64, keyedList, named, obj, str } from '../schema.js';
+import { int32, int64, keyedList, named, obj } from '../schema.js';
 import { defaultPodSpec, firstPerField, isObject } from '../validation/pod-spec.js';
 import { validateSelectorUpdate, validateWorkloadSelector, validateWorkloadTemplate, workloadCondition } from './deployment.js';
 import { labelSelectorSchema, podTemplateSpecSchema, workloadWideColumns } from './pod.js';
