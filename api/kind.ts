@@ -50,6 +50,11 @@ export interface Kind {
    * server checks metadata itself); `old` is set on update, for immutability.
    */
   validate?(obj: KObject, old?: KObject): Cause[];
+  /**
+   * Carries over what an update may leave out (allocated values) and stamps
+   * what changes with it, before defaults and validation run.
+   */
+  prepareForUpdate?(obj: KObject, old: KObject): void;
   /** Resets what a create may not set (status, usually). */
   prepareForCreate?(obj: KObject): void;
   /**

@@ -73,10 +73,11 @@ test('a phase change stamps lastPhaseTransitionTime', (t) => {
   old.status.lastPhaseTransitionTime = '2020-01-01T00:00:00Z';
   const next = structuredClone(old);
   next.status.phase = 'Available';
+  persistentVolume.prepareForUpdate!(next, old);
   t.deepEqual(persistentVolume.validate!(next, old), []);
   t.not(next.status.lastPhaseTransitionTime, '2020-01-01T00:00:00Z');
   const same = structuredClone(old);
-  persistentVolume.validate!(same, old);
+  persistentVolume.prepareForUpdate!(same, old);
   t.is(same.status.lastPhaseTransitionTime, '2020-01-01T00:00:00Z');
 });
 

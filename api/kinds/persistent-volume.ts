@@ -250,8 +250,6 @@ export function stampPhaseTransition(pv: KObject, old: KObject): void {
 }
 
 function validatePersistentVolume(pv: KObject, old?: KObject): Cause[] {
-  // There is no update hook on Kind; validate sees the object about to be stored.
-  if (old) stampPhaseTransition(pv, old);
   const causes = validateSpec(pv);
   if (!old) return causes;
   const spec: KObject = pv.spec ?? {};
@@ -305,6 +303,7 @@ export const persistentVolume: Kind = {
   prepareForCreate(pv) {
     pv.status = { phase: 'Pending', lastPhaseTransitionTime: nowTime() };
   },
+  prepareForUpdate: stampPhaseTransition,
   validate: validatePersistentVolume,
   columns: [
     nameColumn,

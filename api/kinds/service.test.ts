@@ -158,6 +158,7 @@ function update(old: KObject, change: (svc: KObject) => void): { svc: KObject; c
   const svc = structuredClone(old);
   change(svc);
   service.defaults!(svc);
+  service.prepareForUpdate!(svc, old);
   return { svc, causes: service.validate!(svc, old) };
 }
 

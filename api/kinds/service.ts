@@ -129,7 +129,7 @@ const hasNodePortSlot = (svc: KObject): boolean => ['NodePort', 'LoadBalancer'].
  * validation: values the client left out are carried over from the stored
  * object (cluster IPs, node ports, health check port), and fields the new
  * type no longer uses are dropped when the client did not touch them.
- * `validate` calls this itself when given the old object; it is idempotent.
+ * The store runs it on every update before defaults and validation; it is idempotent.
  */
 export function prepareServiceUpdate(svc: KObject, old: KObject): void {
   svc.spec ??= {};
@@ -318,7 +318,6 @@ function validateLoadBalancerStatus(svc: KObject): Cause[] {
 }
 
 function validateService(svc: KObject, old?: KObject): Cause[] {
-  if (old) prepareServiceUpdate(svc, old);
   const spec = specOf(svc);
   const ports: KObject[] = spec.ports ?? [];
   const causes: Cause[] = [];
@@ -533,6 +532,7 @@ export const service: Kind = {
   prepareForCreate(svc) {
     svc.status = { loadBalancer: {} };
   },
+  prepareForUpdate: prepareServiceUpdate,
   validate: validateService,
   columns: [
     nameColumn,

@@ -310,6 +310,7 @@ export class ResourceStore {
     if (this.kind.hasGeneration && subresource !== 'status' && !deepEqual(specOf(next), specOf(old))) {
       meta.generation = (oldMeta.generation ?? 0) + 1;
     }
+    this.kind.prepareForUpdate?.(next, old);
     this.kind.defaults?.(next);
     this.validate(next, old);
     return next;
