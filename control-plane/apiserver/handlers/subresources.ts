@@ -8,6 +8,7 @@ import { dryRun } from './decode.js';
 import { applyPatch } from './patch.js';
 import { scaleKind } from '../../../api/subresources/scale.js';
 import { selectorString } from '../../../api/printers.js';
+import { now } from '../registry/resource-store.js';
 
 const at = (obj: KObject, path: string[]) => path.reduce<any>((o, k) => o?.[k], obj);
 
@@ -80,8 +81,13 @@ export async function binding(ctx: RequestContext): Promise<void> {
     const uid = body.metadata?.uid;
     if (uid && uid !== pod.metadata.uid) throw conflict(t, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
     pod.spec.nodeName = node;
+    const annotations = body.metadata?.annotations;
+    if (annotations && typeof annotations === 'object') pod.metadata.annotations = { ...pod.metadata.annotations, ...annotations };
+    pod.status ??= {};
+    const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now() };
+    pod.status.conditions = [...(pod.status.conditions ?? []).filter((c: KObject) => c.type !== 'PodScheduled'), scheduled];
     return pod;
-  }, { dryRun: dryRun(ctx.query) });
+  }, { subresource: 'binding', dryRun: dryRun(ctx.query) });
   send(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 

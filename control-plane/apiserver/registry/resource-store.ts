@@ -274,7 +274,12 @@ export class ResourceStore {
   /** Applies Kubernetes' update strategy: server-owned metadata, the status split, generation. */
   private prepareUpdate(desired: KObject, old: KObject, subresource?: string): KObject {
     let next: KObject;
-    if (subresource === 'status') {
+    // A binding is the server's own change (nodeName and the PodScheduled
+    // condition): it bypasses the pod's update rules and the status split.
+    const internal = subresource === 'binding';
+    if (internal) {
+      next = desired;
+    } else if (subresource === 'status') {
       next = clone(old);
       next.status = desired.status;
       if (desired.status === undefined) delete next.status;
@@ -312,7 +317,7 @@ export class ResourceStore {
     }
     this.kind.prepareForUpdate?.(next, old);
     this.kind.defaults?.(next);
-    this.validate(next, old);
+    this.validate(next, internal ? undefined : old);
     return next;
   }
 
