@@ -23,6 +23,11 @@ export class CacheEvent {
     private readonly previousRevision?: number,
   ) {}
 
+  /** Bytes this event holds in memory, for the cache's budget. */
+  get size(): number {
+    return this.value.length + (this.previousValue?.length ?? 0);
+  }
+
   get object(): KObject {
     return (this.decoded ??= decode(this.value, this.valueRevision));
   }
@@ -57,7 +62,14 @@ export class WatchCache {
   /** The newest revision this cache has delivered. */
   revision = 0;
 
-  constructor(private readonly kv: EtcdKV, readonly prefix: string, private readonly capacity = 20_000) {}
+  private bytes = 0;
+
+  constructor(
+    private readonly kv: EtcdKV,
+    readonly prefix: string,
+    private readonly capacity = 20_000,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {}
 
   /**
    * Starts the etcd watch. With `historyFrom`, the cache first replays the
@@ -74,6 +86,7 @@ export class WatchCache {
     const first = historyFrom !== undefined && historyFrom <= current ? historyFrom : current + 1;
     this.events = [];
     this.head = 0;
+    this.bytes = 0;
     this.oldest = first - 1;
     this.revision = first - 1;
     const watcher = await this.kv.client.watch().prefix(this.prefix).startRevision(String(first)).withPreviousKV().create();
@@ -97,13 +110,16 @@ export class WatchCache {
         : new CacheEvent('ADDED', revision, e.kv.value, revision);
     }
     this.events.push(event);
-    if (this.events.length - this.head > this.capacity) {
-      this.oldest = this.events[this.head].revision;
+    this.bytes += event.size;
+    while (this.events.length - this.head > this.capacity || (this.bytes > this.maxBytes && this.events.length - this.head > 1)) {
+      const evicted = this.events[this.head];
+      this.oldest = evicted.revision;
+      this.bytes -= evicted.size;
       this.head++;
-      if (this.head > this.capacity) {
-        this.events = this.events.slice(this.head);
-        this.head = 0;
-      }
+    }
+    if (this.head > 1024 && this.head * 2 > this.events.length) {
+      this.events = this.events.slice(this.head);
+      this.head = 0;
     }
     this.revision = revision;
     for (const s of this.subscribers) {
