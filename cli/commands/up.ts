@@ -144,8 +144,11 @@ export async function upCommand(argv: string[]): Promise<void> {
     return;
   }
   process.stdout.write('Press Ctrl-C to stop it.\n');
+  // Signal handlers alone do not keep Node running; this does, until a signal comes.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolve) => {
     const stop = async () => {
+      clearInterval(keepAlive);
       process.stdout.write('\nstopping the local cluster\n');
       const { downCommand } = await import('./down.js');
       await downCommand([]);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -69,4 +69,20 @@ test.serial('bad flags get a one-line error', async (t) => {
   t.regex(r.stderr, /unsupported output format/);
   const unknown = await run(process.execPath, [bin, 'frobnicate']);
   t.is(unknown.code, 2);
+});
+
+test.serial('skiff up in the foreground stops everything on Ctrl-C', async (t) => {
+  const child = spawn(process.execPath, [bin, 'up'], { env });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  t.regex(out, /Press Ctrl-C/);
+  const pids = JSON.parse((await run(process.execPath, [bin, 'status', '-o', 'json'])).stdout).components.map((c: any) => c.pid);
+  t.is(pids.length, 3);
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await exited;
+  t.regex(out, /local cluster stopped/);
+  for (const pid of pids) t.false(alive(pid));
 });
