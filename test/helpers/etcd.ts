@@ -40,6 +40,10 @@ export async function startEtcd(): Promise<EtcdProcess> {
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  // A test process that ends without stopping its etcd must not leave it running.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.removeListener('exit', reap));
   await waitHealthy(url, child, () => stderr);
   return {
     url,
