@@ -18,6 +18,8 @@ export const namespace: Kind = {
     }, { description: 'NamespaceStatus is information about the current status of a Namespace.' })),
   }, { description: 'Namespace provides a scope for Names. Use of multiple namespaces is optional.', gvk: { group: '', version: 'v1', kind: 'Namespace' } })),
   defaults(ns) {
+    // Every namespace carries its name as a label, so selectors can pick namespaces by name.
+    if (ns.metadata?.name) ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name };
     ns.spec ??= {};
     ns.spec.finalizers ??= ['kubernetes'];
     ns.status ??= {};
