@@ -10,6 +10,7 @@ import type { ResourceStore } from './registry/resource-store.js';
 export class NamespaceLifecycle {
   private phases = new Map<string, string>();
   private unsubscribe?: () => void;
+  private stopped = false;
 
   constructor(private readonly namespaces: ResourceStore) {}
 
@@ -19,8 +20,24 @@ export class NamespaceLifecycle {
     for (const ns of listed.items) this.record(ns);
     this.unsubscribe = this.namespaces.cache.subscribe(Number(listed.resourceVersion), {
       deliver: (e) => (e.type === 'DELETED' ? this.phases.delete(e.object.metadata.name) : this.record(e.object)),
-      close: () => undefined,
+      // The cache lost etcd: forget what we knew and follow it again once it is back.
+      close: () => {
+        if (this.stopped) return;
+        this.phases.clear();
+        void this.resubscribe();
+      },
     });
+  }
+
+  private async resubscribe(): Promise<void> {
+    for (let delay = 100; !this.stopped; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await this.start();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   private record(ns: KObject): void {
@@ -46,6 +63,7 @@ export class NamespaceLifecycle {
   }
 
   stop(): void {
+    this.stopped = true;
     this.unsubscribe?.();
   }
 }

@@ -52,3 +52,22 @@ test.serial('after compaction and a restart, a watch from a revision no longer h
   fresh.close();
   t.is(added.type, 'ADDED');
 });
+
+test.serial('an etcd restart loses no acknowledged write; the API server and its watches recover', async (t) => {
+  const before = (await call(cluster, 'POST', CMS, { metadata: { name: 'before-etcd-restart' } })).body.metadata.resourceVersion;
+  const w = await openWatch(cluster, `${CMS}?watch=1&resourceVersion=${before}`);
+  await cluster.etcd.restart();
+  let created: Awaited<ReturnType<typeof call>> | undefined;
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    created = await call(cluster, 'POST', CMS, { metadata: { name: 'after-etcd-restart' } });
+    if (created.status === 201) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  t.is(created?.status, 201);
+  t.is((await call(cluster, 'GET', `${CMS}/before-etcd-restart`)).status, 200);
+  const [event] = await w.waitFor(1, 20_000);
+  w.close();
+  t.is(event.type, 'ADDED');
+  t.is(event.object.metadata.name, 'after-etcd-restart');
+});

@@ -8,6 +8,8 @@ export interface EtcdProcess {
   url: string;
   pid: number;
   dataDir: string;
+  /** Stops etcd and starts it again on the same ports and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,13 +33,40 @@ export async function startEtcd(): Promise<EtcdProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-etcd-'));
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${clientPort}`;
-  const child = spawn('etcd', [
+  const args = [
     '--name', 'test', '--data-dir', dataDir,
     '--listen-client-urls', url, '--advertise-client-urls', url,
     '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
     '--initial-cluster', `test=http://127.0.0.1:${peerPort}`,
     '--unsafe-no-fsync', '--log-level', 'error',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  ];
+  let child = await launch(url, args);
+  const kill = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  const etcd: EtcdProcess = {
+    url,
+    pid: child.pid!,
+    dataDir,
+    async restart() {
+      await kill();
+      child = await launch(url, args);
+      etcd.pid = child.pid!;
+    },
+    async stop() {
+      await kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return etcd;
+}
+
+async function launch(url: string, args: string[]): Promise<ChildProcess> {
+  const child = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   // A test process that ends without stopping its etcd must not leave it running.
@@ -45,17 +74,5 @@ export async function startEtcd(): Promise<EtcdProcess> {
   process.once('exit', reap);
   child.once('exit', () => process.removeListener('exit', reap));
   await waitHealthy(url, child, () => stderr);
-  return {
-    url,
-    pid: child.pid!,
-    dataDir,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return child;
 }

@@ -1,6 +1,7 @@
 import type { Watcher } from 'etcd3';
 import type { KObject } from '../../../api/kind.js';
 import { gone } from '../../../api/status.js';
+import { log } from '../../../client/log.js';
 import { decode } from './codec.js';
 import type { EtcdKV } from './etcd-kv.js';
 
@@ -63,6 +64,7 @@ export class WatchCache {
   revision = 0;
 
   private bytes = 0;
+  private stopped = false;
 
   constructor(
     private readonly kv: EtcdKV,
@@ -149,16 +151,38 @@ export class WatchCache {
     return this.subscribers.size;
   }
 
+  /**
+   * The etcd watch failed (etcd restarted, or compacted past it): client
+   * watches end so their clients resume or relist, and the cache reopens,
+   * retrying until etcd answers again.
+   */
   private async restart(reason: string): Promise<void> {
+    if (this.stopped) return;
+    log.warn('watch cache restarting', { prefix: this.prefix, reason });
     const subs = [...this.subscribers];
     this.subscribers.clear();
     for (const s of subs) s.sub.close(reason);
     await this.watcher?.cancel().catch(() => undefined);
-    this.ready = this.open();
-    await this.ready.catch(() => undefined);
+    this.watcher = undefined;
+    let delay = 100;
+    let opened: Promise<void>;
+    for (;;) {
+      opened = this.open();
+      this.ready = opened;
+      try {
+        await opened;
+        return;
+      } catch (err) {
+        if (this.stopped) return;
+        log.warn('watch cache could not reopen', { prefix: this.prefix, error: String(err) });
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const s of this.subscribers) s.sub.close('server shutting down');
     this.subscribers.clear();
     await this.watcher?.cancel().catch(() => undefined);
