@@ -67,6 +67,14 @@ export interface Kind {
    * the object on delete and answer true while it must stay.
    */
   holdDeletion?(obj: KObject): boolean;
+  /** Why an object may not be deleted at all (the system namespaces), or undefined. */
+  forbidDeletion?(obj: KObject): string | undefined;
+  /** DELETE answers with the object itself rather than a Success Status. */
+  returnDeletedObject?: boolean;
+  /** PUT to a missing object creates it (leases, endpoints, events). */
+  allowCreateOnUpdate?: boolean;
+  /** The verbs served, when not all of them (namespaces have no deletecollection). */
+  verbs?: string[];
   columns: Column[];
   /** Field selectors beyond metadata.name and metadata.namespace. */
   fields?: Record<string, (obj: KObject) => string | undefined>;

@@ -40,9 +40,12 @@ export const alreadyExists = (t: Target) =>
 export const conflict = (t: Target, why: string) =>
   new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(t)} "${t.name}": ${why}`, details(t));
 
+/** A cause as the API publishes it: the message without the field, which has its own member. */
+const published = (c: Cause): Cause => ({ ...c, message: c.message.startsWith(`${c.field}: `) ? c.message.slice(c.field.length + 2) : c.message });
+
 export const invalid = (kind: string, group: string, name: string, causes: Cause[]) =>
   new StatusError(422, 'Invalid', `${kind}${group ? '.' + group : ''} "${name}" is invalid: ${causes.length === 1 ? causes[0].message : '[' + causes.map((c) => c.message).join(', ') + ']'}`,
-    { name, group: group || undefined, kind, causes });
+    { name, group: group || undefined, kind, causes: causes.map(published) });
 
 export const badRequest = (message: string) => new StatusError(400, 'BadRequest', message);
 

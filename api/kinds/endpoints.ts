@@ -182,6 +182,7 @@ export const endpoints: Kind = {
     }
     return causes;
   },
+  allowCreateOnUpdate: true,
   columns: [
     nameColumn,
     { name: 'Endpoints', type: 'string', priority: 0, description: 'Addresses and ports serving the service.', cell: formatEndpoints },

@@ -111,6 +111,7 @@ export const event: Kind = {
     return firstPerField(causes);
   },
 
+  allowCreateOnUpdate: true,
   columns: [
     { name: 'Last Seen', type: 'string', priority: 0, description: 'How long ago the event last happened.', cell: (o) => eventTimes(o).last },
     { name: 'Type', type: 'string', priority: 0, description: 'Normal or Warning.', cell: (o) => o.type ?? '' },

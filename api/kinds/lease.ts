@@ -49,6 +49,7 @@ export const lease: Kind = {
     }, { description: 'Who holds a lease and for how long.' })),
   }, { description: 'A lease: a lightweight lock used for leader election and node heartbeats.', gvk: { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease' } })),
   validate: validateLease,
+  allowCreateOnUpdate: true,
   columns: [
     nameColumn,
     { name: 'Holder', type: 'string', priority: 0, description: 'Who holds the lease.', cell: (o) => o.spec?.holderIdentity ?? '' },

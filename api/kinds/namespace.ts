@@ -4,6 +4,9 @@ import { arr, enumOf, named, obj, str } from '../schema.js';
 import { typeMeta } from '../object-meta.js';
 import { dns1123Label } from '../validation/names.js';
 
+/** The namespaces the cluster itself lives in, which cannot be deleted. */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+
 export const namespace: Kind = {
   group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace',
   shortNames: ['ns'], namespaced: false,
@@ -33,6 +36,11 @@ export const namespace: Kind = {
     if (!ns.spec?.finalizers?.length) return false;
     ns.status = { ...ns.status, phase: 'Terminating' };
     return true;
+  },
+  returnDeletedObject: true,
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  forbidDeletion(ns) {
+    return SYSTEM_NAMESPACES.includes(ns.metadata?.name) ? 'this namespace may not be deleted' : undefined;
   },
   columns: [
     nameColumn,

@@ -147,6 +147,7 @@ export const node: Kind = {
     return firstPerField(causes);
   },
 
+  returnDeletedObject: true,
   columns: [
     nameColumn,
     { name: 'Status', type: 'string', priority: 0, description: 'Readiness of the node, and whether it takes new pods.', cell: nodeStatus },

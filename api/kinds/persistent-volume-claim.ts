@@ -208,6 +208,7 @@ export const persistentVolumeClaim: Kind = {
     if (old) causes.push(...validateUpdate(pvc, old));
     return causes;
   },
+  returnDeletedObject: true,
   columns: [
     nameColumn,
     { name: 'Status', type: 'string', priority: 0, description: 'Lifecycle phase of the claim.', cell: phaseCell },

@@ -305,6 +305,7 @@ export const persistentVolume: Kind = {
   },
   prepareForUpdate: stampPhaseTransition,
   validate: validatePersistentVolume,
+  returnDeletedObject: true,
   columns: [
     nameColumn,
     { name: 'Capacity', type: 'string', priority: 0, description: 'Size of the volume.', cell: (o) => quantityCell(o.spec?.capacity?.storage) },

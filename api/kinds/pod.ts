@@ -614,6 +614,7 @@ export const pod: Kind = {
     return firstPerField(causes);
   },
 
+  returnDeletedObject: true,
   columns: [
     nameColumn,
     { name: 'Ready', type: 'string', priority: 0, description: 'Ready containers out of all containers of the pod.', cell: (o) => podSummary(o).ready },

@@ -534,6 +534,7 @@ export const service: Kind = {
   },
   prepareForUpdate: prepareServiceUpdate,
   validate: validateService,
+  returnDeletedObject: true,
   columns: [
     nameColumn,
     { name: 'Type', type: 'string', priority: 0, description: 'How the service is exposed.', cell: (o) => specOf(o).type ?? '' },

@@ -98,6 +98,7 @@ export const storageClass: Kind = {
     sc.volumeBindingMode ??= 'Immediate';
   },
   validate: validateStorageClass,
+  returnDeletedObject: true,
   columns: [
     { name: 'Name', type: 'string', format: 'name', priority: 0, description: 'Name of the class, marked "(default)" for the default class.', cell: (o) => `${o.metadata?.name ?? ''}${isDefaultClass(o) ? ' (default)' : ''}` },
     { name: 'Provisioner', type: 'string', priority: 0, description: 'Who creates volumes of this class.', cell: (o) => o.provisioner ?? '' },

@@ -86,6 +86,7 @@ export const volumeAttachment: Kind = {
     va.status = { attached: false };
   },
   validate: validateVolumeAttachment,
+  returnDeletedObject: true,
   columns: [
     nameColumn,
     { name: 'Attacher', type: 'string', format: 'name', priority: 0, description: 'The CSI driver attaching the volume.', cell: (o) => o.spec?.attacher ?? '' },

@@ -28,7 +28,7 @@ const goType = (schema: Schema): string =>
 /**
  * Checks an object against its kind's schema the way decoding into the Go
  * types does: wrong JSON types are errors, unknown fields are reported and
- * removed, nulls are dropped as zero values.
+ * removed, nulls and empty lists and maps are dropped as zero values.
  */
 export function checkStructure(value: Record<string, unknown>, schema: Schema): StructuralResult {
   const result: StructuralResult = { typeErrors: [], unknownFields: [] };
@@ -66,5 +66,13 @@ function walk(value: unknown, schema: Schema, path: string, out: StructuralResul
       continue;
     }
     walk(child, childSchema, schema.properties?.[key] ? childPath : `${path}[${key}]`, out);
+    if (isEmptyCollection(child, childSchema)) delete objValue[key];
   }
+}
+
+/** Empty lists and maps are left out, as Go's omitempty leaves them out of every stored object. */
+function isEmptyCollection(value: unknown, schema: Schema): boolean {
+  if (schema.preserveUnknownFields) return false;
+  if (Array.isArray(value)) return value.length === 0;
+  return !!schema.additionalProperties && !schema.properties && typeof value === 'object' && value !== null && Object.keys(value).length === 0;
 }

@@ -52,7 +52,7 @@ export function apiResourceList(kinds: Kind[], group: string, version: string) {
   const resources: Record<string, unknown>[] = [];
   for (const k of matching) {
     resources.push({
-      name: k.plural, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: ALL_VERBS,
+      name: k.plural, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: k.verbs ?? ALL_VERBS,
       ...(k.shortNames ? { shortNames: k.shortNames } : {}),
       ...(k.categories ? { categories: k.categories } : {}),
     });

@@ -1,5 +1,5 @@
 import type { KObject } from '../../api/kind.js';
-import { notFound, StatusError } from '../../api/status.js';
+import { forbidden, notFound, type StatusError } from '../../api/status.js';
 import type { ResourceStore } from './registry/resource-store.js';
 
 /**
@@ -44,7 +44,8 @@ export class NamespaceLifecycle {
     this.phases.set(ns.metadata.name, ns.metadata.deletionTimestamp ? 'Terminating' : ns.status?.phase ?? 'Active');
   }
 
-  async admit(namespace: string): Promise<void> {
+  /** Refuses creating `resource` named `name` unless `namespace` exists and is not terminating. */
+  async admit(namespace: string, resource: { group: string; resource: string; name?: string }): Promise<void> {
     let phase = this.phases.get(namespace);
     if (phase === undefined) {
       const ns = await this.namespaces.get(undefined, namespace).catch((err) => {
@@ -55,10 +56,9 @@ export class NamespaceLifecycle {
       phase = this.phases.get(namespace);
     }
     if (phase === 'Terminating') {
-      throw new StatusError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
-        name: namespace, kind: 'namespaces',
-        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
-      });
+      const err = forbidden(resource, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      err.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
+      throw err;
     }
   }
 

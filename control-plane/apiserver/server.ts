@@ -236,7 +236,7 @@ export class ApiServer {
     if (subresource) {
       if (subresource === 'status' && ctx.kind.subresources?.status) {
         if (method === 'GET') return get(ctx);
-        if (method === 'PUT') return update(ctx);
+        if (method === 'PUT') return update(ctx, (ns, target) => this.namespaces.admit(ns, target));
         if (method === 'PATCH') return patch(ctx);
         throw methodNotAllowed('the server does not allow this method on the requested resource');
       }
@@ -247,12 +247,12 @@ export class ApiServer {
     }
     if (!name) {
       if (method === 'GET') return isWatch(ctx.query) ? watch(ctx) : list(ctx);
-      if (method === 'POST') return create(ctx, (ns) => this.namespaces.admit(ns));
-      if (method === 'DELETE') return removeCollection(ctx);
+      if (method === 'POST') return create(ctx, (ns, target) => this.namespaces.admit(ns, target));
+      if (method === 'DELETE' && (ctx.kind.verbs ?? ['deletecollection']).includes('deletecollection')) return removeCollection(ctx);
       throw methodNotAllowed('the server does not allow this method on the requested resource');
     }
     if (method === 'GET') return isWatch(ctx.query) ? watch(ctx) : get(ctx);
-    if (method === 'PUT') return update(ctx);
+    if (method === 'PUT') return update(ctx, (ns, target) => this.namespaces.admit(ns, target));
     if (method === 'PATCH') return patch(ctx);
     if (method === 'DELETE') return remove(ctx);
     throw methodNotAllowed('the server does not allow this method on the requested resource');

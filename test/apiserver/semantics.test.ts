@@ -149,3 +149,63 @@ test('a thousand watchers cost etcd one watch per resource', async (t) => {
   t.true(before > 0);
   t.is(during, before);
 });
+
+test('the system namespaces cannot be deleted, nor all namespaces at once', async (t) => {
+  for (const ns of ['default', 'kube-system', 'kube-public']) {
+    const r = await call(cluster, 'DELETE', `/api/v1/namespaces/${ns}`);
+    t.is(r.status, 403);
+    t.is(r.body.message, `namespaces "${ns}" is forbidden: this namespace may not be deleted`);
+  }
+  t.is((await call(cluster, 'DELETE', '/api/v1/namespaces')).status, 405);
+});
+
+test('DELETE answers a Success Status, or the object for kinds that return it', async (t) => {
+  const CMS = '/api/v1/namespaces/default/configmaps';
+  const cm = (await call(cluster, 'POST', CMS, { metadata: { name: 'status-on-delete' } })).body;
+  const r = await call(cluster, 'DELETE', `${CMS}/status-on-delete`);
+  t.deepEqual(r.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'status-on-delete', kind: 'configmaps', uid: cm.metadata.uid } });
+  await call(cluster, 'POST', '/api/v1/namespaces/default/pods', { metadata: { name: 'object-on-delete' }, spec: { containers: [{ name: 'c', image: 'b' }] } });
+  t.is((await call(cluster, 'DELETE', '/api/v1/namespaces/default/pods/object-on-delete')).body.kind, 'Pod');
+});
+
+test('PUT creates leases, endpoints and events that do not exist yet, but not configmaps', async (t) => {
+  const lease = await call(cluster, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/default/leases/put-lease', { metadata: { name: 'put-lease' }, spec: { holderIdentity: 'me' } });
+  t.is(lease.status, 201, lease.text);
+  t.is(lease.body.spec.holderIdentity, 'me');
+  t.is((await call(cluster, 'PUT', '/api/v1/namespaces/default/configmaps/put-cm', { metadata: { name: 'put-cm' } })).status, 404);
+});
+
+test('metadata.uid is immutable', async (t) => {
+  await call(cluster, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'uid-fixed' } });
+  const r = await call(cluster, 'PATCH', '/api/v1/namespaces/default/configmaps/uid-fixed', { metadata: { uid: 'other' } }, MERGE);
+  t.is(r.status, 422);
+  t.is(r.body.details.causes[0].field, 'metadata.uid');
+});
+
+test('invalid causes carry the field once, the message keeps it', async (t) => {
+  const r = await call(cluster, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'Bad_' } });
+  t.is(r.status, 422);
+  t.is(r.body.details.causes[0].field, 'metadata.name');
+  t.regex(r.body.details.causes[0].message, /^Invalid value: "Bad_"/);
+  t.regex(r.body.message, /^ConfigMap "Bad_" is invalid: metadata\.name: Invalid value: "Bad_"/);
+});
+
+test('empty lists and maps are left out of stored objects', async (t) => {
+  const created = (await call(cluster, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'empties', labels: {}, finalizers: [] }, data: {} })).body;
+  t.is(created.metadata.labels, undefined);
+  t.is(created.metadata.finalizers, undefined);
+  t.is(created.data, undefined);
+  await call(cluster, 'PATCH', '/api/v1/namespaces/default/configmaps/empties', { metadata: { labels: { a: 'b' } } }, MERGE);
+  const unlabelled = (await call(cluster, 'PATCH', '/api/v1/namespaces/default/configmaps/empties', { metadata: { labels: { a: null } } }, MERGE)).body;
+  t.is(unlabelled.metadata.labels, undefined);
+});
+
+test('creating in a terminating namespace is Forbidden for that object', async (t) => {
+  await call(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: 'ending' } });
+  await call(cluster, 'DELETE', '/api/v1/namespaces/ending');
+  const r = await call(cluster, 'POST', '/api/v1/namespaces/ending/configmaps', { metadata: { name: 'late' } });
+  t.is(r.status, 403);
+  t.is(r.body.message, 'configmaps "late" is forbidden: unable to create new content in namespace ending because it is being terminated');
+  t.is(r.body.details.name, 'late');
+  t.is(r.body.details.kind, 'configmaps');
+});

@@ -45,6 +45,13 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
 export async function remove(ctx: RequestContext): Promise<void> {
   const opts = await deleteOptions(ctx);
   const { object, deleted } = await ctx.store.delete(ctx.info.namespace, ctx.info.name!, opts);
+  if (deleted && !ctx.kind.returnDeletedObject) {
+    send(ctx.res, 200, {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+      details: { name: object.metadata.name, group: ctx.kind.group || undefined, kind: ctx.kind.plural, uid: object.metadata.uid },
+    }, ctx.format === 'yaml' ? 'yaml' : 'json');
+    return;
+  }
   respondObject(ctx, deleted ? 200 : 202, object);
 }
 

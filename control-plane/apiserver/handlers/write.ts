@@ -1,10 +1,13 @@
 import type { KObject } from '../../../api/kind.js';
-import { badRequest } from '../../../api/status.js';
+import { badRequest, type StatusError } from '../../../api/status.js';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
 import { admitShape, dryRun } from './decode.js';
 import type { RequestContext } from './context.js';
 import { applyPatch } from './patch.js';
 import { respondObject } from './read.js';
+
+/** Admission for namespaced writes that create: the namespace must exist and not be terminating. */
+export type EnsureNamespace = (namespace: string, target: { group: string; resource: string; name?: string }) => Promise<void>;
 
 function checkNamespace(ctx: RequestContext, obj: KObject): void {
   const ns = obj.metadata?.namespace;
@@ -13,16 +16,16 @@ function checkNamespace(ctx: RequestContext, obj: KObject): void {
   }
 }
 
-export async function create(ctx: RequestContext, ensureNamespace: (ns: string) => Promise<void>): Promise<void> {
+export async function create(ctx: RequestContext, ensureNamespace: EnsureNamespace): Promise<void> {
   const obj = admitShape(ctx, decodeObject(await readBody(ctx.req), mediaType(ctx.req)));
   if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
   checkNamespace(ctx, obj);
-  if (ctx.kind.namespaced) await ensureNamespace(ctx.info.namespace!);
+  if (ctx.kind.namespaced) await ensureNamespace(ctx.info.namespace!, { group: ctx.kind.group, resource: ctx.kind.plural, name: obj.metadata.name });
   const created = await ctx.store.create(obj, ctx.info.namespace, { dryRun: dryRun(ctx.query) });
   respondObject(ctx, 201, created);
 }
 
-export async function update(ctx: RequestContext): Promise<void> {
+export async function update(ctx: RequestContext, ensureNamespace: EnsureNamespace): Promise<void> {
   const obj = admitShape(ctx, decodeObject(await readBody(ctx.req), mediaType(ctx.req)));
   if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
   checkNamespace(ctx, obj);
@@ -31,8 +34,15 @@ export async function update(ctx: RequestContext): Promise<void> {
     throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
   }
   obj.metadata.name = name;
-  const updated = await ctx.store.update(ctx.info.namespace, name, () => obj, { subresource: ctx.info.subresource, dryRun: dryRun(ctx.query) });
-  respondObject(ctx, 200, updated);
+  try {
+    const updated = await ctx.store.update(ctx.info.namespace, name, () => obj, { subresource: ctx.info.subresource, dryRun: dryRun(ctx.query) });
+    respondObject(ctx, 200, updated);
+  } catch (err) {
+    const createInstead = (err as StatusError).code === 404 && ctx.kind.allowCreateOnUpdate && !ctx.info.subresource && !obj.metadata.resourceVersion;
+    if (!createInstead) throw err;
+    if (ctx.kind.namespaced) await ensureNamespace(ctx.info.namespace!, { group: ctx.kind.group, resource: ctx.kind.plural, name });
+    respondObject(ctx, 201, await ctx.store.create(obj, ctx.info.namespace, { dryRun: dryRun(ctx.query) }));
+  }
 }
 
 export async function patch(ctx: RequestContext): Promise<void> {

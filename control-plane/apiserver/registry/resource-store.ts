@@ -3,7 +3,7 @@ import type { Kind, KObject } from '../../../api/kind.js';
 import { apiVersionOf } from '../../../api/kind.js';
 import { clone, deepEqual } from '../../../api/deep-equal.js';
 import { validateObjectMeta } from '../../../api/object-meta.js';
-import { alreadyExists, badRequest, conflict, gone, invalid, notFound, StatusError } from '../../../api/status.js';
+import { alreadyExists, badRequest, conflict, forbidden as forbiddenError, gone, invalid, notFound, StatusError } from '../../../api/status.js';
 import type { Cause } from '../../../api/validation/field-errors.js';
 import { CompactedError, type EtcdKV, type StoredKV } from '../storage/etcd-kv.js';
 import { decode, encode, serialized, withResourceVersion } from '../storage/codec.js';
@@ -297,6 +297,9 @@ export class ResourceStore {
     next.kind = this.kind.kind;
     meta.name = oldMeta.name;
     if (this.kind.namespaced) meta.namespace = oldMeta.namespace;
+    if (meta.uid && meta.uid !== oldMeta.uid) {
+      throw invalid(this.kind.kind, this.kind.group, oldMeta.name, [{ reason: 'FieldValueInvalid', field: 'metadata.uid', message: `metadata.uid: Invalid value: ${JSON.stringify(meta.uid)}: field is immutable` }]);
+    }
     meta.uid = oldMeta.uid;
     meta.creationTimestamp = oldMeta.creationTimestamp;
     meta.resourceVersion = oldMeta.resourceVersion;
@@ -331,6 +334,8 @@ export class ResourceStore {
       const kv = await this.getKV(namespace, name);
       const current = decode(kv.value, kv.modRevision);
       checkPreconditions(this.t(name), current, opts.preconditions);
+      const forbidden = this.kind.forbidDeletion?.(current);
+      if (forbidden) throw forbiddenError(this.t(name), forbidden);
       const marked = this.markForDeletion(clone(current), opts);
       if (marked) {
         if (opts.dryRun || deepEqual(marked, current)) return { object: marked, deleted: false };
