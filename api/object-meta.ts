@@ -1,7 +1,7 @@
 import { arr, bool, int64, map, named, obj, str, strMap, time, keyedList } from './schema.js';
 import type { KObject } from './kind.js';
 import { invalid, required, type Cause } from './validation/field-errors.js';
-import { annotations, dns1123Subdomain, labels, pathSegmentName, type NameRule } from './validation/names.js';
+import { annotations, dns1123Subdomain, labels, pathSegmentName, qualifiedName, type NameRule } from './validation/names.js';
 
 export const ownerReference = named('io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference', obj({
   apiVersion: str('API version of the referent.'),
@@ -67,6 +67,7 @@ export function validateObjectMeta(meta: KObject | undefined, namespaced: boolea
   if (meta.finalizers !== undefined) {
     const seen = new Set<string>();
     (meta.finalizers as string[]).forEach((f, i) => {
+      causes.push(...qualifiedName(`metadata.finalizers[${i}]`, f));
       if (seen.has(f)) causes.push(invalid(`metadata.finalizers[${i}]`, f, 'duplicate finalizer'));
       seen.add(f);
     });

@@ -10,6 +10,8 @@ export interface RequestInfo {
   resource?: string;
   name?: string;
   subresource?: string;
+  /** The deprecated `/api/v1/watch/...` form, a watch whatever the query says. */
+  legacyWatch?: boolean;
 }
 
 const SEGMENT_FORBIDDEN = /[/%]/;
@@ -45,7 +47,11 @@ export function parseRequestPath(pathname: string): RequestInfo | undefined {
   }
   if (i >= parts.length) return info;
   info.version = parts[i++];
-  const rest = parts.slice(i);
+  let rest = parts.slice(i);
+  if (rest[0] === 'watch') {
+    info.legacyWatch = true;
+    rest = rest.slice(1);
+  }
   if (rest.length === 0) return info;
   if (rest[0] === 'namespaces' && rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize')) {
     [info.resource, info.name, info.subresource] = rest;

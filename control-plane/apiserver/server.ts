@@ -17,7 +17,8 @@ import { remove, removeCollection } from './handlers/delete.js';
 import { get, list } from './handlers/read.js';
 import { binding, finalize, scale } from './handlers/subresources.js';
 import { watch } from './handlers/watch.js';
-import { create, patch, update } from './handlers/write.js';
+import { create, patch, update, type MutatingAdmission } from './handlers/write.js';
+import { defaultStorageClass } from './admission/default-storage-class.js';
 import { negotiate, send, sendError, sendRaw, toStatusError } from './http/respond.js';
 import { ApiMetrics } from './metrics.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
@@ -42,15 +43,17 @@ export class ApiServer {
   private namespaces!: NamespaceLifecycle;
   private compactor!: Compactor;
   private metrics!: ApiMetrics;
+  /** Mutating admission by resource, run on creates. */
+  private mutating = new Map<string, MutatingAdmission>();
   url = '';
   caFile?: string;
 
   constructor(readonly options: ApiServerOptions) {}
 
-  storeFor(plural: string, group = '', version = group ? 'v1' : 'v1'): ResourceStore {
-    const kind = kindFor(group, version, plural);
-    if (!kind) throw new Error(`no kind serves ${plural}`);
-    return this.stores.get(`${group}/${plural}`)!;
+  storeFor(plural: string, group = ''): ResourceStore {
+    const store = this.stores.get(`${group}/${plural}`);
+    if (!store) throw new Error(`no kind serves ${group ? `${plural}.${group}` : plural}`);
+    return store;
   }
 
   async start(): Promise<void> {
@@ -65,6 +68,7 @@ export class ApiServer {
     const current = await this.kv.currentRevision();
     const historyFrom = await this.kv.oldestReadableRevision(current - WATCH_HISTORY_REVISIONS, current);
     await Promise.all([...this.stores.values()].map((s) => s.cache.start(historyFrom)));
+    this.mutating.set('persistentvolumeclaims', defaultStorageClass(this.storeFor('storageclasses', 'storage.k8s.io')));
     this.namespaces = new NamespaceLifecycle(this.storeFor('namespaces'));
     await this.namespaces.start();
     await this.ensureInitialNamespaces();
@@ -154,6 +158,7 @@ export class ApiServer {
         req, res, info, query: url.searchParams, kind, store: this.stores.get(`${kind.group}/${kind.plural}`)!,
         format: negotiate(req), user: user.name, warnings: [],
       };
+      if (info.legacyWatch) ctx.query.set('watch', 'true');
       verb = verbOf(req.method ?? 'GET', ctx);
       await this.serveResource(ctx);
     } catch (err) {
@@ -247,7 +252,7 @@ export class ApiServer {
     }
     if (!name) {
       if (method === 'GET') return isWatch(ctx.query) ? watch(ctx) : list(ctx);
-      if (method === 'POST') return create(ctx, (ns, target) => this.namespaces.admit(ns, target));
+      if (method === 'POST') return create(ctx, (ns, target) => this.namespaces.admit(ns, target), this.mutating.get(ctx.kind.plural));
       if (method === 'DELETE' && (ctx.kind.verbs ?? ['deletecollection']).includes('deletecollection')) return removeCollection(ctx);
       throw methodNotAllowed('the server does not allow this method on the requested resource');
     }

@@ -209,3 +209,32 @@ test('creating in a terminating namespace is Forbidden for that object', async (
   t.is(r.body.details.name, 'late');
   t.is(r.body.details.kind, 'configmaps');
 });
+
+test('a claim without a class gets the default StorageClass', async (t) => {
+  await call(cluster, 'POST', '/apis/storage.k8s.io/v1/storageclasses', { metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'ebs.csi.aws.com' });
+  await call(cluster, 'POST', '/apis/storage.k8s.io/v1/storageclasses', { metadata: { name: 'slow' }, provisioner: 'ebs.csi.aws.com' });
+  const claim = (name: string, spec: Record<string, unknown> = {}) => ({ metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec } });
+  const PVCS = '/api/v1/namespaces/default/persistentvolumeclaims';
+  t.is((await call(cluster, 'POST', PVCS, claim('defaulted'))).body.spec.storageClassName, 'gp3');
+  t.is((await call(cluster, 'POST', PVCS, claim('chosen', { storageClassName: 'slow' }))).body.spec.storageClassName, 'slow');
+  t.is((await call(cluster, 'POST', PVCS, claim('none', { storageClassName: '' }))).body.spec.storageClassName ?? '', '', 'an explicit empty class stays empty');
+});
+
+test('paged lists report how many items remain; the legacy watch path is served', async (t) => {
+  await call(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: 'remaining' } });
+  for (let i = 0; i < 4; i++) await call(cluster, 'POST', '/api/v1/namespaces/remaining/configmaps', { metadata: { name: `r${i}` } });
+  const page = (await call(cluster, 'GET', '/api/v1/namespaces/remaining/configmaps?limit=1')).body;
+  t.is(page.metadata.remainingItemCount, 3);
+  const rv = page.metadata.resourceVersion;
+  const w = await openWatch(cluster, `/api/v1/watch/namespaces/remaining/configmaps?resourceVersion=${rv}`);
+  await call(cluster, 'POST', '/api/v1/namespaces/remaining/configmaps', { metadata: { name: 'watched' } });
+  const [event] = await w.waitFor(1);
+  w.close();
+  t.is(event.object.metadata.name, 'watched');
+});
+
+test('finalizer names must be qualified names', async (t) => {
+  const r = await call(cluster, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'badfin', finalizers: ['bad finalizer'] } });
+  t.is(r.status, 422);
+  t.is(r.body.details.causes[0].field, 'metadata.finalizers[0]');
+});

@@ -61,6 +61,7 @@ export async function list(ctx: RequestContext): Promise<void> {
   });
   const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
   if (result.continue) metadata.continue = result.continue;
+  if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
   if (ctx.format === 'table') {
     send(ctx.res, 200, toTable(kind, result.items, metadata, includeObject(query)));
     return;

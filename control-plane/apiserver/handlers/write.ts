@@ -16,11 +16,15 @@ function checkNamespace(ctx: RequestContext, obj: KObject): void {
   }
 }
 
-export async function create(ctx: RequestContext, ensureNamespace: EnsureNamespace): Promise<void> {
+/** A mutating admission step run on new objects before defaults and validation. */
+export type MutatingAdmission = (obj: KObject) => Promise<void>;
+
+export async function create(ctx: RequestContext, ensureNamespace: EnsureNamespace, admit?: MutatingAdmission): Promise<void> {
   const obj = admitShape(ctx, decodeObject(await readBody(ctx.req), mediaType(ctx.req)));
   if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
   checkNamespace(ctx, obj);
   if (ctx.kind.namespaced) await ensureNamespace(ctx.info.namespace!, { group: ctx.kind.group, resource: ctx.kind.plural, name: obj.metadata.name });
+  await admit?.(obj);
   const created = await ctx.store.create(obj, ctx.info.namespace, { dryRun: dryRun(ctx.query) });
   respondObject(ctx, 201, created);
 }

@@ -163,7 +163,10 @@ export class ResourceStore {
       }
       throw err;
     }
-    return { items, resourceVersion: String(revision), continue: more ? encodeContinue({ rv: revision, start: nextKey! }) : undefined };
+    if (!more) return { items, resourceVersion: String(revision) };
+    // Without a filter the rest can be counted exactly, as kube-apiserver reports it.
+    const remainingItemCount = opts.filter ? undefined : await this.kv.count(prefix, nextKey!, revision);
+    return { items, resourceVersion: String(revision), continue: encodeContinue({ rv: revision, start: nextKey! }), remainingItemCount };
   }
 
   /** Validates and defaults a new object; throws a Status on bad input. */

@@ -110,6 +110,12 @@ export class EtcdKV {
     }
   }
 
+  /** How many keys under `prefix` sort at or after `startKey`, at `revision`. */
+  async count(prefix: string, startKey: string, revision: number): Promise<number> {
+    const res = await this.client.kv.range({ key: Buffer.from(startKey), range_end: prefixEnd(prefix), revision, count_only: true });
+    return Number(res.count);
+  }
+
   async currentRevision(): Promise<number> {
     const res = await this.client.kv.range({ key: Buffer.from('/registry/'), range_end: prefixEnd('/registry/'), count_only: true });
     return Number(res.header.revision);
