@@ -19,6 +19,7 @@ import { binding, finalize, scale } from './handlers/subresources.js';
 import { watch } from './handlers/watch.js';
 import { create, patch, update, type MutatingAdmission } from './handlers/write.js';
 import { defaultStorageClass } from './admission/default-storage-class.js';
+import { podDefaults } from './admission/pod-defaults.js';
 import { negotiate, send, sendError, sendRaw, toStatusError } from './http/respond.js';
 import { ApiMetrics } from './metrics.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
@@ -68,6 +69,7 @@ export class ApiServer {
     const current = await this.kv.currentRevision();
     const historyFrom = await this.kv.oldestReadableRevision(current - WATCH_HISTORY_REVISIONS, current);
     await Promise.all([...this.stores.values()].map((s) => s.cache.start(historyFrom)));
+    this.mutating.set('pods', podDefaults);
     this.mutating.set('persistentvolumeclaims', defaultStorageClass(this.storeFor('storageclasses', 'storage.k8s.io')));
     this.namespaces = new NamespaceLifecycle(this.storeFor('namespaces'));
     await this.namespaces.start();
