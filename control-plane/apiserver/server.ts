@@ -138,9 +138,9 @@ export class ApiServer {
       const raw = req.url ?? '/';
       const q = raw.indexOf('?');
       const path = q >= 0 ? raw.slice(0, q) : raw;
-      const url = { searchParams: new URLSearchParams(q >= 0 ? raw.slice(q + 1) : '') };
+      const query = new URLSearchParams(q >= 0 ? raw.slice(q + 1) : '');
       if (isPublicPath(path)) {
-        await this.servePublic(path, url.searchParams, res);
+        await this.servePublic(path, query, res);
         return;
       }
       const user = this.options.tokenAuthFile ? authenticate(req, this.tokens) : { name: 'system:anonymous', uid: '', groups: [] };
@@ -157,7 +157,7 @@ export class ApiServer {
       }
       if (info.namespace !== undefined && !kind.namespaced) throw notFound({ group: info.group, resource: info.resource, name: info.name });
       const ctx: RequestContext = {
-        req, res, info, query: url.searchParams, kind, store: this.stores.get(`${kind.group}/${kind.plural}`)!,
+        req, res, info, query, kind, store: this.stores.get(`${kind.group}/${kind.plural}`)!,
         format: negotiate(req), user: user.name, warnings: [],
       };
       if (info.legacyWatch) ctx.query.set('watch', 'true');
