@@ -1,4 +1,4 @@
-import type { Column, KObject } from './kind.js';
+import type { Column } from './kind.js';
 
 /** kubectl's short durations: 45s, 3m20s, 5h, 3d4h, 2y. */
 export function humanDuration(ms: number): string {
@@ -42,25 +42,4 @@ export const ageColumn: Column = {
 export function joinOrNone(values: Array<string | undefined> | undefined): string {
   const kept = (values ?? []).filter((v): v is string => !!v);
   return kept.length ? kept.join(',') : '<none>';
-}
-
-/** A label selector in kubectl's printed form: `app=web,tier in (a,b)`. */
-export function selectorString(selector: KObject | undefined): string {
-  if (!selector) return '<none>';
-  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector.matchExpressions ?? []) {
-    const values = (e.values ?? []).join(',');
-    switch (e.operator) {
-      case 'In': parts.push(`${e.key} in (${values})`); break;
-      case 'NotIn': parts.push(`${e.key} notin (${values})`); break;
-      case 'Exists': parts.push(e.key); break;
-      case 'DoesNotExist': parts.push(`!${e.key}`); break;
-    }
-  }
-  return parts.length ? parts.join(',') : '<none>';
-}
-
-export function mapSelectorString(selector: Record<string, string> | undefined): string {
-  const parts = Object.entries(selector ?? {}).map(([k, v]) => `${k}=${v}`);
-  return parts.length ? parts.join(',') : '<none>';
 }

@@ -1,3 +1,4 @@
+import { now } from '../time.js';
 import type { Kind, KObject } from '../kind.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { arr, bool, enumOf, free, int32, map, named, obj, quantity, str, strMap, time } from '../schema.js';
@@ -246,7 +247,7 @@ export function stampPhaseTransition(pv: KObject, old: KObject): void {
   const phase = pv.status?.phase ?? '';
   if (!pv.status || phase === (old.status?.phase ?? '')) return;
   const stamped = pv.status.lastPhaseTransitionTime;
-  if (stamped === undefined || stamped === old.status?.lastPhaseTransitionTime) pv.status.lastPhaseTransitionTime = nowTime();
+  if (stamped === undefined || stamped === old.status?.lastPhaseTransitionTime) pv.status.lastPhaseTransitionTime = now();
 }
 
 function validatePersistentVolume(pv: KObject, old?: KObject): Cause[] {
@@ -271,7 +272,6 @@ function validatePersistentVolume(pv: KObject, old?: KObject): Cause[] {
 }
 
 /** RFC 3339 at second precision, as metav1.Time is written. */
-export const nowTime = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** The storage class of a volume: the beta annotation wins over spec.storageClassName. */
 export function volumeClass(pv: KObject): string {
@@ -301,7 +301,7 @@ export const persistentVolume: Kind = {
     if (!pv.status.phase) pv.status.phase = 'Pending';
   },
   prepareForCreate(pv) {
-    pv.status = { phase: 'Pending', lastPhaseTransitionTime: nowTime() };
+    pv.status = { phase: 'Pending', lastPhaseTransitionTime: now() };
   },
   prepareForUpdate: stampPhaseTransition,
   validate: validatePersistentVolume,

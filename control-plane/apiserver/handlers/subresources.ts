@@ -7,8 +7,8 @@ import type { RequestContext } from './context.js';
 import { dryRun } from './decode.js';
 import { applyPatch } from './patch.js';
 import { scaleKind } from '../../../api/subresources/scale.js';
-import { selectorString } from '../../../api/printers.js';
-import { now } from '../registry/resource-store.js';
+import { formatLabelSelector } from '../../../api/validation/pod-spec.js';
+import { now } from '../../../api/time.js';
 
 const at = (obj: KObject, path: string[]) => path.reduce<any>((o, k) => o?.[k], obj);
 
@@ -26,7 +26,7 @@ function toScale(obj: KObject, scale: ScaleSubresource): KObject {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
     spec: { replicas: at(obj, scale.specReplicasPath) ?? 0 },
-    status: { replicas: at(obj, scale.statusReplicasPath) ?? 0, selector: typeof selector === 'string' ? selector : selectorString(obj.spec?.selector).replace(/^<none>$/, '') },
+    status: { replicas: at(obj, scale.statusReplicasPath) ?? 0, selector: typeof selector === 'string' ? selector : formatLabelSelector(selector) },
   };
 }
 

@@ -2,6 +2,7 @@ import { randomUUID, randomInt } from 'node:crypto';
 import type { Kind, KObject } from '../../../api/kind.js';
 import { apiVersionOf } from '../../../api/kind.js';
 import { clone, deepEqual } from '../../../api/deep-equal.js';
+import { now, rfc3339 } from '../../../api/time.js';
 import { validateObjectMeta } from '../../../api/object-meta.js';
 import { alreadyExists, badRequest, conflict, forbidden as forbiddenError, gone, invalid, notFound, StatusError } from '../../../api/status.js';
 import type { Cause } from '../../../api/validation/field-errors.js';
@@ -38,19 +39,6 @@ const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_ATTEMPTS = 64;
 /** Keys read from etcd per range request: big lists are read in pages, all at one revision. */
 const ETCD_PAGE = 1000;
-
-let lastSecond = 0;
-let lastStamp = '';
-
-/** The current time as Kubernetes writes timestamps: RFC 3339, whole seconds. */
-export function now(): string {
-  const second = Math.floor(Date.now() / 1000);
-  if (second !== lastSecond) {
-    lastSecond = second;
-    lastStamp = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  }
-  return lastStamp;
-}
 
 function generateSuffix(): string {
   let s = '';
@@ -371,10 +359,10 @@ export class ResourceStore {
     if (!finalizers.length && !grace && !held) return undefined;
     if (finalizers.length) meta.finalizers = finalizers;
     if (!meta.deletionTimestamp) {
-      meta.deletionTimestamp = grace ? new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : now();
+      meta.deletionTimestamp = grace ? rfc3339(Date.now() + grace * 1000) : now();
       meta.deletionGracePeriodSeconds = grace ?? 0;
     } else if (grace !== undefined && grace < (meta.deletionGracePeriodSeconds ?? Infinity)) {
-      meta.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      meta.deletionTimestamp = rfc3339(Date.now() + grace * 1000);
       meta.deletionGracePeriodSeconds = grace;
     }
     return obj;
