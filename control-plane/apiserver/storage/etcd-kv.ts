@@ -1,5 +1,6 @@
 import { Etcd3, type IOptions } from 'etcd3';
 import type * as RPC from 'etcd3/lib/rpc.js';
+import { asBuffer, EtcdThread } from './etcd-thread-client.js';
 
 /** One key as etcd holds it; modRevision is the object's resourceVersion. */
 export interface StoredKV {
@@ -22,8 +23,8 @@ export class CompactedError extends Error {
 }
 
 const toKV = (kv: RPC.IKeyValue): StoredKV => ({
-  key: kv.key.toString(),
-  value: kv.value,
+  key: asBuffer(kv.key).toString(),
+  value: asBuffer(kv.value),
   modRevision: Number(kv.mod_revision),
   createRevision: Number(kv.create_revision),
 });
@@ -52,17 +53,21 @@ export const modifiedAt = (key: string, revision: number): RPC.ICompare =>
 
 /**
  * The only door to etcd. Every write is a transaction guarded by the key's
- * revision, so concurrent writers never overwrite each other unseen.
+ * revision, so concurrent writers never overwrite each other unseen. Writes
+ * and single-key reads run on the etcd thread; pages of a list and watches
+ * use `client` on this one.
  */
 export class EtcdKV {
   readonly client: Etcd3;
+  private readonly kv: EtcdThread;
 
   constructor(options: IOptions) {
     this.client = new Etcd3(options);
+    this.kv = new EtcdThread(options);
   }
 
   async get(key: string): Promise<StoredKV | undefined> {
-    const res = await this.client.kv.range({ key: Buffer.from(key) });
+    const res = await this.kv.range({ key: Buffer.from(key) });
     return res.kvs.length ? toKV(res.kvs[0]) : undefined;
   }
 
@@ -85,7 +90,7 @@ export class EtcdKV {
    * the extra guards did.
    */
   private async guardedWrite(compare: RPC.ICompare[], success: RPC.IRequestOp[], key: string) {
-    const res = await this.client.kv.txn({ compare, success, failure: [{ request_range: { key: Buffer.from(key) } }] });
+    const res = await this.kv.txn({ compare, success, failure: [{ request_range: { key: Buffer.from(key) } }] });
     if (res.succeeded) return { revision: Number(res.header.revision) };
     const own = compare[0];
     const current = res.responses[0]?.response_range?.kvs?.[0];
@@ -96,6 +101,7 @@ export class EtcdKV {
   /** A page of keys under `prefix`, read at one revision (the newest when 0). */
   async range(prefix: string, opts: { revision?: number; limit?: number; startKey?: string; keysOnly?: boolean } = {}) {
     try {
+      // Pages of up to a thousand objects are read here rather than copied across threads.
       const res = await this.client.kv.range({
         key: Buffer.from(opts.startKey ?? prefix),
         range_end: prefixEnd(prefix),
@@ -112,12 +118,12 @@ export class EtcdKV {
 
   /** How many keys under `prefix` sort at or after `startKey`, at `revision`. */
   async count(prefix: string, startKey: string, revision: number): Promise<number> {
-    const res = await this.client.kv.range({ key: Buffer.from(startKey), range_end: prefixEnd(prefix), revision, count_only: true });
+    const res = await this.kv.range({ key: Buffer.from(startKey), range_end: prefixEnd(prefix), revision, count_only: true });
     return Number(res.count);
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.client.kv.range({ key: Buffer.from('/registry/'), range_end: prefixEnd('/registry/'), count_only: true });
+    const res = await this.kv.range({ key: Buffer.from('/registry/'), range_end: prefixEnd('/registry/'), count_only: true });
     return Number(res.header.revision);
   }
 
@@ -128,7 +134,7 @@ export class EtcdKV {
   async oldestReadableRevision(wanted: number, current: number): Promise<number> {
     const readable = async (rev: number) => {
       try {
-        await this.client.kv.range({ key: Buffer.from('/registry/'), range_end: prefixEnd('/registry/'), revision: rev, count_only: true });
+        await this.kv.range({ key: Buffer.from('/registry/'), range_end: prefixEnd('/registry/'), revision: rev, count_only: true });
         return true;
       } catch (err) {
         if (isCompacted(err)) return false;
@@ -148,13 +154,14 @@ export class EtcdKV {
 
   async compact(revision: number): Promise<void> {
     try {
-      await this.client.kv.compact({ revision, physical: false });
+      await this.kv.compact({ revision, physical: false });
     } catch (err) {
       if (!isCompacted(err)) throw err;
     }
   }
 
   close(): void {
+    this.kv.close();
     this.client.close();
   }
 }

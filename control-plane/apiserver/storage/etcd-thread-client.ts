@@ -1,0 +1,77 @@
+import { Worker } from 'node:worker_threads';
+import type { IOptions } from 'etcd3';
+import type * as RPC from 'etcd3/lib/rpc.js';
+import type { KVCall, KVReply } from './etcd-thread-protocol.js';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+/**
+ * Unary etcd KV calls run on a worker thread (etcd-thread.ts), so the event
+ * loop that serves HTTP spends a message per call instead of a gRPC call.
+ * Answers are the etcd3 responses, with bytes as Uint8Array (asBuffer turns
+ * them back without copying). A thread that dies fails its calls and is
+ * started again on the next one.
+ */
+export class EtcdThread {
+  private worker?: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly options: IOptions) {}
+
+  range(request: RPC.IRangeRequest): Promise<RPC.IRangeResponse> {
+    return this.call('range', request) as Promise<RPC.IRangeResponse>;
+  }
+
+  txn(request: RPC.ITxnRequest): Promise<RPC.ITxnResponse> {
+    return this.call('txn', request) as Promise<RPC.ITxnResponse>;
+  }
+
+  compact(request: RPC.ICompactionRequest): Promise<RPC.ICompactionResponse> {
+    return this.call('compact', request) as Promise<RPC.ICompactionResponse>;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.worker?.postMessage('close');
+    this.worker = undefined;
+  }
+
+  private call(method: KVCall['method'], request: unknown): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error('etcd client is closed'));
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, method, request } satisfies KVCall);
+    });
+  }
+
+  private start(): Worker {
+    const worker = new Worker(new URL('./etcd-thread.js', import.meta.url), { workerData: this.options });
+    worker.on('message', (reply: KVReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (reply.error) p.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+      else p.resolve(reply.result);
+    });
+    const fail = (err: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`etcd thread exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/** Bytes that crossed from the etcd thread, as a Buffer over the same memory. */
+export const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
