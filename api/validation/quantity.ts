@@ -32,8 +32,21 @@ function divAwayFromZero(a: bigint, b: bigint): bigint {
   return a % b === 0n ? q : q + (a < 0n ? -1n : 1n);
 }
 
-/** Parses a quantity written as a string or a JSON number; undefined when it is not one. */
-export function parseQuantity(input: unknown): Quantity | undefined {
+/** Recently parsed strings: the same few amounts (`100m`, `128Mi`) recur in every pod. */
+const parsed = new Map<string, Readonly<Quantity> | undefined>();
+const PARSED_LIMIT = 1024;
+
+/** Parses a quantity written as a string or a JSON number; undefined when it is not one. The answer is frozen. */
+export function parseQuantity(input: unknown): Readonly<Quantity> | undefined {
+  if (typeof input !== 'string' || input.length > 64) return parse(input);
+  if (parsed.has(input)) return parsed.get(input);
+  const q = parse(input);
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(input, q && Object.freeze(q));
+  return q;
+}
+
+function parse(input: unknown): Quantity | undefined {
   let text: string;
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return undefined;

@@ -32,13 +32,29 @@ const goType = (schema: Schema): string =>
  */
 export function checkStructure(value: Record<string, unknown>, schema: Schema): StructuralResult {
   const result: StructuralResult = { typeErrors: [], unknownFields: [] };
-  walk(value, schema, '', result);
+  walk(value, schema, [], result);
   return result;
 }
 
-function walk(value: unknown, schema: Schema, path: string, out: StructuralResult): void {
+/**
+ * Where the walk is: property names, list indexes, and map keys written
+ * `[key]`. Joined into a JSON path only when something is reported.
+ */
+type Segments = Array<string | number>;
+
+function pathOf(segments: Segments, extra?: string): string {
+  let path = '';
+  for (const seg of [...segments, ...(extra === undefined ? [] : [extra])]) {
+    if (typeof seg === 'number') path += `[${seg}]`;
+    else if (seg.startsWith('[')) path += seg;
+    else path += path ? `.${seg}` : seg;
+  }
+  return path;
+}
+
+function walk(value: unknown, schema: Schema, at: Segments, out: StructuralResult): void {
   if (!typeMatches(schema, value)) {
-    out.typeErrors.push(`${path || '.'}: expected ${goType(schema)}, got ${jsonType(value)}`);
+    out.typeErrors.push(`${pathOf(at) || '.'}: expected ${goType(schema)}, got ${jsonType(value)}`);
     return;
   }
   if (schema.preserveUnknownFields) return;
@@ -47,25 +63,31 @@ function walk(value: unknown, schema: Schema, path: string, out: StructuralResul
     for (let i = value.length - 1; i >= 0; i--) {
       if (value[i] === null) value.splice(i, 1);
     }
-    value.forEach((v, i) => walk(v, schema.items!, `${path}[${i}]`, out));
+    for (let i = 0; i < value.length; i++) {
+      at.push(i);
+      walk(value[i], schema.items, at, out);
+      at.pop();
+    }
     return;
   }
   if (schema.type !== 'object' || typeof value !== 'object' || value === null) return;
   const objValue = value as Record<string, unknown>;
-  for (const key of Object.keys(objValue)) {
+  for (const key in objValue) {
     const child = objValue[key];
     if (child === null) {
       delete objValue[key];
       continue;
     }
-    const childPath = path ? `${path}.${key}` : key;
-    const childSchema = schema.properties?.[key] ?? schema.additionalProperties;
+    const property = schema.properties?.[key];
+    const childSchema = property ?? schema.additionalProperties;
     if (!childSchema) {
-      out.unknownFields.push(childPath);
+      out.unknownFields.push(pathOf(at, key));
       delete objValue[key];
       continue;
     }
-    walk(child, childSchema, schema.properties?.[key] ? childPath : `${path}[${key}]`, out);
+    at.push(property ? key : `[${key}]`);
+    walk(child, childSchema, at, out);
+    at.pop();
     if (isEmptyCollection(child, childSchema)) delete objValue[key];
   }
 }

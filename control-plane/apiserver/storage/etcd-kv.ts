@@ -23,8 +23,8 @@ export class CompactedError extends Error {
 }
 
 const toKV = (kv: RPC.IKeyValue): StoredKV => ({
-  key: asBuffer(kv.key).toString(),
-  value: asBuffer(kv.value),
+  key: kv.key.toString(),
+  value: kv.value,
   modRevision: Number(kv.mod_revision),
   createRevision: Number(kv.create_revision),
 });
@@ -68,7 +68,8 @@ export class EtcdKV {
 
   async get(key: string): Promise<StoredKV | undefined> {
     const res = await this.kv.range({ key: Buffer.from(key) });
-    return res.kvs.length ? toKV(res.kvs[0]) : undefined;
+    const kv = res.kvs[0];
+    return kv && { ...kv, value: asBuffer(kv.value) };
   }
 
   /** Writes `value` only if `key` does not exist; answers the new revision, or undefined if it did. */
@@ -91,10 +92,10 @@ export class EtcdKV {
    */
   private async guardedWrite(compare: RPC.ICompare[], success: RPC.IRequestOp[], key: string) {
     const res = await this.kv.txn({ compare, success, failure: [{ request_range: { key: Buffer.from(key) } }] });
-    if (res.succeeded) return { revision: Number(res.header.revision) };
+    if (res.succeeded) return { revision: res.revision };
     const own = compare[0];
-    const current = res.responses[0]?.response_range?.kvs?.[0];
-    const ownHolds = own.target === 'Create' ? !current : !!current && Number(current.mod_revision) === Number(own.mod_revision);
+    const current = res.kvs[0];
+    const ownHolds = own.target === 'Create' ? !current : !!current && current.modRevision === Number(own.mod_revision);
     return { failed: ownHolds ? 'extras' as const : 'exists' as const };
   }
 
@@ -124,7 +125,7 @@ export class EtcdKV {
 
   async currentRevision(): Promise<number> {
     const res = await this.kv.range({ key: Buffer.from('/registry/'), range_end: prefixEnd('/registry/'), count_only: true });
-    return Number(res.header.revision);
+    return res.revision;
   }
 
   /**

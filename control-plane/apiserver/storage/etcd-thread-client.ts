@@ -1,18 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import type { IOptions } from 'etcd3';
 import type * as RPC from 'etcd3/lib/rpc.js';
-import type { KVCall, KVReply } from './etcd-thread-protocol.js';
+import type { KVCall, KVReply, KVResult } from './etcd-thread-protocol.js';
 
 interface Pending {
-  resolve(value: unknown): void;
+  resolve(value: KVResult): void;
   reject(err: Error): void;
 }
 
 /**
  * Unary etcd KV calls run on a worker thread (etcd-thread.ts), so the event
  * loop that serves HTTP spends a message per call instead of a gRPC call.
- * Answers are the etcd3 responses, with bytes as Uint8Array (asBuffer turns
- * them back without copying). A thread that dies fails its calls and is
+ * Answers are cut down to a KVResult, with values as Uint8Array (asBuffer
+ * turns them back into Buffers without copying). A thread that dies fails its calls and is
  * started again on the next one.
  */
 export class EtcdThread {
@@ -23,16 +23,16 @@ export class EtcdThread {
 
   constructor(private readonly options: IOptions) {}
 
-  range(request: RPC.IRangeRequest): Promise<RPC.IRangeResponse> {
-    return this.call('range', request) as Promise<RPC.IRangeResponse>;
+  range(request: RPC.IRangeRequest): Promise<KVResult> {
+    return this.call('range', request);
   }
 
-  txn(request: RPC.ITxnRequest): Promise<RPC.ITxnResponse> {
-    return this.call('txn', request) as Promise<RPC.ITxnResponse>;
+  txn(request: RPC.ITxnRequest): Promise<KVResult> {
+    return this.call('txn', request);
   }
 
-  compact(request: RPC.ICompactionRequest): Promise<RPC.ICompactionResponse> {
-    return this.call('compact', request) as Promise<RPC.ICompactionResponse>;
+  compact(request: RPC.ICompactionRequest): Promise<KVResult> {
+    return this.call('compact', request);
   }
 
   close(): void {
@@ -41,7 +41,7 @@ export class EtcdThread {
     this.worker = undefined;
   }
 
-  private call(method: KVCall['method'], request: unknown): Promise<unknown> {
+  private call(method: KVCall['method'], request: unknown): Promise<KVResult> {
     if (this.closed) return Promise.reject(new Error('etcd client is closed'));
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
@@ -58,7 +58,7 @@ export class EtcdThread {
       if (!p) return;
       this.pending.delete(reply.id);
       if (reply.error) p.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
-      else p.resolve(reply.result);
+      else p.resolve(reply.result!);
     });
     const fail = (err: Error) => {
       if (this.worker === worker) this.worker = undefined;

@@ -6,10 +6,33 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Etcd3, type IOptions } from 'etcd3';
-import type { KVCall, KVReply } from './etcd-thread-protocol.js';
+import type * as RPC from 'etcd3/lib/rpc.js';
+import type { KVCall, KVReply, KVResult, ThreadKV } from './etcd-thread-protocol.js';
 
 const client = new Etcd3(workerData as IOptions);
 const port = parentPort!;
+
+const keys = (kvs: RPC.IKeyValue[] | undefined): ThreadKV[] =>
+  (kvs ?? []).map((kv) => ({ key: kv.key.toString(), value: kv.value, modRevision: Number(kv.mod_revision), createRevision: Number(kv.create_revision) }));
+
+async function run(call: KVCall): Promise<KVResult> {
+  switch (call.method) {
+    case 'range': {
+      const res = await client.kv.range(call.request as RPC.IRangeRequest);
+      return { revision: Number(res.header.revision), kvs: keys(res.kvs), more: res.more, count: Number(res.count) };
+    }
+    case 'txn': {
+      const res = await client.kv.txn(call.request as RPC.ITxnRequest);
+      return { revision: Number(res.header.revision), succeeded: res.succeeded, kvs: keys(res.responses[0]?.response_range?.kvs) };
+    }
+    case 'compact': {
+      const res = await client.kv.compact(call.request as RPC.ICompactionRequest);
+      return { revision: Number(res.header.revision), kvs: [] };
+    }
+    default:
+      throw new Error(`unknown etcd call ${String((call as KVCall).method)}`);
+  }
+}
 
 port.on('message', (call: KVCall | 'close') => {
   if (call === 'close') {
@@ -17,7 +40,7 @@ port.on('message', (call: KVCall | 'close') => {
     port.close();
     return;
   }
-  (client.kv[call.method] as (req: unknown) => Promise<unknown>)(call.request).then(
+  run(call).then(
     (result) => port.postMessage({ id: call.id, result } satisfies KVReply),
     (err: Error) => port.postMessage({ id: call.id, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } } satisfies KVReply),
   );
