@@ -10,7 +10,9 @@ interface Pending {
 
 /**
  * Unary etcd KV calls run on a worker thread (etcd-thread.ts), so the event
- * loop that serves HTTP spends a message per call instead of a gRPC call.
+ * loop that serves HTTP spends a share of a message per call instead of a
+ * gRPC call: the calls of one turn of the loop travel together, and so do
+ * their answers.
  * Answers are cut down to a KVResult, with values as Uint8Array (asBuffer
  * turns them back into Buffers without copying). A thread that dies fails its calls and is
  * started again on the next one.
@@ -19,6 +21,8 @@ export class EtcdThread {
   private worker?: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  /** Calls made during this turn of the event loop, sent as one message. */
+  private outbox: KVCall[] = [];
   private closed = false;
 
   constructor(private readonly options: IOptions) {}
@@ -43,22 +47,35 @@ export class EtcdThread {
 
   private call(method: KVCall['method'], request: unknown): Promise<KVResult> {
     if (this.closed) return Promise.reject(new Error('etcd client is closed'));
-    const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, method, request } satisfies KVCall);
+      if (this.outbox.push({ id, method, request }) === 1) setImmediate(() => this.flush());
     });
+  }
+
+  private flush(): void {
+    const calls = this.outbox;
+    this.outbox = [];
+    if (this.closed) {
+      for (const c of calls) this.settle({ id: c.id, error: { name: 'Error', message: 'etcd client is closed' } });
+      return;
+    }
+    (this.worker ?? this.start()).postMessage(calls);
+  }
+
+  private settle(reply: KVReply): void {
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    this.pending.delete(reply.id);
+    if (reply.error) p.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+    else p.resolve(reply.result!);
   }
 
   private start(): Worker {
     const worker = new Worker(new URL('./etcd-thread.js', import.meta.url), { workerData: this.options });
-    worker.on('message', (reply: KVReply) => {
-      const p = this.pending.get(reply.id);
-      if (!p) return;
-      this.pending.delete(reply.id);
-      if (reply.error) p.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
-      else p.resolve(reply.result!);
+    worker.on('message', (replies: KVReply[]) => {
+      for (const reply of replies) this.settle(reply);
     });
     const fail = (err: Error) => {
       if (this.worker === worker) this.worker = undefined;

@@ -34,14 +34,26 @@ async function run(call: KVCall): Promise<KVResult> {
   }
 }
 
-port.on('message', (call: KVCall | 'close') => {
-  if (call === 'close') {
+/** Answers finished during this turn of the event loop, sent as one message. */
+let outbox: KVReply[] = [];
+function reply(r: KVReply): void {
+  if (outbox.push(r) !== 1) return;
+  setImmediate(() => {
+    port.postMessage(outbox);
+    outbox = [];
+  });
+}
+
+port.on('message', (calls: KVCall[] | 'close') => {
+  if (calls === 'close') {
     client.close();
     port.close();
     return;
   }
-  run(call).then(
-    (result) => port.postMessage({ id: call.id, result } satisfies KVReply),
-    (err: Error) => port.postMessage({ id: call.id, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } } satisfies KVReply),
-  );
+  for (const call of calls) {
+    run(call).then(
+      (result) => reply({ id: call.id, result }),
+      (err: Error) => reply({ id: call.id, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } }),
+    );
+  }
 });
