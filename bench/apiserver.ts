@@ -184,6 +184,7 @@ export async function run(): Promise<boolean> {
       const r = await c.call('POST', '/api/v1/namespaces/listed/pods', pod(`pod-${i}`, 'listed'));
       if (r.status !== 201) throw new Error(`create answered ${r.status}`);
     });
+    const rssWithPodsMb = rssMb(api.child.pid!);
     const listTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
@@ -192,6 +193,8 @@ export async function run(): Promise<boolean> {
       if (JSON.parse(r.text).items.length !== LIST_SIZE) throw new Error('LIST returned the wrong count');
     }
     const memoryMb = rssMb(api.child.pid!);
+    const metrics = (await c.call('GET', '/metrics')).text;
+    const metricMb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(metrics)?.[1]) / 2 ** 20;
 
     process.stderr.write(`API server: ${WATCHERS} watchers, ${WATCHED_EVENTS} events\n`);
     await c.call('POST', '/api/v1/namespaces', { metadata: { name: 'watched' } });
@@ -222,7 +225,10 @@ export async function run(): Promise<boolean> {
       watchDeliveriesExpected: WATCHERS * WATCHED_EVENTS,
       watchDeliveryP50Ms: round(percentile(watchers.delays, 50), 2),
       watchDeliveryP99Ms: round(percentile(watchers.delays, 99), 2),
+      apiServerRssWithPodsMb: round(rssWithPodsMb),
       apiServerRssMb: round(memoryMb),
+      apiServerHeapUsedMb: round(metricMb('nodejs_heap_size_used_bytes')),
+      apiServerExternalMb: round(metricMb('nodejs_external_memory_bytes')),
       apiserverCpuMsPerCreate: round(cpuPerCreateMs.apiserver, 3),
       etcdCpuMsPerCreate: round(cpuPerCreateMs.etcd, 3),
       benchClientCpuMsPerCreate: round(cpuPerCreateMs.benchClient, 3),

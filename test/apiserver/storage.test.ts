@@ -136,3 +136,36 @@ test('watch bookmarks and label selector transitions', async (t) => {
   w.close();
   t.deepEqual(events.map((e) => e.type), ['ADDED', 'DELETED'], 'entering the selection is ADDED, leaving it is DELETED');
 });
+
+test('a list answers each stored object with kind, apiVersion and its resourceVersion, whatever layout it was stored in', async (t) => {
+  await call(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: 'layouts' } });
+  const LAYOUTS = '/api/v1/namespaces/layouts/configmaps';
+  await call(cluster, 'POST', LAYOUTS, cm('written-by-api', { a: 'é ü' }));
+  // Values stored by hand: metadata first without kind, and keys in any order.
+  await etcd.put('/registry/configmaps/layouts/metadata-first').value(JSON.stringify({ metadata: { name: 'metadata-first', namespace: 'layouts', uid: 'u1' }, data: { a: '1' } })).exec();
+  await etcd.put('/registry/configmaps/layouts/data-first').value(JSON.stringify({ data: { a: '2' }, metadata: { name: 'data-first', namespace: 'layouts', uid: 'u2' }, kind: 'ConfigMap', apiVersion: 'v1' })).exec();
+  await etcd.put('/registry/configmaps/layouts/empty-metadata').value('{"kind":"ConfigMap","apiVersion":"v1","metadata":{},"data":{"a":"3"}}').exec();
+  const raw = await etcd.getAll().prefix('/registry/configmaps/layouts/').exec();
+  const revisions = new Map(raw.kvs.map((kv) => [kv.key.toString().split('/').pop(), kv.mod_revision]));
+
+  const list = await call(cluster, 'GET', LAYOUTS);
+  t.is(list.status, 200);
+  t.is(list.body.kind, 'ConfigMapList');
+  t.truthy(list.body.metadata.resourceVersion);
+  t.deepEqual(list.body.items.map((i: { metadata: { name?: string } }) => i.metadata.name).sort(), ['data-first', 'metadata-first', undefined, 'written-by-api'].sort());
+  for (const item of list.body.items) {
+    t.is(item.kind, 'ConfigMap');
+    t.is(item.apiVersion, 'v1');
+    t.is(item.metadata.resourceVersion, revisions.get(item.metadata.name ?? 'empty-metadata'));
+  }
+  t.deepEqual(list.body.items.find((i: { metadata: { name: string } }) => i.metadata.name === 'written-by-api').data, { a: 'é ü' });
+
+  // Paged, the pieces add up to the same list.
+  const first = await call(cluster, 'GET', `${LAYOUTS}?limit=3`);
+  t.is(first.body.items.length, 3);
+  t.is(first.body.metadata.remainingItemCount, 1);
+  const rest = await call(cluster, 'GET', `${LAYOUTS}?limit=3&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+  t.is(rest.body.items.length, 1);
+  t.is(rest.body.metadata.continue, undefined);
+  t.deepEqual([...first.body.items, ...rest.body.items], list.body.items);
+});

@@ -73,7 +73,7 @@ export class EtcdThread {
   }
 
   private start(): Worker {
-    const worker = new Worker(new URL('./etcd-thread.js', import.meta.url), { workerData: this.options });
+    const worker = new Worker(new URL('./etcd-thread.js', import.meta.url), { workerData: this.options, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     worker.on('message', (replies: KVReply[]) => {
       for (const reply of replies) this.settle(reply);
     });
