@@ -1,6 +1,6 @@
 import { Etcd3, type IOptions } from 'etcd3';
 import type * as RPC from 'etcd3/lib/rpc.js';
-import { asBuffer, EtcdThread } from './etcd-thread-client.js';
+import { asBuffer, EtcdThread, type WatchHandlers } from './etcd-thread-client.js';
 
 /** One key as etcd holds it; modRevision is the object's resourceVersion. */
 export interface StoredKV {
@@ -53,12 +53,12 @@ export const modifiedAt = (key: string, revision: number): RPC.ICompare =>
 
 /**
  * The only door to etcd. Every write is a transaction guarded by the key's
- * revision, so concurrent writers never overwrite each other unseen. Writes
- * and single-key reads run on the etcd thread; pages of a list and watches
- * use `client` on this one.
+ * revision, so concurrent writers never overwrite each other unseen. Writes,
+ * single-key reads and watches run on the etcd thread; pages of a list are
+ * read here, rather than copied across threads.
  */
 export class EtcdKV {
-  readonly client: Etcd3;
+  private readonly client: Etcd3;
   private readonly kv: EtcdThread;
 
   constructor(options: IOptions) {
@@ -102,7 +102,6 @@ export class EtcdKV {
   /** A page of keys under `prefix`, read at one revision (the newest when 0). */
   async range(prefix: string, opts: { revision?: number; limit?: number; startKey?: string; keysOnly?: boolean } = {}) {
     try {
-      // Pages of up to a thousand objects are read here rather than copied across threads.
       const res = await this.client.kv.range({
         key: Buffer.from(opts.startKey ?? prefix),
         range_end: prefixEnd(prefix),
@@ -151,6 +150,11 @@ export class EtcdKV {
       else lo = mid;
     }
     return hi;
+  }
+
+  /** Watches every key under `prefix` from `startRevision`, with the previous value of each change. */
+  watch(prefix: string, startRevision: number, handlers: WatchHandlers): Promise<{ cancel(): Promise<void> }> {
+    return this.kv.watch(prefix, startRevision, handlers);
   }
 
   async compact(revision: number): Promise<void> {

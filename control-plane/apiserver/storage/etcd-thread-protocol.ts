@@ -1,8 +1,15 @@
 /** Messages between the API server's event loop and its etcd thread. */
 export interface KVCall {
   id: number;
-  method: 'range' | 'txn' | 'compact';
+  method: 'range' | 'txn' | 'compact' | 'watch' | 'unwatch';
   request: unknown;
+}
+
+/** Opens a watch on every key under `prefix`, from `startRevision`, with previous values. */
+export interface WatchRequest {
+  watchId: number;
+  prefix: string;
+  startRevision: number;
 }
 
 /** A key as it crosses threads: bytes arrive as a Uint8Array. */
@@ -26,8 +33,16 @@ export interface KVResult {
   count?: number;
 }
 
-export interface KVReply {
-  id: number;
-  result?: KVResult;
-  error?: { name: string; message: string };
+/** One change a watch saw. A delete carries the value it removed as `previous`. */
+export interface ThreadWatchEvent {
+  deleted: boolean;
+  modRevision: number;
+  value: Uint8Array;
+  previous?: { value: Uint8Array; modRevision: number };
 }
+
+/** From the thread: a call's answer, a watch's events, or the end of a watch. */
+export type ThreadMessage =
+  | { id: number; result?: KVResult; error?: { name: string; message: string } }
+  | { watchId: number; events: ThreadWatchEvent[] }
+  | { watchId: number; failed: string };

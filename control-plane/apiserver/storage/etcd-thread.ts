@@ -1,19 +1,50 @@
 /**
- * The worker-thread side of EtcdThread: owns an etcd client and runs the KV
- * calls the API server's event loop hands it. A gRPC unary call costs Node
- * about 0.1 ms of CPU (an HTTP/2 stream per call), as much as the rest of a
- * create; here it costs the event loop one message each way.
+ * The worker-thread side of EtcdThread: owns an etcd client, runs the KV
+ * calls the API server's event loop hands it and holds its watches. A gRPC
+ * unary call costs Node about 0.1 ms of CPU (an HTTP/2 stream per call), as
+ * much as the rest of a create; here it costs the event loop a share of one
+ * message each way.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Etcd3, type IOptions } from 'etcd3';
+import { Etcd3, type IOptions, type Watcher } from 'etcd3';
 import type * as RPC from 'etcd3/lib/rpc.js';
-import type { KVCall, KVReply, KVResult, ThreadKV } from './etcd-thread-protocol.js';
+import type { KVCall, KVResult, ThreadKV, ThreadMessage, ThreadWatchEvent, WatchRequest } from './etcd-thread-protocol.js';
 
 const client = new Etcd3(workerData as IOptions);
 const port = parentPort!;
+const watchers = new Map<number, Watcher>();
+
+/** Messages ready during this turn of the event loop, sent as one. */
+let outbox: ThreadMessage[] = [];
+function send(m: ThreadMessage): void {
+  if (outbox.push(m) !== 1) return;
+  setImmediate(() => {
+    port.postMessage(outbox);
+    outbox = [];
+  });
+}
 
 const keys = (kvs: RPC.IKeyValue[] | undefined): ThreadKV[] =>
   (kvs ?? []).map((kv) => ({ key: kv.key.toString(), value: kv.value, modRevision: Number(kv.mod_revision), createRevision: Number(kv.create_revision) }));
+
+function watchEvent(e: RPC.IEvent): ThreadWatchEvent {
+  const deleted = e.type === 'Delete' || (e.type as unknown) === 'DELETE' || (e.type as unknown) === 1;
+  const previous = e.prev_kv ? { value: e.prev_kv.value, modRevision: Number(e.prev_kv.mod_revision) } : undefined;
+  return { deleted, modRevision: Number(e.kv.mod_revision), value: e.kv.value, previous };
+}
+
+async function watch({ watchId, prefix, startRevision }: WatchRequest): Promise<void> {
+  const watcher = await client.watch().prefix(prefix).startRevision(String(startRevision)).withPreviousKV().create();
+  watcher.on('data', (res: RPC.IWatchResponse) => {
+    if (res.events.length) send({ watchId, events: res.events.map(watchEvent) });
+  });
+  watcher.on('error', (err: Error) => {
+    watchers.delete(watchId);
+    watcher.cancel().catch(() => undefined);
+    send({ watchId, failed: String(err?.message ?? err) });
+  });
+  watchers.set(watchId, watcher);
+}
 
 async function run(call: KVCall): Promise<KVResult> {
   switch (call.method) {
@@ -29,19 +60,19 @@ async function run(call: KVCall): Promise<KVResult> {
       const res = await client.kv.compact(call.request as RPC.ICompactionRequest);
       return { revision: Number(res.header.revision), kvs: [] };
     }
+    case 'watch':
+      await watch(call.request as WatchRequest);
+      return { revision: 0, kvs: [] };
+    case 'unwatch': {
+      const { watchId } = call.request as { watchId: number };
+      const watcher = watchers.get(watchId);
+      watchers.delete(watchId);
+      await watcher?.cancel();
+      return { revision: 0, kvs: [] };
+    }
     default:
       throw new Error(`unknown etcd call ${String((call as KVCall).method)}`);
   }
-}
-
-/** Answers finished during this turn of the event loop, sent as one message. */
-let outbox: KVReply[] = [];
-function reply(r: KVReply): void {
-  if (outbox.push(r) !== 1) return;
-  setImmediate(() => {
-    port.postMessage(outbox);
-    outbox = [];
-  });
 }
 
 port.on('message', (calls: KVCall[] | 'close') => {
@@ -52,8 +83,8 @@ port.on('message', (calls: KVCall[] | 'close') => {
   }
   for (const call of calls) {
     run(call).then(
-      (result) => reply({ id: call.id, result }),
-      (err: Error) => reply({ id: call.id, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } }),
+      (result) => send({ id: call.id, result }),
+      (err: Error) => send({ id: call.id, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } }),
     );
   }
 });

@@ -1,9 +1,10 @@
-import type { Watcher } from 'etcd3';
 import type { KObject } from '../../../api/kind.js';
 import { gone } from '../../../api/status.js';
 import { log } from '../../../client/log.js';
 import { decode } from './codec.js';
 import type { EtcdKV } from './etcd-kv.js';
+import { asBuffer } from './etcd-thread-client.js';
+import type { ThreadWatchEvent } from './etcd-thread-protocol.js';
 
 /**
  * One change as etcd reported it. The object is decoded on first use, so a
@@ -56,7 +57,7 @@ export class WatchCache {
   private events: CacheEvent[] = [];
   private head = 0;
   private subscribers = new Set<{ from: number; sub: Subscriber }>();
-  private watcher?: Watcher;
+  private watcher?: { cancel(): Promise<void> };
   private ready?: Promise<void>;
   /** Events at or before this revision are no longer held. */
   private oldest = 0;
@@ -91,25 +92,27 @@ export class WatchCache {
     this.bytes = 0;
     this.oldest = first - 1;
     this.revision = first - 1;
-    const watcher = await this.kv.client.watch().prefix(this.prefix).startRevision(String(first)).withPreviousKV().create();
-    watcher.on('data', (res) => {
-      for (const e of res.events) this.append(e);
+    this.watcher = await this.kv.watch(this.prefix, first, {
+      events: (events) => {
+        for (const e of events) this.append(e);
+      },
+      failed: (reason) => void this.restart(reason),
     });
-    watcher.on('error', (err) => this.restart(String(err?.message ?? err)));
-    this.watcher = watcher;
   }
 
-  private append(e: { type: 'Put' | 'Delete' | string; kv: any; prev_kv?: any }): void {
-    const revision = Number(e.kv.mod_revision);
+  private append(e: ThreadWatchEvent): void {
+    const revision = e.modRevision;
+    const previous = e.previous && { value: asBuffer(e.previous.value), revision: e.previous.modRevision };
     let event: CacheEvent;
-    if (e.type === 'Delete' || e.type === 'DELETE' || (e.type as unknown) === 1) {
-      if (!e.prev_kv) return;
+    if (e.deleted) {
+      if (!previous) return;
       // A deleted object is reported at the revision of its deletion.
-      event = new CacheEvent('DELETED', revision, e.prev_kv.value, revision, e.prev_kv.value, Number(e.prev_kv.mod_revision));
+      event = new CacheEvent('DELETED', revision, previous.value, revision, previous.value, previous.revision);
     } else {
-      event = e.prev_kv
-        ? new CacheEvent('MODIFIED', revision, e.kv.value, revision, e.prev_kv.value, Number(e.prev_kv.mod_revision))
-        : new CacheEvent('ADDED', revision, e.kv.value, revision);
+      const value = asBuffer(e.value);
+      event = previous
+        ? new CacheEvent('MODIFIED', revision, value, revision, previous.value, previous.revision)
+        : new CacheEvent('ADDED', revision, value, revision);
     }
     this.events.push(event);
     this.bytes += event.size;
