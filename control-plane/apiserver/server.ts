@@ -7,8 +7,10 @@ import { methodNotAllowed, notFound, StatusError, unauthorized } from '../../api
 import { firstServiceIp, parseCidr, parsePortRange } from './allocators/ip-range.js';
 import { ensureKubernetesService } from './kubernetes-service.js';
 import { serviceAllocations } from './allocators/service-allocations.js';
-import { authenticate, isPublicPath } from './auth/authenticate.js';
-import { loadTokenFile, type UserInfo } from './auth/token-file.js';
+import { Authenticator, isPublicPath, Unauthenticated } from './auth/authenticate.js';
+import { ensureSigningKey, loadVerificationKeys, ServiceAccountTokenIssuer, ServiceAccountTokenVerifier } from './auth/service-account-token.js';
+import { loadTokenFile } from './auth/token-file.js';
+import type { UserInfo } from './auth/user-info.js';
 import { defaultHosts, ensureServingCerts } from './certs.js';
 import { Compactor } from './compactor.js';
 import { apiGroupList, apiGroupOf, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
@@ -40,7 +42,9 @@ export class ApiServer {
   private kv!: EtcdKV;
   private stores = new Map<string, ResourceStore>();
   private server!: Server;
-  private tokens = new Map<string, UserInfo>();
+  private authenticator!: Authenticator;
+  /** Signs service account tokens (TokenRequest). */
+  tokenIssuer!: ServiceAccountTokenIssuer;
   private namespaces!: NamespaceLifecycle;
   private compactor!: Compactor;
   private metrics!: ApiMetrics;
@@ -59,9 +63,8 @@ export class ApiServer {
 
   async start(): Promise<void> {
     const o = this.options;
-    this.kv = new EtcdKV({ hosts: o.etcdServers, dialTimeout: 5000 });
+    this.kv = new EtcdKV({ hosts: o.etcdServers, dialTimeout: 5000, ...etcdCredentials(o) });
     await this.kv.currentRevision();
-    if (o.tokenAuthFile) this.tokens = loadTokenFile(o.tokenAuthFile);
     const allocations = serviceAllocations(this.kv, parseCidr(o.serviceClusterIPRange), parsePortRange(o.serviceNodePortRange));
     for (const kind of kinds) {
       this.stores.set(`${kind.group}/${kind.plural}`, new ResourceStore(kind, this.kv, kind.kind === 'Service' ? allocations : {}));
@@ -76,6 +79,7 @@ export class ApiServer {
     await this.ensureInitialNamespaces();
     this.compactor = new Compactor(this.kv, o.etcdCompactionIntervalMs);
     this.compactor.start();
+    this.authenticator = this.makeAuthenticator();
     this.metrics = new ApiMetrics(() => Object.fromEntries([...this.stores.values()].map((s) => [s.kind.plural, s.cache.watcherCount])));
 
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
@@ -90,7 +94,9 @@ export class ApiServer {
         key = generated.keyFile;
         this.caFile = generated.caFile;
       }
-      this.server = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key), keepAliveTimeout: 65_000 }, handler);
+      // Client certificates are asked for, and checked against the client CA; one that fails is a 401, not a refused handshake.
+      const clientCA = o.clientCAFile ? { requestCert: true, rejectUnauthorized: false, ca: readFileSync(o.clientCAFile) } : {};
+      this.server = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key), keepAliveTimeout: 65_000, ...clientCA }, handler);
     }
     this.server.headersTimeout = 60_000;
     this.server.requestTimeout = 0;
@@ -103,6 +109,43 @@ export class ApiServer {
     this.url = `${o.insecureServing ? 'http' : 'https'}://${host}:${port}`;
     await ensureKubernetesService(this.storeFor('services'), this.storeFor('endpoints'), firstServiceIp(o.serviceClusterIPRange), host, port);
     log.info('apiserver listening', { url: this.url });
+  }
+
+  private makeAuthenticator(): Authenticator {
+    const o = this.options;
+    const signingKey = ensureSigningKey(o.serviceAccountSigningKeyFile ?? `${o.certDir}/sa.key`);
+    this.tokenIssuer = new ServiceAccountTokenIssuer(signingKey, o.serviceAccountIssuer);
+    const verificationKeys = o.serviceAccountKeyFiles.length ? loadVerificationKeys(o.serviceAccountKeyFiles) : [signingKey];
+    const uidOf = async (plural: string, namespace: string, name: string) => {
+      const store = this.stores.get(`/${plural}`);
+      if (!store) return undefined;
+      try {
+        return (await store.get(namespace, name)).metadata.uid as string;
+      } catch {
+        return undefined;
+      }
+    };
+    const verifier = new ServiceAccountTokenVerifier(verificationKeys, [o.serviceAccountIssuer], o.apiAudiences ?? [o.serviceAccountIssuer], {
+      serviceAccountUid: (ns, name) => uidOf('serviceaccounts', ns, name),
+      objectUid: (kind, ns, name) => uidOf(kind === 'Pod' ? 'pods' : 'secrets', ns, name),
+    });
+    const secrets = this.storeFor('secrets');
+    return new Authenticator({
+      tokens: o.tokenAuthFile ? loadTokenFile(o.tokenAuthFile) : new Map(),
+      clientCertificates: !!o.clientCAFile && !o.insecureServing,
+      bootstrapSecret: o.enableBootstrapTokenAuth ? (name) => secrets.get('kube-system', name).catch(() => undefined) : undefined,
+      serviceAccountTokens: verifier,
+      anonymous: o.anonymousAuth,
+    });
+  }
+
+  private async authenticate(req: IncomingMessage): Promise<UserInfo> {
+    try {
+      return await this.authenticator.authenticate(req);
+    } catch (err) {
+      if (err instanceof Unauthenticated) throw unauthorized();
+      throw err;
+    }
   }
 
   private async ensureInitialNamespaces(): Promise<void> {
@@ -143,8 +186,7 @@ export class ApiServer {
         await this.servePublic(path, query, res);
         return;
       }
-      const user = this.options.tokenAuthFile ? authenticate(req, this.tokens) : { name: 'system:anonymous', uid: '', groups: [] };
-      if (!user) throw unauthorized();
+      const user = await this.authenticate(req);
       if (await this.serveNonResource(path, req, res)) return;
       const info = parseRequestPath(path);
       if (!info || !info.version || !info.resource) throw notFound({ group: '', resource: '', name: path });
@@ -264,6 +306,18 @@ export class ApiServer {
     if (method === 'DELETE') return remove(ctx);
     throw methodNotAllowed('the server does not allow this method on the requested resource');
   }
+}
+
+/** etcd3's TLS options from --etcd-cafile, --etcd-certfile and --etcd-keyfile. */
+function etcdCredentials(o: ApiServerOptions): { credentials?: { rootCertificate: Buffer; privateKey?: Buffer; certChain?: Buffer } } {
+  if (!o.etcdCAFile && !o.etcdCertFile) return {};
+  if (!o.etcdCAFile) throw new Error('--etcd-cafile is needed to reach etcd over TLS');
+  return {
+    credentials: {
+      rootCertificate: readFileSync(o.etcdCAFile),
+      ...(o.etcdCertFile ? { certChain: readFileSync(o.etcdCertFile), privateKey: readFileSync(o.etcdKeyFile!) } : {}),
+    },
+  };
 }
 
 function verbOf(method: string, ctx: RequestContext): string {

@@ -7,6 +7,8 @@ import { ApiServer } from '../../control-plane/apiserver/server.js';
 import { DEFAULTS, type ApiServerOptions } from '../../control-plane/apiserver/options.js';
 import { startEtcd, type EtcdProcess } from './etcd.js';
 import { freePort } from './free-port.js';
+import { loadOrCreateCA } from '../../control-plane/pki/certificate-authority.js';
+import { issueCertificate } from '../../control-plane/pki/issue-certificate.js';
 
 export interface TestCluster {
   etcd: EtcdProcess;
@@ -25,8 +27,8 @@ export interface TestCluster {
  * A real etcd and a real API server on free ports, with an admin token and a
  * kubeconfig that the machine's kubectl uses as is.
  */
-export async function startCluster(overrides: Partial<ApiServerOptions> = {}, opts: { controllers?: boolean } = {}): Promise<TestCluster> {
-  const etcd = await startEtcd();
+export async function startCluster(overrides: Partial<ApiServerOptions> = {}, opts: { controllers?: boolean; etcdTls?: boolean } = {}): Promise<TestCluster> {
+  const etcd = await startEtcd({ tls: opts.etcdTls });
   const dir = mkdtempSync(join(tmpdir(), 'skiff-api-'));
   const token = randomBytes(16).toString('hex');
   const tokenFile = join(dir, 'tokens.csv');
@@ -38,6 +40,9 @@ export async function startCluster(overrides: Partial<ApiServerOptions> = {}, op
     securePort: await freePort(),
     tokenAuthFile: tokenFile,
     certDir: join(dir, 'pki'),
+    // The cluster CA, which the server makes in its cert dir, also signs client certificates.
+    clientCAFile: join(dir, 'pki', 'ca.crt'),
+    ...(etcd.tls ? { etcdCAFile: etcd.tls.caFile, etcdCertFile: etcd.tls.certFile, etcdKeyFile: etcd.tls.keyFile } : {}),
     ...overrides,
   };
   let server = new ApiServer(options);
@@ -70,4 +75,11 @@ export async function startCluster(overrides: Partial<ApiServerOptions> = {}, op
     'contexts:', '- name: test', '  context:', '    cluster: test', '    user: admin', '',
   ].join('\n'));
   return cluster;
+}
+
+/** A client certificate from the test cluster's CA: CN the user, O the groups. */
+export async function clientCertificate(cluster: TestCluster, user: string, groups: string[] = [], validity: { notBefore?: Date; notAfter?: Date } = {}): Promise<{ cert: string; key: string }> {
+  const ca = await loadOrCreateCA(join(cluster.dir, 'pki'));
+  const issued = await issueCertificate(ca, { commonName: user, organizations: groups, usages: ['client'], ...validity });
+  return { cert: issued.certPem, key: issued.keyPem! };
 }

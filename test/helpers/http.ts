@@ -17,7 +17,7 @@ export function call(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-  opts: { token?: string | null } = {},
+  opts: { token?: string | null; cert?: string; key?: string } = {},
 ): Promise<Reply> {
   const url = new URL(cluster.server.url);
   const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
@@ -30,7 +30,8 @@ export function call(
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     // The path goes out exactly as written: URL parsing would resolve '..' segments.
-    const req = send({ protocol: url.protocol, hostname: url.hostname, port: url.port, path, method, headers: h, ...(url.protocol === 'https:' && cluster.caFile ? { ca: readFileSync(cluster.caFile) } : {}) }, (res) => {
+    const tls = url.protocol === 'https:' ? { ...(cluster.caFile ? { ca: readFileSync(cluster.caFile) } : {}), ...(opts.cert ? { cert: opts.cert, key: opts.key, agent: false as const } : {}) } : {};
+    const req = send({ protocol: url.protocol, hostname: url.hostname, port: url.port, path, method, headers: h, ...tls }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {

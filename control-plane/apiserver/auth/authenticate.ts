@@ -1,6 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
-import type { UserInfo } from './token-file.js';
+import type { KObject } from '../../../api/kind.js';
+import { userFromBootstrapToken } from './bootstrap-token.js';
+import { userFromClientCertificate } from './client-certificate.js';
+import type { ServiceAccountTokenVerifier } from './service-account-token.js';
+import { userForToken } from './token-file.js';
+import { withAuthenticatedGroup, type UserInfo } from './user-info.js';
 
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
@@ -8,16 +12,59 @@ export function isPublicPath(pathname: string): boolean {
   return PUBLIC_PATHS.has(pathname) || pathname.startsWith('/healthz/') || pathname.startsWith('/livez/') || pathname.startsWith('/readyz/');
 }
 
-/** The user behind a request's bearer token, or undefined when it has none that is valid. */
-export function authenticate(req: IncomingMessage, tokens: Map<string, UserInfo>): UserInfo | undefined {
-  const header = req.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) return undefined;
-  const presented = Buffer.from(match[1]);
-  for (const [token, user] of tokens) {
-    const known = Buffer.from(token);
-    if (known.length === presented.length && timingSafeEqual(known, presented)) return user;
+export const ANONYMOUS: UserInfo = { name: 'system:anonymous', uid: '', groups: ['system:unauthenticated'] };
+
+export interface AuthenticatorOptions {
+  /** The static token file's users (--token-auth-file). */
+  tokens: Map<string, UserInfo>;
+  /** Whether TLS client certificates are checked (--client-ca-file). */
+  clientCertificates: boolean;
+  /** Bootstrap tokens: reads kube-system Secrets by name. */
+  bootstrapSecret?: (name: string) => Promise<KObject | undefined>;
+  serviceAccountTokens?: ServiceAccountTokenVerifier;
+  /** Requests without credentials are system:anonymous (--anonymous-auth); otherwise 401. */
+  anonymous: boolean;
+}
+
+/** Why a request could not be authenticated; answered as 401. */
+export class Unauthenticated extends Error {}
+
+/**
+ * kube-apiserver's union of authenticators: a client certificate, then a
+ * bearer token (static token, bootstrap token, service account JWT). The
+ * first that recognises the credential decides; a credential nobody accepts
+ * is a 401, and so is no credential unless anonymous requests are allowed.
+ */
+export class Authenticator {
+  constructor(private readonly options: AuthenticatorOptions) {}
+
+  async authenticate(req: IncomingMessage): Promise<UserInfo> {
+    const problems: string[] = [];
+    if (this.options.clientCertificates) {
+      const fromCert = userFromClientCertificate(req);
+      if (fromCert && !('error' in fromCert)) return withAuthenticatedGroup(fromCert);
+      if (fromCert) problems.push(fromCert.error);
+    }
+    const header = req.headers.authorization;
+    const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+    if (typeof header === 'string' && /^Bearer\b/i.test(header) && !bearer) problems.push('malformed bearer token');
+    if (bearer) {
+      const user = await this.fromBearer(bearer);
+      if (user && !('error' in user)) return withAuthenticatedGroup(user);
+      problems.push(user ? user.error : 'invalid bearer token');
+    }
+    if (problems.length) throw new Unauthenticated(problems.join('; '));
+    if (this.options.anonymous) return ANONYMOUS;
+    throw new Unauthenticated('no credentials');
   }
-  return undefined;
+
+  private async fromBearer(token: string): Promise<UserInfo | { error: string } | undefined> {
+    const fromFile = userForToken(this.options.tokens, token);
+    if (fromFile) return fromFile;
+    if (this.options.bootstrapSecret) {
+      const user = await userFromBootstrapToken(token, this.options.bootstrapSecret);
+      if (user) return user;
+    }
+    return this.options.serviceAccountTokens?.verify(token);
+  }
 }

@@ -1,10 +1,8 @@
+import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { UserInfo } from './user-info.js';
 
-export interface UserInfo {
-  name: string;
-  uid: string;
-  groups: string[];
-}
+export type { UserInfo } from './user-info.js';
 
 /**
  * kube-apiserver's static token file: CSV lines `token,user,uid[,"group1,group2"]`.
@@ -45,4 +43,14 @@ function splitCsv(line: string): string[] {
 
 export function loadTokenFile(path: string): Map<string, UserInfo> {
   return parseTokenFile(readFileSync(path, 'utf8'), path);
+}
+
+/** The user a static token names, compared in constant time. */
+export function userForToken(tokens: Map<string, UserInfo>, presented: string): UserInfo | undefined {
+  const bytes = Buffer.from(presented);
+  for (const [token, user] of tokens) {
+    const known = Buffer.from(token);
+    if (known.length === bytes.length && timingSafeEqual(known, bytes)) return user;
+  }
+  return undefined;
 }

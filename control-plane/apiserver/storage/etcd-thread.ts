@@ -10,7 +10,15 @@ import { Etcd3, type IOptions, type Watcher } from 'etcd3';
 import type * as RPC from 'etcd3/lib/rpc.js';
 import type { KVCall, KVResult, ThreadKV, ThreadMessage, ThreadWatchEvent, WatchRequest } from './etcd-thread-protocol.js';
 
-const client = new Etcd3(workerData as IOptions);
+/** The options as they crossed threads: TLS material arrives as Uint8Array, and grpc wants Buffers. */
+function options(data: IOptions): IOptions {
+  const c = data.credentials;
+  const buf = (b?: Uint8Array) => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : undefined);
+  if (!c) return data;
+  return { ...data, credentials: { rootCertificate: buf(c.rootCertificate)!, privateKey: buf(c.privateKey), certChain: buf(c.certChain) } };
+}
+
+const client = new Etcd3(options(workerData as IOptions));
 const port = parentPort!;
 const watchers = new Map<number, Watcher>();
 
