@@ -30,6 +30,9 @@ import type { ApiServerOptions } from './options.js';
 import { ResourceStore } from './registry/resource-store.js';
 import { parseRequestPath } from './request-info.js';
 import { EtcdKV } from './storage/etcd-kv.js';
+import { loadEncryptionConfig, transformerFor } from './storage/encryption/config.js';
+import { identityTransformer } from './storage/encryption/transformer.js';
+import { resourcePrefix } from './registry/keys.js';
 import { log } from '../../client/log.js';
 
 /** How many past revisions the watch caches replay at start, when etcd still holds them. */
@@ -63,7 +66,11 @@ export class ApiServer {
 
   async start(): Promise<void> {
     const o = this.options;
-    this.kv = new EtcdKV({ hosts: o.etcdServers, dialTimeout: 5000, ...etcdCredentials(o) });
+    const encryption = o.encryptionProviderConfig ? loadEncryptionConfig(o.encryptionProviderConfig) : undefined;
+    const transforms = encryption
+      ? kinds.map((k) => ({ prefix: resourcePrefix(k), transformer: transformerFor(encryption, k.group, k.plural) })).filter((t) => t.transformer !== identityTransformer)
+      : [];
+    this.kv = new EtcdKV({ hosts: o.etcdServers, dialTimeout: 5000, ...etcdCredentials(o) }, transforms);
     await this.kv.currentRevision();
     const allocations = serviceAllocations(this.kv, parseCidr(o.serviceClusterIPRange), parsePortRange(o.serviceNodePortRange));
     for (const kind of kinds) {

@@ -248,7 +248,7 @@ export class ResourceStore {
         throw conflict(this.t(name), 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const next = this.prepareUpdate(desired, old, opts.subresource);
-      if (deepEqual(next, old)) return old;
+      if (deepEqual(next, old) && !kv.stale) return old;
       if (this.finishesDeletion(next)) {
         if (opts.dryRun) return next;
         const extras = (await this.hooks.delete?.(old)) ?? {};

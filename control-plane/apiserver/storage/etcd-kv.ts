@@ -1,6 +1,9 @@
 import { Etcd3, type IOptions } from 'etcd3';
 import type * as RPC from 'etcd3/lib/rpc.js';
 import { asBuffer, EtcdThread, type WatchHandlers } from './etcd-thread-client.js';
+import type { Transformer } from './encryption/transformer.js';
+import type { ThreadWatchEvent } from './etcd-thread-protocol.js';
+import { log } from '../../../client/log.js';
 
 /** One key as etcd holds it; modRevision is the object's resourceVersion. */
 export interface StoredKV {
@@ -8,6 +11,14 @@ export interface StoredKV {
   value: Buffer;
   modRevision: number;
   createRevision: number;
+  /** Stored under an encryption key other than the current one: an update should rewrite it even when nothing changed. */
+  stale?: boolean;
+}
+
+/** Values under `prefix` pass through `transformer` on their way into etcd and back (encryption at rest). */
+export interface StorageTransform {
+  prefix: string;
+  transformer: Transformer;
 }
 
 /** Extra comparisons and operations that ride in the same transaction as a write. */
@@ -61,24 +72,40 @@ export class EtcdKV {
   private readonly client: Etcd3;
   private readonly kv: EtcdThread;
 
-  constructor(options: IOptions) {
+  constructor(options: IOptions, private readonly transforms: StorageTransform[] = []) {
     this.client = new Etcd3(options);
     this.kv = new EtcdThread(options);
+  }
+
+  private transformerFor(key: string): Transformer | undefined {
+    for (const t of this.transforms) if (key.startsWith(t.prefix)) return t.transformer;
+    return undefined;
+  }
+
+  /** A stored key as the layers above see it: decrypted, and marked stale when under an old key. */
+  private plain(kv: StoredKV): StoredKV {
+    const t = this.transformerFor(kv.key);
+    if (!t) return kv;
+    return { ...kv, value: t.fromStorage(kv.value, kv.key), stale: t.isStale(kv.value) };
+  }
+
+  private stored(key: string, value: Buffer): Buffer {
+    return this.transformerFor(key)?.toStorage(value, key) ?? value;
   }
 
   async get(key: string): Promise<StoredKV | undefined> {
     const res = await this.kv.range({ key: Buffer.from(key) });
     const kv = res.kvs[0];
-    return kv && { ...kv, value: asBuffer(kv.value) };
+    return kv && this.plain({ ...kv, value: asBuffer(kv.value) });
   }
 
   /** Writes `value` only if `key` does not exist; answers the new revision, or undefined if it did. */
   async create(key: string, value: Buffer, extras: TxnExtras = {}): Promise<{ revision: number } | { failed: 'exists' | 'extras' }> {
-    return this.guardedWrite([absent(key), ...(extras.compares ?? [])], [putOp(key, value), ...(extras.ops ?? [])], key);
+    return this.guardedWrite([absent(key), ...(extras.compares ?? [])], [putOp(key, this.stored(key, value)), ...(extras.ops ?? [])], key);
   }
 
   async update(key: string, value: Buffer, expected: number, extras: TxnExtras = {}): Promise<{ revision: number } | { failed: 'exists' | 'extras' }> {
-    return this.guardedWrite([modifiedAt(key, expected), ...(extras.compares ?? [])], [putOp(key, value), ...(extras.ops ?? [])], key);
+    return this.guardedWrite([modifiedAt(key, expected), ...(extras.compares ?? [])], [putOp(key, this.stored(key, value)), ...(extras.ops ?? [])], key);
   }
 
   async delete(key: string, expected: number, extras: TxnExtras = {}): Promise<{ revision: number } | { failed: 'exists' | 'extras' }> {
@@ -109,7 +136,7 @@ export class EtcdKV {
         limit: opts.limit ?? 0,
         keys_only: opts.keysOnly ?? false,
       });
-      return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
+      return { kvs: res.kvs.map((kv) => this.plain(toKV(kv))), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
     } catch (err) {
       if (isCompacted(err)) throw new CompactedError(opts.revision ?? 0);
       throw err;
@@ -154,7 +181,25 @@ export class EtcdKV {
 
   /** Watches every key under `prefix` from `startRevision`, with the previous value of each change. */
   watch(prefix: string, startRevision: number, handlers: WatchHandlers): Promise<{ cancel(): Promise<void> }> {
-    return this.kv.watch(prefix, startRevision, handlers);
+    const t = this.transformerFor(prefix);
+    if (!t) return this.kv.watch(prefix, startRevision, handlers);
+    const plain = (e: ThreadWatchEvent): ThreadWatchEvent[] => {
+      try {
+        return [{
+          ...e,
+          value: e.deleted ? e.value : t.fromStorage(asBuffer(e.value), e.key),
+          previous: e.previous && { ...e.previous, value: t.fromStorage(asBuffer(e.previous.value), e.key) },
+        }];
+      } catch (err) {
+        // Unreadable with the configured keys: a GET of it fails too. Watchers cannot be given it.
+        log.error('watch event could not be decrypted; skipped', { key: e.key, revision: e.modRevision, error: (err as Error).message });
+        return [];
+      }
+    };
+    return this.kv.watch(prefix, startRevision, {
+      events: (events) => handlers.events(events.flatMap(plain)),
+      failed: handlers.failed,
+    });
   }
 
   async compact(revision: number): Promise<void> {

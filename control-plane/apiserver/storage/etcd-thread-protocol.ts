@@ -35,6 +35,7 @@ export interface KVResult {
 
 /** One change a watch saw. A delete carries the value it removed as `previous`. */
 export interface ThreadWatchEvent {
+  key: string;
   deleted: boolean;
   modRevision: number;
   value: Uint8Array;

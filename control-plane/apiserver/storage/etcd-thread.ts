@@ -38,7 +38,7 @@ const keys = (kvs: RPC.IKeyValue[] | undefined): ThreadKV[] =>
 function watchEvent(e: RPC.IEvent): ThreadWatchEvent {
   const deleted = e.type === 'Delete' || (e.type as unknown) === 'DELETE' || (e.type as unknown) === 1;
   const previous = e.prev_kv ? { value: e.prev_kv.value, modRevision: Number(e.prev_kv.mod_revision) } : undefined;
-  return { deleted, modRevision: Number(e.kv.mod_revision), value: e.kv.value, previous };
+  return { key: e.kv.key.toString(), deleted, modRevision: Number(e.kv.mod_revision), value: e.kv.value, previous };
 }
 
 async function watch({ watchId, prefix, startRevision }: WatchRequest): Promise<void> {
