@@ -28,7 +28,8 @@ import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import { isOpenApiPath, serveOpenApi } from './openapi/serve.js';
 import type { ApiServerOptions } from './options.js';
 import { ResourceStore } from './registry/resource-store.js';
-import { parseRequestPath } from './request-info.js';
+import { parseRequestPath, type RequestInfo } from './request-info.js';
+import { AuditLog } from './audit/audit-log.js';
 import { EtcdKV } from './storage/etcd-kv.js';
 import { loadEncryptionConfig, transformerFor } from './storage/encryption/config.js';
 import { identityTransformer } from './storage/encryption/transformer.js';
@@ -46,6 +47,7 @@ export class ApiServer {
   private stores = new Map<string, ResourceStore>();
   private server!: Server;
   private authenticator!: Authenticator;
+  private audit?: AuditLog;
   /** Signs service account tokens (TokenRequest). */
   tokenIssuer!: ServiceAccountTokenIssuer;
   private namespaces!: NamespaceLifecycle;
@@ -87,6 +89,7 @@ export class ApiServer {
     this.compactor = new Compactor(this.kv, o.etcdCompactionIntervalMs);
     this.compactor.start();
     this.authenticator = this.makeAuthenticator();
+    if (o.auditLogPath) this.audit = new AuditLog(o.auditLogPath);
     this.metrics = new ApiMetrics(() => Object.fromEntries([...this.stores.values()].map((s) => [s.kind.plural, s.cache.watcherCount])));
 
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
@@ -175,27 +178,35 @@ export class ApiServer {
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
     this.kv?.close();
+    await this.audit?.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
+    const receivedAt = performance.timeOrigin + performance.now();
     let verb = req.method ?? 'GET';
     let group = '';
     let resource = '';
     let subresource = '';
+    let user: UserInfo | undefined;
+    let info: RequestInfo | undefined;
+    let failure: StatusError | undefined;
+    let query = new URLSearchParams();
+    const authz: { decision?: 'allow' | 'forbid'; reason?: string } = {};
     try {
       // The raw path, not a parsed URL: URL parsing would resolve '..' segments.
       const raw = req.url ?? '/';
       const q = raw.indexOf('?');
       const path = q >= 0 ? raw.slice(0, q) : raw;
-      const query = new URLSearchParams(q >= 0 ? raw.slice(q + 1) : '');
+      query = new URLSearchParams(q >= 0 ? raw.slice(q + 1) : '');
       if (isPublicPath(path)) {
         await this.servePublic(path, query, res);
         return;
       }
-      const user = await this.authenticate(req);
+      // Parsed before authentication, so a refused request is audited with what it asked for.
+      info = parseRequestPath(path);
+      user = await this.authenticate(req);
       if (await this.serveNonResource(path, req, res)) return;
-      const info = parseRequestPath(path);
       if (!info || !info.version || !info.resource) throw notFound({ group: '', resource: '', name: path });
       group = info.group;
       resource = info.resource;
@@ -213,8 +224,14 @@ export class ApiServer {
       verb = verbOf(req.method ?? 'GET', ctx);
       await this.serveResource(ctx);
     } catch (err) {
+      failure = toStatusError(err);
       sendError(res, err);
     } finally {
+      this.audit?.record({
+        req, receivedAt, user, verb: kubeVerb(req.method ?? 'GET', info, query),
+        apiGroup: info?.group, apiVersion: info?.version, resource: info?.resource, subresource: info?.subresource, namespace: info?.namespace, name: info?.name,
+        code: res.statusCode, reason: failure?.reason, message: failure?.message, decision: authz.decision, decisionReason: authz.reason,
+      });
       const code = String(res.statusCode);
       this.metrics?.requests.inc({ verb, group, resource, subresource, code });
       if (verb !== 'WATCH') this.metrics?.latency.observe({ verb, group, resource }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -325,6 +342,26 @@ function etcdCredentials(o: ApiServerOptions): { credentials?: { rootCertificate
       ...(o.etcdCertFile ? { certChain: readFileSync(o.etcdCertFile), privateKey: readFileSync(o.etcdKeyFile!) } : {}),
     },
   };
+}
+
+/**
+ * kube's request verb, as authorization and audit see it: get, list,
+ * watch, create, update, patch, delete, deletecollection for resources,
+ * and the HTTP method in lower case for other paths.
+ */
+function kubeVerb(method: string, info: RequestInfo | undefined, query: URLSearchParams): string {
+  if (!info?.resource) return method.toLowerCase();
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      if (info.legacyWatch || isWatch(query)) return 'watch';
+      return info.name ? 'get' : 'list';
+    case 'POST': return 'create';
+    case 'PUT': return 'update';
+    case 'PATCH': return 'patch';
+    case 'DELETE': return info.name ? 'delete' : 'deletecollection';
+    default: return method.toLowerCase();
+  }
 }
 
 function verbOf(method: string, ctx: RequestContext): string {

@@ -1,0 +1,62 @@
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { call } from '../helpers/http.js';
+
+let cluster: TestCluster;
+let auditFile: string;
+
+test.before(async () => {
+  const { mkdtempSync } = await import('node:fs');
+  auditFile = join(mkdtempSync('/tmp/skiff-audit-'), 'audit.log');
+  cluster = await startCluster({ auditLogPath: auditFile });
+});
+
+test.after.always(async () => {
+  await cluster?.stop();
+});
+
+/** The audit lines written so far, once the server has flushed them. */
+async function lines(): Promise<any[]> {
+  await new Promise((r) => setTimeout(r, 100));
+  return readFileSync(auditFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+test.serial('mutating requests are audited with who, what and the outcome; reads are not', async (t) => {
+  const SECRETS = '/api/v1/namespaces/default/secrets';
+  t.is((await call(cluster, 'POST', SECRETS, { metadata: { name: 'audited' }, stringData: { password: 'hunter2-in-the-body' } })).status, 201);
+  t.is((await call(cluster, 'GET', `${SECRETS}/audited`)).status, 200);
+  t.is((await call(cluster, 'GET', SECRETS)).status, 200);
+  t.is((await call(cluster, 'PATCH', `${SECRETS}/audited`, { metadata: { labels: { a: 'b' } } }, { 'Content-Type': 'application/merge-patch+json' })).status, 200);
+  t.is((await call(cluster, 'DELETE', `${SECRETS}/audited`)).status, 200);
+  t.is((await call(cluster, 'POST', SECRETS, { metadata: { name: 'Bad_Name' } })).status, 422);
+
+  const events = await lines();
+  const ours = events.filter((e) => e.objectRef?.resource === 'secrets');
+  t.deepEqual(ours.map((e) => [e.verb, e.objectRef.name ?? '', e.responseStatus.code]), [
+    ['create', '', 201], ['patch', 'audited', 200], ['delete', 'audited', 200], ['create', '', 422],
+  ]);
+  for (const e of ours) {
+    t.is(e.kind, 'Event');
+    t.is(e.apiVersion, 'audit.k8s.io/v1');
+    t.is(e.user.username, 'admin');
+    t.true(e.user.groups.includes('system:masters'));
+    t.is(e.objectRef.namespace, 'default');
+    t.regex(e.requestReceivedTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  }
+  t.is(ours[3].responseStatus.reason, 'Invalid');
+  const text = readFileSync(auditFile, 'utf8');
+  t.false(text.includes('hunter2'), 'secret data never reaches the audit log');
+  t.false(text.includes(cluster.token), 'credentials never reach the audit log');
+});
+
+test.serial('requests without good credentials are audited as 401', async (t) => {
+  t.is((await call(cluster, 'GET', '/api/v1/namespaces', undefined, {}, { token: 'forged-token' })).status, 401);
+  const denied = (await lines()).filter((e) => e.responseStatus.code === 401);
+  t.is(denied.length, 1);
+  t.deepEqual(denied[0].user, {});
+  t.is(denied[0].requestURI, '/api/v1/namespaces');
+  t.deepEqual([denied[0].verb, denied[0].objectRef.resource], ['list', 'namespaces']);
+  t.false(readFileSync(auditFile, 'utf8').includes('forged-token'));
+});
