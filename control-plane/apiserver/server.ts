@@ -203,10 +203,12 @@ export class ApiServer {
         await this.servePublic(path, query, res);
         return;
       }
-      // Parsed before authentication, so a refused request is audited with what it asked for.
-      info = parseRequestPath(path);
+      // Parsed before authentication, so a refused request is audited with what it asked for;
+      // a path that does not parse is answered only after authentication.
+      info = safely(() => parseRequestPath(path));
       user = await this.authenticate(req);
       if (await this.serveNonResource(path, req, res)) return;
+      info = parseRequestPath(path);
       if (!info || !info.version || !info.resource) throw notFound({ group: '', resource: '', name: path });
       group = info.group;
       resource = info.resource;
@@ -367,6 +369,14 @@ function kubeVerb(method: string, info: RequestInfo | undefined, query: URLSearc
 function verbOf(method: string, ctx: RequestContext): string {
   if (method === 'GET') return isWatch(ctx.query) ? 'WATCH' : ctx.info.name ? 'GET' : 'LIST';
   return method;
+}
+
+function safely<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

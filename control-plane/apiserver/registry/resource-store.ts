@@ -293,6 +293,12 @@ export class ResourceStore {
       next = clone(old);
       next.status = desired.status;
       if (desired.status === undefined) delete next.status;
+    } else if (subresource === 'approval') {
+      // A CSR's approval: only its Approved and Denied conditions change.
+      next = clone(old);
+      const decided = (c: KObject) => c.type === 'Approved' || c.type === 'Denied';
+      const conditions = [...(old.status?.conditions ?? []).filter((c: KObject) => !decided(c)), ...(desired.status?.conditions ?? []).filter(decided)];
+      next.status = { ...(old.status ?? {}), conditions };
     } else {
       next = desired;
       next.metadata ??= {};

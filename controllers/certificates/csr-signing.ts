@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import type { Informer } from '../../client/informer.js';
+import type { RestClient } from '../../client/rest-client.js';
+import type { ReconcileResult } from '../../client/controller-loop.js';
+import { CLIENT_SIGNER, conditionOf, KUBELET_CLIENT_SIGNER, parseCertificateRequest } from '../../api/kinds/certificate-signing-request.js';
+import type { CertificateAuthority } from '../../control-plane/pki/certificate-authority.js';
+import { issueCertificate } from '../../control-plane/pki/issue-certificate.js';
+import { CSRS } from './csr-approving.js';
+
+const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, CLIENT_SIGNER]);
+/** kube-controller-manager's --cluster-signing-duration default: one year. */
+const MAX_SECONDS = 365 * 24 * 3600;
+
+/**
+ * The CSR signer, as kube-controller-manager's csrsigning with
+ * --cluster-signing-cert-file/--cluster-signing-key-file: issues approved
+ * requests for the API server client signers with the cluster CA, for the
+ * subject and key in the request, client auth only.
+ */
+export function csrSigningReconciler(client: RestClient, informer: Informer, ca: CertificateAuthority) {
+  return async function reconcile(name: string): Promise<ReconcileResult> {
+    const csr = informer.store.get(name);
+    if (!csr || !SIGNERS.has(csr.spec?.signerName) || csr.status?.certificate) return;
+    if (!conditionOf(csr, 'Approved') || conditionOf(csr, 'Denied') || conditionOf(csr, 'Failed')) return;
+    const parsed = parseCertificateRequest(csr.spec.request);
+    if (typeof parsed === 'string' || !(await parsed.verify())) {
+      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      await client.update(CSRS, { ...csr, status: { ...csr.status, conditions: [...csr.status.conditions, { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: 'the request does not parse or its signature is wrong', lastUpdateTime: now, lastTransitionTime: now }] } }, { subresource: 'status' });
+      return;
+    }
+    const seconds = Math.min(csr.spec.expirationSeconds ?? MAX_SECONDS, MAX_SECONDS);
+    const publicKey = await parsed.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyImportParams, ['verify']).catch(() => parsed.publicKey.export());
+    const { certPem } = await issueCertificate(ca, {
+      commonName: parsed.subjectName.getField('CN')[0] ?? '',
+      organizations: parsed.subjectName.getField('O'),
+      usages: ['client'],
+      publicKey,
+      notAfter: new Date(Date.now() + seconds * 1000),
+    });
+    await client.update(CSRS, { ...csr, status: { ...csr.status, certificate: Buffer.from(certPem).toString('base64') } }, { subresource: 'status' });
+  };
+}
