@@ -38,7 +38,8 @@ export interface Kind {
   categories?: string[];
   namespaced: boolean;
   schema: Schema;
-  subresources?: { status?: boolean; scale?: ScaleSubresource; binding?: boolean };
+  /** Subresources: status, scale and binding as in kube; approval (CSRs) and token (service accounts). */
+  subresources?: { status?: boolean; scale?: ScaleSubresource; binding?: boolean; approval?: boolean; token?: boolean };
   /** metadata.generation counts spec changes. */
   hasGeneration?: boolean;
   /** Fills defaults in place, the way the kind's defaulting functions do. */
@@ -75,6 +76,13 @@ export interface Kind {
   allowCreateOnUpdate?: boolean;
   /** The verbs served, when not all of them (namespaces have no deletecollection). */
   verbs?: string[];
+  /**
+   * Never stored: a create is answered by the API server itself, which fills
+   * in the object's status and sends it back (the access reviews of
+   * authorization.k8s.io). Such a kind has no etcd storage, watch or list,
+   * serves only `verbs` (create), and its metadata must stay empty.
+   */
+  virtual?: boolean;
   columns: Column[];
   /** Field selectors beyond metadata.name and metadata.namespace. */
   fields?: Record<string, (obj: KObject) => string | undefined>;

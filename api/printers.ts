@@ -43,3 +43,13 @@ export function joinOrNone(values: Array<string | undefined> | undefined): strin
   const kept = (values ?? []).filter((v): v is string => !!v);
   return kept.length ? kept.join(',') : '<none>';
 }
+
+/** kube's `CREATED AT` column (roles, cluster roles, kinds without printers of their own): the timestamp itself, in UTC. */
+export const createdAtColumn: Column = {
+  name: 'Created At', type: 'date', priority: 0,
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+  cell: (o) => {
+    const at = Date.parse(o.metadata?.creationTimestamp ?? '');
+    return Number.isNaN(at) ? null : new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  },
+};

@@ -1,4 +1,7 @@
 import type { Kind } from './kind.js';
+import { certificateSigningRequest } from './kinds/certificate-signing-request.js';
+import { clusterRole } from './kinds/cluster-role.js';
+import { clusterRoleBinding } from './kinds/cluster-role-binding.js';
 import { configMap } from './kinds/config-map.js';
 import { deployment } from './kinds/deployment.js';
 import { endpoints } from './kinds/endpoints.js';
@@ -10,15 +13,21 @@ import { persistentVolume } from './kinds/persistent-volume.js';
 import { persistentVolumeClaim } from './kinds/persistent-volume-claim.js';
 import { pod } from './kinds/pod.js';
 import { replicaSet } from './kinds/replica-set.js';
+import { role } from './kinds/role.js';
+import { roleBinding } from './kinds/role-binding.js';
 import { secret } from './kinds/secret.js';
+import { selfSubjectAccessReview } from './kinds/self-subject-access-review.js';
 import { service } from './kinds/service.js';
+import { serviceAccount } from './kinds/service-account.js';
 import { storageClass } from './kinds/storage-class.js';
+import { subjectAccessReview } from './kinds/subject-access-review.js';
 import { volumeAttachment } from './kinds/volume-attachment.js';
 
 /** Every kind the API server serves. */
 export const kinds: Kind[] = [
-  namespace, node, pod, service, endpoints, event, configMap, secret,
+  namespace, node, pod, service, endpoints, event, configMap, secret, serviceAccount,
   persistentVolume, persistentVolumeClaim, deployment, replicaSet, lease, storageClass, volumeAttachment,
+  role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, subjectAccessReview, certificateSigningRequest,
 ];
 
 const byResource = new Map(kinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));

@@ -13,6 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEBIAN = {
   etcd: 'etcd-server',
   etcdctl: 'etcd-client',
+  'nats-server': 'nats-server',
 };
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

@@ -79,7 +79,7 @@ export const certificateSigningRequest: Kind = {
   group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest', plural: 'certificatesigningrequests', singular: 'certificatesigningrequest',
   shortNames: ['csr'],
   namespaced: false,
-  subresources: { status: true },
+  subresources: { status: true, approval: true },
   schema: named('io.k8s.api.certificates.v1.CertificateSigningRequest', obj({
     ...typeMeta,
     spec: named('io.k8s.api.certificates.v1.CertificateSigningRequestSpec', obj({

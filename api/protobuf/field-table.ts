@@ -3,7 +3,8 @@
 //
 // Provenance: field numbers, wire types and names were transcribed from the
 // generated.proto files of k8s.io/api (core/v1, apps/v1, coordination/v1,
-// storage/v1, autoscaling/v1; commit 10b39a39bcee995dfe7cd5e8e7b922be5e46f1e2)
+// storage/v1, autoscaling/v1, rbac/v1, authorization/v1; commit
+// 10b39a39bcee995dfe7cd5e8e7b922be5e46f1e2)
 // and k8s.io/apimachinery (pkg/apis/meta/v1, pkg/runtime, pkg/api/resource,
 // pkg/util/intstr; commit eed236ceee2c19c2753a3d93ac0631dc20750454). The JSON
 // names were cross-checked against the Go struct `json:` tags in types.go.
@@ -54,3 +55,9 @@ export const SPECIAL: ReadonlySet<string> = new Set([
   'intstr.IntOrString',
   'runtime.RawExtension',
 ]);
+
+/**
+ * Messages that stand for a Go named slice type (`type ExtraValue []string`):
+ * on the wire a message repeating its items in field 1, in JSON the bare list.
+ */
+export const LIST_WRAPPERS: ReadonlySet<string> = new Set(['authorization.ExtraValue', 'certificates.ExtraValue']);

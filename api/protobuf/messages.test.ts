@@ -1,5 +1,5 @@
 import test from 'ava';
-import { SPECIAL, type FieldSpec, type MessageTable } from './field-table.js';
+import { LIST_WRAPPERS, SPECIAL, type FieldSpec, type MessageTable } from './field-table.js';
 import { messages, topLevel } from './messages.js';
 
 function referencedMessages(f: FieldSpec): string[] {
@@ -83,6 +83,17 @@ test('topLevel kinds point at existing messages', (t) => {
   t.is(topLevel['v1/DeleteOptions'], 'meta.DeleteOptions');
   t.is(topLevel['apps/v1/DeleteOptions'], 'meta.DeleteOptions');
   t.is(topLevel['meta.k8s.io/v1/DeleteOptions'], 'meta.DeleteOptions');
+  t.is(topLevel['v1/ServiceAccount'], 'core.ServiceAccount');
+  t.is(topLevel['rbac.authorization.k8s.io/v1/Role'], 'rbac.Role');
+  t.is(topLevel['rbac.authorization.k8s.io/v1/ClusterRole'], 'rbac.ClusterRole');
+  t.is(topLevel['rbac.authorization.k8s.io/v1/RoleBinding'], 'rbac.RoleBinding');
+  t.is(topLevel['rbac.authorization.k8s.io/v1/ClusterRoleBinding'], 'rbac.ClusterRoleBinding');
+  t.is(topLevel['rbac.authorization.k8s.io/v1/ClusterRoleBindingList'], 'rbac.ClusterRoleBindingList');
+  t.is(topLevel['rbac.authorization.k8s.io/v1/DeleteOptions'], 'meta.DeleteOptions');
+  t.is(topLevel['authorization.k8s.io/v1/SelfSubjectAccessReview'], 'authorization.SelfSubjectAccessReview');
+  t.is(topLevel['authorization.k8s.io/v1/SubjectAccessReview'], 'authorization.SubjectAccessReview');
+  t.is(topLevel['authorization.k8s.io/v1/LocalSubjectAccessReview'], 'authorization.LocalSubjectAccessReview');
+  t.is(topLevel['authorization.k8s.io/v1/CreateOptions'], 'meta.CreateOptions');
 });
 
 function field(msg: string, num: number): FieldSpec | undefined {
@@ -160,6 +171,55 @@ const spot: Array<[string, number, string, FieldSpec['type'], boolean?]> = [
   ['coordination.LeaseSpec', 4, 'renewTime', { message: 'meta.MicroTime' }],
   ['core.Event', 10, 'eventTime', { message: 'meta.MicroTime' }],
   ['runtime.Unknown', 2, 'raw', 'bytes'],
+  ['core.ServiceAccount', 1, 'metadata', { message: 'meta.ObjectMeta' }],
+  ['core.ServiceAccount', 2, 'secrets', { message: 'core.ObjectReference' }, true],
+  ['core.ServiceAccount', 3, 'imagePullSecrets', { message: 'core.LocalObjectReference' }, true],
+  ['core.ServiceAccount', 4, 'automountServiceAccountToken', 'bool'],
+  ['rbac.Role', 1, 'metadata', { message: 'meta.ObjectMeta' }],
+  ['rbac.Role', 2, 'rules', { message: 'rbac.PolicyRule' }, true],
+  ['rbac.ClusterRole', 2, 'rules', { message: 'rbac.PolicyRule' }, true],
+  ['rbac.ClusterRole', 3, 'aggregationRule', { message: 'rbac.AggregationRule' }],
+  ['rbac.AggregationRule', 1, 'clusterRoleSelectors', { message: 'meta.LabelSelector' }, true],
+  ['rbac.PolicyRule', 1, 'verbs', 'string', true],
+  ['rbac.PolicyRule', 2, 'apiGroups', 'string', true],
+  ['rbac.PolicyRule', 3, 'resources', 'string', true],
+  ['rbac.PolicyRule', 4, 'resourceNames', 'string', true],
+  ['rbac.PolicyRule', 5, 'nonResourceURLs', 'string', true],
+  ['rbac.RoleBinding', 2, 'subjects', { message: 'rbac.Subject' }, true],
+  ['rbac.RoleBinding', 3, 'roleRef', { message: 'rbac.RoleRef' }],
+  ['rbac.ClusterRoleBinding', 2, 'subjects', { message: 'rbac.Subject' }, true],
+  ['rbac.ClusterRoleBinding', 3, 'roleRef', { message: 'rbac.RoleRef' }],
+  ['rbac.RoleRef', 1, 'apiGroup', 'string'],
+  ['rbac.RoleRef', 2, 'kind', 'string'],
+  ['rbac.RoleRef', 3, 'name', 'string'],
+  ['rbac.Subject', 1, 'kind', 'string'],
+  ['rbac.Subject', 2, 'apiGroup', 'string'],
+  ['rbac.Subject', 3, 'name', 'string'],
+  ['rbac.Subject', 4, 'namespace', 'string'],
+  ['authorization.SelfSubjectAccessReview', 2, 'spec', { message: 'authorization.SelfSubjectAccessReviewSpec' }],
+  ['authorization.SelfSubjectAccessReview', 3, 'status', { message: 'authorization.SubjectAccessReviewStatus' }],
+  ['authorization.SelfSubjectAccessReviewSpec', 1, 'resourceAttributes', { message: 'authorization.ResourceAttributes' }],
+  ['authorization.SelfSubjectAccessReviewSpec', 2, 'nonResourceAttributes', { message: 'authorization.NonResourceAttributes' }],
+  ['authorization.SubjectAccessReviewSpec', 3, 'user', 'string'],
+  ['authorization.SubjectAccessReviewSpec', 4, 'groups', 'string', true],
+  ['authorization.SubjectAccessReviewSpec', 5, 'extra', { map: ['string', { message: 'authorization.ExtraValue' }] }],
+  ['authorization.SubjectAccessReviewSpec', 6, 'uid', 'string'],
+  ['authorization.ResourceAttributes', 1, 'namespace', 'string'],
+  ['authorization.ResourceAttributes', 2, 'verb', 'string'],
+  ['authorization.ResourceAttributes', 3, 'group', 'string'],
+  ['authorization.ResourceAttributes', 4, 'version', 'string'],
+  ['authorization.ResourceAttributes', 5, 'resource', 'string'],
+  ['authorization.ResourceAttributes', 6, 'subresource', 'string'],
+  ['authorization.ResourceAttributes', 7, 'name', 'string'],
+  ['authorization.ResourceAttributes', 8, 'fieldSelector', { message: 'authorization.FieldSelectorAttributes' }],
+  ['authorization.ResourceAttributes', 9, 'labelSelector', { message: 'authorization.LabelSelectorAttributes' }],
+  ['authorization.NonResourceAttributes', 1, 'path', 'string'],
+  ['authorization.NonResourceAttributes', 2, 'verb', 'string'],
+  ['authorization.SubjectAccessReviewStatus', 1, 'allowed', 'bool'],
+  ['authorization.SubjectAccessReviewStatus', 2, 'reason', 'string'],
+  ['authorization.SubjectAccessReviewStatus', 3, 'evaluationError', 'string'],
+  ['authorization.SubjectAccessReviewStatus', 4, 'denied', 'bool'],
+  ['authorization.ExtraValue', 1, 'items', 'string', true],
 ];
 
 test('spot-checked field numbers match the upstream .proto files', (t) => {
@@ -213,7 +273,27 @@ test('the brief\'s required messages are all present', (t) => {
     'core.PersistentVolumeClaim', 'core.Binding', 'apps.Deployment', 'apps.ReplicaSet', 'coordination.Lease',
     'storage.StorageClass', 'storage.VolumeAttachment', 'core.TopologySelectorTerm',
     'core.TopologySelectorLabelRequirement', 'autoscaling.Scale', 'core.EphemeralVolumeSource',
-    'core.CSIVolumeSource', 'core.CSIPersistentVolumeSource', 'core.NFSVolumeSource',
+    'core.CSIVolumeSource', 'core.CSIPersistentVolumeSource', 'core.NFSVolumeSource', 'core.ServiceAccount',
+    'rbac.Role', 'rbac.ClusterRole', 'rbac.RoleBinding', 'rbac.ClusterRoleBinding', 'rbac.PolicyRule', 'rbac.Subject',
+    'rbac.RoleRef', 'rbac.AggregationRule', 'authorization.SelfSubjectAccessReview', 'authorization.SubjectAccessReview',
+    'authorization.SubjectAccessReviewSpec', 'authorization.SubjectAccessReviewStatus', 'authorization.ResourceAttributes',
+    'authorization.NonResourceAttributes',
   ];
   for (const name of required) t.truthy(messages[name], name);
+});
+
+test('list wrappers are messages of one repeated scalar field 1', (t) => {
+  for (const name of LIST_WRAPPERS) {
+    t.deepEqual(Object.keys(messages[name] ?? {}), ['1'], name);
+    t.true(messages[name][1].repeated === true && typeof messages[name][1].type === 'string', name);
+  }
+});
+
+test('every served kind has a protobuf message, so kubectl may send it protobuf', async (t) => {
+  const { kinds } = await import('../registry.js');
+  for (const k of kinds) {
+    const gv = k.group ? `${k.group}/${k.version}` : k.version;
+    t.truthy(topLevel[`${gv}/${k.kind}`], `${gv}/${k.kind}`);
+    if (!k.virtual) t.truthy(topLevel[`${gv}/${k.kind}List`], `${gv}/${k.kind}List`);
+  }
 });

@@ -5,12 +5,16 @@ import { metaMessages } from './messages-meta.js';
 import { coreMessages } from './messages-core.js';
 import { appsMessages } from './messages-apps.js';
 import { otherMessages } from './messages-other.js';
+import { authzMessages } from './messages-authz.js';
+import { certificatesMessages } from './messages-certificates.js';
 
 export const messages: Record<string, MessageTable> = {
   ...metaMessages,
   ...coreMessages,
   ...appsMessages,
   ...otherMessages,
+  ...authzMessages,
+  ...certificatesMessages,
 };
 
 /** Kinds registered per group version (from each API group's register.go), with their message prefix. */
@@ -52,6 +56,25 @@ const registered: Array<{ apiVersion: string; prefix: string; kinds: string[] }>
     prefix: 'autoscaling',
     kinds: ['HorizontalPodAutoscaler', 'HorizontalPodAutoscalerList', 'Scale'],
   },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    prefix: 'rbac',
+    kinds: [
+      'Role', 'RoleBinding', 'RoleBindingList', 'RoleList', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBindingList',
+      'ClusterRoleList',
+    ],
+  },
+  {
+    apiVersion: 'authorization.k8s.io/v1',
+    prefix: 'authorization',
+    kinds: ['SelfSubjectRulesReview', 'SelfSubjectAccessReview', 'SubjectAccessReview', 'LocalSubjectAccessReview'],
+  },
+  {
+    apiVersion: 'certificates.k8s.io/v1',
+    prefix: 'certificates',
+    kinds: ['CertificateSigningRequest', 'CertificateSigningRequestList'],
+  },
+  { apiVersion: 'authentication.k8s.io/v1', prefix: 'authentication', kinds: ['TokenRequest'] },
   // Unversioned meta types, registered under the legacy "v1" group version.
   { apiVersion: 'v1', prefix: 'meta', kinds: ['Status', 'APIVersions', 'APIGroupList', 'APIGroup'] },
   {
@@ -67,7 +90,10 @@ const registered: Array<{ apiVersion: string; prefix: string; kinds: string[] }>
  * `apps/v1` + `DeleteOptions` when it talks to the apps group.
  */
 const optionKinds = ['ListOptions', 'GetOptions', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions'];
-const groupVersions = ['v1', 'apps/v1', 'coordination.k8s.io/v1', 'storage.k8s.io/v1', 'autoscaling/v1'];
+const groupVersions = [
+  'v1', 'apps/v1', 'coordination.k8s.io/v1', 'storage.k8s.io/v1', 'autoscaling/v1', 'rbac.authorization.k8s.io/v1',
+  'authorization.k8s.io/v1',
+];
 
 function buildTopLevel(): Record<string, string> {
   const out: Record<string, string> = {};

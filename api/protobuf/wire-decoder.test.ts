@@ -53,3 +53,28 @@ test('bad protobuf is a 400, never a crash', (t) => {
   bad(Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0a, 0x7f])]));
   bad(envelope('v1', 'Namespace', field(99, 'x')));
 });
+
+test('a SelfSubjectAccessReview as `kubectl auth can-i` sends it', (t) => {
+  const attrs = Buffer.concat([field(1, 'default'), field(2, 'list'), field(3, ''), field(5, 'pods')]);
+  const obj = decodeProtobufObject(envelope('authorization.k8s.io/v1', 'SelfSubjectAccessReview', Buffer.concat([field(1, Buffer.alloc(0)), field(2, field(1, attrs)), field(3, Buffer.alloc(0))])));
+  t.is(obj.kind, 'SelfSubjectAccessReview');
+  t.deepEqual(obj.spec, { resourceAttributes: { namespace: 'default', verb: 'list', resource: 'pods' } });
+});
+
+test('a SubjectAccessReview\'s extra values decode to bare string lists', (t) => {
+  const entry = Buffer.concat([field(1, 'scopes'), field(2, Buffer.concat([field(1, 'a'), field(1, 'b')]))]);
+  const spec = Buffer.concat([field(2, Buffer.concat([field(1, '/healthz'), field(2, 'get')])), field(3, 'alice'), field(4, 'devs'), field(5, entry)]);
+  const obj = decodeProtobufObject(envelope('authorization.k8s.io/v1', 'SubjectAccessReview', field(2, spec)));
+  t.deepEqual(obj.spec, { nonResourceAttributes: { path: '/healthz', verb: 'get' }, user: 'alice', groups: ['devs'], extra: { scopes: ['a', 'b'] } });
+});
+
+test('a RoleBinding as `kubectl create rolebinding` sends it', (t) => {
+  const subject = Buffer.concat([field(1, 'ServiceAccount'), field(3, 'builder'), field(4, 'ci')]);
+  const roleRef = Buffer.concat([field(1, 'rbac.authorization.k8s.io'), field(2, 'ClusterRole'), field(3, 'edit')]);
+  const obj = decodeProtobufObject(envelope('rbac.authorization.k8s.io/v1', 'RoleBinding', Buffer.concat([field(1, field(1, 'builder-edit')), field(2, subject), field(3, roleRef)])));
+  t.deepEqual(obj, {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'builder-edit' },
+    subjects: [{ kind: 'ServiceAccount', name: 'builder', namespace: 'ci' }],
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+  });
+});

@@ -1,6 +1,6 @@
 import { badRequest } from '../status.js';
 import type { FieldSpec, MessageTable, Scalar } from './field-table.js';
-import { SPECIAL } from './field-table.js';
+import { LIST_WRAPPERS, SPECIAL } from './field-table.js';
 import { messages, topLevel } from './messages.js';
 
 /** The four bytes that open every Kubernetes protobuf body. */
@@ -109,7 +109,9 @@ function value(spec: FieldSpec['type'], wireType: number, r: Reader, path: strin
   if (typeof spec === 'string') return scalar(spec, wireType, r);
   if ('message' in spec) {
     const body = r.bytes();
-    return SPECIAL.has(spec.message) ? special(spec.message, body) : decodeMessage(body, spec.message, path);
+    if (SPECIAL.has(spec.message)) return special(spec.message, body);
+    const decoded = decodeMessage(body, spec.message, path);
+    return LIST_WRAPPERS.has(spec.message) ? decoded.items ?? [] : decoded;
   }
   throw badRequest(`protobuf: unexpected map at ${path}`);
 }

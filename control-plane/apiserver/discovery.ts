@@ -65,6 +65,12 @@ export function apiResourceList(kinds: Kind[], group: string, version: string) {
     if (k.subresources?.binding) {
       resources.push({ name: `${k.plural}/binding`, singularName: '', namespaced: k.namespaced, kind: 'Binding', verbs: ['create'] });
     }
+    if (k.subresources?.approval) {
+      resources.push({ name: `${k.plural}/approval`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: ['get', 'patch', 'update'] });
+    }
+    if (k.subresources?.token) {
+      resources.push({ name: `${k.plural}/token`, singularName: '', namespaced: k.namespaced, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] });
+    }
     if (k.kind === 'Namespace') {
       resources.push({ name: 'namespaces/finalize', singularName: '', namespaced: false, kind: 'Namespace', verbs: ['update'] });
     }

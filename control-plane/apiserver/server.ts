@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { kindFor, kinds } from '../../api/registry.js';
-import { methodNotAllowed, notFound, StatusError, unauthorized } from '../../api/status.js';
+import { forbidden, methodNotAllowed, notFound, StatusError, unauthorized } from '../../api/status.js';
 import { firstServiceIp, parseCidr, parsePortRange } from './allocators/ip-range.js';
 import { ensureKubernetesService } from './kubernetes-service.js';
 import { serviceAllocations } from './allocators/service-allocations.js';
@@ -35,6 +35,15 @@ import { loadEncryptionConfig, transformerFor } from './storage/encryption/confi
 import { identityTransformer } from './storage/encryption/transformer.js';
 import { resourcePrefix } from './registry/keys.js';
 import { log } from '../../client/log.js';
+import { ensureBootstrapPolicy } from './auth/rbac/bootstrap-policy.js';
+import { policyStores, RbacAuthorizer, type Decision } from './auth/rbac/authorizer.js';
+import type { Attributes } from './auth/rbac/attributes.js';
+import { checkEscalation } from './auth/rbac/escalation.js';
+import { nodeNameOf, nodeRestriction } from './admission/node-restriction.js';
+import { accessReview } from './handlers/access-review.js';
+import { tokenRequest } from './handlers/token-request.js';
+import { csrRequester } from './admission/csr-requester.js';
+import type { KObject } from '../../api/kind.js';
 
 /** How many past revisions the watch caches replay at start, when etcd still holds them. */
 const WATCH_HISTORY_REVISIONS = 10_000;
@@ -48,6 +57,7 @@ export class ApiServer {
   private server!: Server;
   private authenticator!: Authenticator;
   private audit?: AuditLog;
+  private authorizer?: RbacAuthorizer;
   /** Signs service account tokens (TokenRequest). */
   tokenIssuer!: ServiceAccountTokenIssuer;
   private namespaces!: NamespaceLifecycle;
@@ -83,12 +93,19 @@ export class ApiServer {
     await Promise.all([...this.stores.values()].map((s) => s.cache.start(historyFrom)));
     this.mutating.set('pods', podDefaults);
     this.mutating.set('persistentvolumeclaims', defaultStorageClass(this.storeFor('storageclasses', 'storage.k8s.io')));
+    this.mutating.set('certificatesigningrequests', csrRequester);
     this.namespaces = new NamespaceLifecycle(this.storeFor('namespaces'));
     await this.namespaces.start();
     await this.ensureInitialNamespaces();
     this.compactor = new Compactor(this.kv, o.etcdCompactionIntervalMs);
     this.compactor.start();
     this.authenticator = this.makeAuthenticator();
+    if (o.authorizationMode === 'RBAC') {
+      const rbac = 'rbac.authorization.k8s.io';
+      await ensureBootstrapPolicy({ clusterRoles: this.storeFor('clusterroles', rbac), clusterRoleBindings: this.storeFor('clusterrolebindings', rbac) });
+      this.authorizer = new RbacAuthorizer({ stores: policyStores((plural, group) => this.storeFor(plural, group)) });
+      await this.authorizer.start();
+    }
     if (o.auditLogPath) this.audit = new AuditLog(o.auditLogPath);
     this.metrics = new ApiMetrics(() => Object.fromEntries([...this.stores.values()].map((s) => [s.kind.plural, s.cache.watcherCount])));
 
@@ -172,6 +189,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.compactor?.stop();
     this.namespaces?.stop();
+    this.authorizer?.stop();
     await Promise.all([...this.stores.values()].map((s) => s.stop()));
     if (this.server) {
       this.server.closeAllConnections();
@@ -207,6 +225,18 @@ export class ApiServer {
       // a path that does not parse is answered only after authentication.
       info = safely(() => parseRequestPath(path));
       user = await this.authenticate(req);
+      const resourceRequest = info?.resource ? info : undefined;
+      const attrs: Attributes = resourceRequest
+        ? {
+            user, verb: kubeVerb(req.method ?? 'GET', resourceRequest, query), isResourceRequest: true, namespace: resourceRequest.namespace ?? '',
+            apiGroup: resourceRequest.group, apiVersion: resourceRequest.version, resource: resourceRequest.resource,
+            subresource: resourceRequest.subresource ?? '', name: resourceRequest.name ?? nameFromFieldSelector(query) ?? '',
+          }
+        : { user, verb: (req.method ?? 'GET').toLowerCase(), isResourceRequest: false, path };
+      const decision = this.authorize(attrs);
+      authz.decision = decision.allowed ? 'allow' : 'forbid';
+      authz.reason = decision.reason;
+      if (!decision.allowed) throw forbiddenRequest(attrs, decision.reason);
       if (await this.serveNonResource(path, req, res)) return;
       info = parseRequestPath(path);
       if (!info || !info.version || !info.resource) throw notFound({ group: '', resource: '', name: path });
@@ -220,8 +250,9 @@ export class ApiServer {
       if (info.namespace !== undefined && !kind.namespaced) throw notFound({ group: info.group, resource: info.resource, name: info.name });
       const ctx: RequestContext = {
         req, res, info, query, kind, store: this.stores.get(`${kind.group}/${kind.plural}`)!,
-        format: negotiate(req), user: user.name, warnings: [],
+        format: negotiate(req), user: user.name, userInfo: user, warnings: [],
       };
+      ctx.admit = this.validatingAdmission(ctx, attrs.verb);
       if (info.legacyWatch) ctx.query.set('watch', 'true');
       verb = verbOf(req.method ?? 'GET', ctx);
       await this.serveResource(ctx);
@@ -238,6 +269,36 @@ export class ApiServer {
       this.metrics?.requests.inc({ verb, group, resource, subresource, code });
       if (verb !== 'WATCH') this.metrics?.latency.observe({ verb, group, resource }, Number(process.hrtime.bigint() - started) / 1e9);
     }
+  }
+
+  /** The authorizer's answer; everything is allowed under --authorization-mode=AlwaysAllow. */
+  private authorize(attrs: Attributes): Decision {
+    return this.authorizer ? this.authorizer.authorize(attrs) : { allowed: true, reason: '' };
+  }
+
+  /**
+   * Validating admission for one request: node restriction for node
+   * identities, and RBAC's escalation check on roles and bindings.
+   */
+  private validatingAdmission(ctx: RequestContext, verb: string): RequestContext['admit'] {
+    const node = nodeNameOf(ctx.userInfo);
+    const rbac = ctx.kind.group === 'rbac.authorization.k8s.io' && this.authorizer;
+    if (!node && !rbac) return undefined;
+    const { info, kind, store } = ctx;
+    return async (obj: KObject, old?: KObject) => {
+      const target = { group: kind.group, resource: kind.plural, name: info.name ?? obj.metadata?.name };
+      if (node) {
+        const reason = await nodeRestriction(node, {
+          verb, group: kind.group, resource: kind.plural, subresource: info.subresource, namespace: info.namespace, name: info.name, object: obj,
+          existing: async () => old ?? store.get(info.namespace, info.name!).catch(() => undefined),
+        });
+        if (reason) throw forbidden(target, reason);
+      }
+      if (rbac && !info.subresource) {
+        const reason = checkEscalation(this.authorizer!, ctx.userInfo, obj, { kind: kind.kind, namespace: info.namespace, old });
+        if (reason) throw forbidden(target, reason);
+      }
+    };
   }
 
   private async servePublic(path: string, query: URLSearchParams, res: ServerResponse): Promise<void> {
@@ -318,7 +379,21 @@ export class ApiServer {
       if (subresource === 'scale' && ctx.kind.subresources?.scale) return scale(ctx);
       if (subresource === 'binding' && ctx.kind.subresources?.binding) return binding(ctx);
       if (subresource === 'finalize' && ctx.kind.kind === 'Namespace') return finalize(ctx);
+      if (subresource === 'approval' && ctx.kind.subresources?.approval) {
+        if (method === 'GET') return get(ctx);
+        if (method === 'PUT') return update(ctx, (ns, target) => this.namespaces.admit(ns, target));
+        if (method === 'PATCH') return patch(ctx);
+        throw methodNotAllowed('the server does not allow this method on the requested resource');
+      }
+      if (subresource === 'token' && ctx.kind.subresources?.token) {
+        const audiences = this.options.apiAudiences ?? [this.options.serviceAccountIssuer];
+        return tokenRequest(ctx, this.tokenIssuer, audiences, { Pod: this.storeFor('pods'), Secret: this.storeFor('secrets') });
+      }
       throw notFound({ group: ctx.kind.group, resource: `${ctx.kind.plural}/${subresource}`, name });
+    }
+    if (ctx.kind.virtual) {
+      if (method === 'POST' && !name) return accessReview(ctx, (attrs) => this.authorize(attrs));
+      throw methodNotAllowed('the server does not allow this method on the requested resource');
     }
     if (!name) {
       if (method === 'GET') return isWatch(ctx.query) ? watch(ctx) : list(ctx);
@@ -369,6 +444,26 @@ function kubeVerb(method: string, info: RequestInfo | undefined, query: URLSearc
 function verbOf(method: string, ctx: RequestContext): string {
   if (method === 'GET') return isWatch(ctx.query) ? 'WATCH' : ctx.info.name ? 'GET' : 'LIST';
   return method;
+}
+
+/** `metadata.name=x` in a list or watch's field selector, which kube authorizes as a request for x. */
+function nameFromFieldSelector(query: URLSearchParams): string | undefined {
+  const selector = query.get('fieldSelector');
+  if (!selector) return undefined;
+  const m = /^metadata\.name==?([^,]+)$/.exec(selector.trim());
+  return m?.[1];
+}
+
+/** kube's 403 for a request the authorizer refused. */
+function forbiddenRequest(a: Attributes, reason: string): StatusError {
+  const why = reason ? `: ${reason}` : '';
+  if (!a.isResourceRequest) return new StatusError(403, 'Forbidden', `forbidden: User "${a.user.name}" cannot ${a.verb} path "${a.path}"${why}`, {});
+  const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource!;
+  const qualified = a.apiGroup ? `${a.resource}.${a.apiGroup}` : a.resource!;
+  const subject = a.name ? `${qualified} "${a.name}" is forbidden` : `${qualified} is forbidden`;
+  const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
+  return new StatusError(403, 'Forbidden', `${subject}: User "${a.user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup ?? ''}" ${scope}${why}`,
+    { name: a.name || undefined, group: a.apiGroup || undefined, kind: a.resource });
 }
 
 function safely<T>(f: () => T): T | undefined {

@@ -17,14 +17,15 @@ function checkNamespace(ctx: RequestContext, obj: KObject): void {
 }
 
 /** A mutating admission step run on new objects before defaults and validation. */
-export type MutatingAdmission = (obj: KObject) => Promise<void>;
+export type MutatingAdmission = (obj: KObject, ctx: RequestContext) => Promise<void>;
 
 export async function create(ctx: RequestContext, ensureNamespace: EnsureNamespace, admit?: MutatingAdmission): Promise<void> {
   const obj = admitShape(ctx, decodeObject(await readBody(ctx.req), mediaType(ctx.req)));
   if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
   checkNamespace(ctx, obj);
   if (ctx.kind.namespaced) await ensureNamespace(ctx.info.namespace!, { group: ctx.kind.group, resource: ctx.kind.plural, name: obj.metadata.name });
-  await admit?.(obj);
+  await admit?.(obj, ctx);
+  await ctx.admit?.(obj);
   const created = await ctx.store.create(obj, ctx.info.namespace, { dryRun: dryRun(ctx.query) });
   respondObject(ctx, 201, created);
 }
@@ -39,12 +40,16 @@ export async function update(ctx: RequestContext, ensureNamespace: EnsureNamespa
   }
   obj.metadata.name = name;
   try {
-    const updated = await ctx.store.update(ctx.info.namespace, name, () => obj, { subresource: ctx.info.subresource, dryRun: dryRun(ctx.query) });
+    const updated = await ctx.store.update(ctx.info.namespace, name, async (current) => {
+      await ctx.admit?.(obj, current);
+      return obj;
+    }, { subresource: ctx.info.subresource, dryRun: dryRun(ctx.query) });
     respondObject(ctx, 200, updated);
   } catch (err) {
     const createInstead = (err as StatusError).code === 404 && ctx.kind.allowCreateOnUpdate && !ctx.info.subresource && !obj.metadata.resourceVersion;
     if (!createInstead) throw err;
     if (ctx.kind.namespaced) await ensureNamespace(ctx.info.namespace!, { group: ctx.kind.group, resource: ctx.kind.plural, name });
+    await ctx.admit?.(obj);
     respondObject(ctx, 201, await ctx.store.create(obj, ctx.info.namespace, { dryRun: dryRun(ctx.query) }));
   }
 }
@@ -53,7 +58,7 @@ export async function patch(ctx: RequestContext): Promise<void> {
   const body = await readBody(ctx.req);
   const type = mediaType(ctx.req);
   const name = ctx.info.name!;
-  const updated = await ctx.store.update(ctx.info.namespace, name, (current) => {
+  const updated = await ctx.store.update(ctx.info.namespace, name, async (current) => {
     const patched = applyPatch(ctx.kind, current, body, type);
     if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
       throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
@@ -63,6 +68,7 @@ export async function patch(ctx: RequestContext): Promise<void> {
     if (patched.metadata?.resourceVersion === current.metadata.resourceVersion) delete patched.metadata.resourceVersion;
     const obj = admitShape(ctx, patched);
     checkNamespace(ctx, obj);
+    await ctx.admit?.(obj, current);
     return obj;
   }, { subresource: ctx.info.subresource, dryRun: dryRun(ctx.query) });
   respondObject(ctx, 200, updated);

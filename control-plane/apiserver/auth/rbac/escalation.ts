@@ -31,6 +31,8 @@ function confirmNoEscalation(authorizer: RbacAuthorizer, user: UserAttributes, n
   return msg;
 }
 
+const hasAggregationRule = (role: KObject): boolean => (role.aggregationRule?.clusterRoleSelectors ?? []).length > 0;
+
 /** Only owner references and finalizers changed: what the garbage collector does, which needs no check. */
 function onlyGarbageCollectorFields(obj: KObject, old: KObject): boolean {
   const strip = (o: KObject): KObject => {
@@ -52,7 +54,8 @@ function onlyGarbageCollectorFields(obj: KObject, old: KObject): boolean {
  * forbidden: ` prefix).
  *
  * `kind` defaults to the object's kind and `namespace` to its namespace;
- * pass `old` on update, so changes only the garbage collector makes pass.
+ * pass `old` on update (changes only the garbage collector makes pass; an
+ * aggregationRule on either side needs full authority, as in kube).
  */
 export function checkEscalation(
   authorizer: RbacAuthorizer,
@@ -67,17 +70,20 @@ export function checkEscalation(
   if (opts.old && onlyGarbageCollectorFields(obj, opts.old)) return undefined;
   const namespaced = kind === 'Role' || kind === 'RoleBinding';
   const namespace = namespaced ? opts.namespace ?? obj.metadata?.namespace ?? '' : '';
+  // Both special verbs are asked where the object lives: its namespace, or cluster-wide.
   const may = (verb: string, res: string, name: string): boolean => authorizer.authorize({
     user, verb, isResourceRequest: true, namespace, apiGroup: RBAC_GROUP, apiVersion: '*', resource: res, name,
   }).allowed;
 
   if (kind === 'Role' || kind === 'ClusterRole') {
-    if (may('escalate', resource, obj.metadata?.name ?? '')) return undefined;
+    // kube asks with the name from the URL, which a create does not have.
+    if (may('escalate', resource, opts.old ? obj.metadata?.name ?? '' : '')) return undefined;
     const denied = confirmNoEscalation(authorizer, user, namespace, Array.isArray(obj.rules) ? obj.rules : []);
     if (denied) return denied;
-    const aggregation = obj.aggregationRule;
-    const aggregationChanged = aggregation !== undefined && aggregation !== null && (!opts.old || !deepEqual(aggregation, opts.old.aggregationRule));
-    if (kind === 'ClusterRole' && aggregationChanged && confirmNoEscalation(authorizer, user, '', FULL_AUTHORITY)) {
+    // Aggregation can gather anything, and dropping it can stop a role from tightening: setting,
+    // keeping or removing one takes every permission.
+    const aggregates = hasAggregationRule(obj) || (opts.old !== undefined && hasAggregationRule(opts.old));
+    if (kind === 'ClusterRole' && aggregates && confirmNoEscalation(authorizer, user, '', FULL_AUTHORITY)) {
       return 'must have cluster-admin privileges to use the aggregationRule';
     }
     return undefined;
@@ -85,9 +91,7 @@ export function checkEscalation(
 
   const ref: RoleRef = obj.roleRef ?? {};
   const refResource = ref.kind === 'ClusterRole' ? 'clusterroles' : ref.kind === 'Role' ? 'roles' : undefined;
-  if (refResource && ref.apiGroup === RBAC_GROUP && authorizer.authorize({
-    user, verb: 'bind', isResourceRequest: true, namespace, apiGroup: ref.apiGroup, resource: refResource, name: ref.name ?? '',
-  }).allowed) return undefined;
+  if (refResource && may('bind', refResource, ref.name ?? '')) return undefined;
   const target = authorizer.roleRefRules(ref, namespace);
   if ('error' in target) return target.error;
   return confirmNoEscalation(authorizer, user, namespace, target.rules);
