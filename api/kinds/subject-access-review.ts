@@ -50,7 +50,7 @@ export const accessReviewStatusSchema = authz('SubjectAccessReviewStatus', obj({
 }, { required: ['allowed'], description: 'The answer to an access review.' }));
 
 const isEmpty = (v: unknown): boolean =>
-  v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every(isEmpty));
+  v === undefined || v === null || v === '' || v === 0 || v === false || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every(isEmpty));
 
 const goNonResource = (a: KObject | undefined): string =>
   a && typeof a === 'object'
