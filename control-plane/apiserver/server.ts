@@ -40,6 +40,7 @@ import { policyStores, RbacAuthorizer, type Decision } from './auth/rbac/authori
 import type { Attributes } from './auth/rbac/attributes.js';
 import { checkEscalation } from './auth/rbac/escalation.js';
 import { nodeNameOf, nodeRestriction } from './admission/node-restriction.js';
+import { nodeReadRestriction } from './auth/node-authorizer.js';
 import { accessReview } from './handlers/access-review.js';
 import { tokenRequest } from './handlers/token-request.js';
 import { csrRequester } from './admission/csr-requester.js';
@@ -237,6 +238,16 @@ export class ApiServer {
       authz.decision = decision.allowed ? 'allow' : 'forbid';
       authz.reason = decision.reason;
       if (!decision.allowed) throw forbiddenRequest(attrs, decision.reason);
+      const node = this.authorizer && nodeNameOf(user);
+      if (node) {
+        const refused = await nodeReadRestriction(node, attrs, async (namespace) =>
+          (await this.storeFor('pods').list({ namespace, filter: (p) => p.spec?.nodeName === node })).items);
+        if (refused) {
+          authz.decision = 'forbid';
+          authz.reason = refused;
+          throw forbiddenRequest(attrs, refused);
+        }
+      }
       if (await this.serveNonResource(path, req, res)) return;
       info = parseRequestPath(path);
       if (!info || !info.version || !info.resource) throw notFound({ group: '', resource: '', name: path });
@@ -294,7 +305,7 @@ export class ApiServer {
         });
         if (reason) throw forbidden(target, reason);
       }
-      if (rbac && !info.subresource) {
+      if (rbac && !info.subresource && verb !== 'delete' && verb !== 'deletecollection') {
         const reason = checkEscalation(this.authorizer!, ctx.userInfo, obj, { kind: kind.kind, namespace: info.namespace, old });
         if (reason) throw forbidden(target, reason);
       }

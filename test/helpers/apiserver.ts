@@ -49,8 +49,16 @@ export async function startCluster(overrides: Partial<ApiServerOptions> = {}, op
   await server.start();
   const kubeconfig = join(dir, 'kubeconfig');
   const controllers = opts.controllers ? new AbortController() : undefined;
+  // The controller-manager runs with its own identity and least privilege, as it does in a cluster.
+  const controllerIdentity = controllers && !options.insecureServing
+    ? await issueCertificate(await loadOrCreateCA(options.certDir), { commonName: 'system:kube-controller-manager', usages: ['client'] })
+    : undefined;
   const running = controllers
-    ? runControllerManager({ server: server.url, ca: server.caFile ? readFileSync(server.caFile, 'utf8') : undefined, token }, controllers.signal)
+    ? runControllerManager(
+      { server: server.url, ca: server.caFile ? readFileSync(server.caFile, 'utf8') : undefined, ...(controllerIdentity ? { cert: controllerIdentity.certPem, key: controllerIdentity.keyPem } : { token }) },
+      controllers.signal,
+      { clusterSigningCertFile: join(options.certDir, 'ca.crt'), clusterSigningKeyFile: join(options.certDir, 'ca.key') },
+    )
     : Promise.resolve();
   const cluster: TestCluster = {
     etcd, server, url: server.url, token, caFile: server.caFile, dir, kubeconfig,

@@ -44,6 +44,10 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
 
 export async function remove(ctx: RequestContext): Promise<void> {
   const opts = await deleteOptions(ctx);
+  if (ctx.admit) {
+    const existing = await ctx.store.get(ctx.info.namespace, ctx.info.name!);
+    await ctx.admit(existing, existing);
+  }
   const { object, deleted } = await ctx.store.delete(ctx.info.namespace, ctx.info.name!, opts);
   if (deleted && !ctx.kind.returnDeletedObject) {
     send(ctx.res, 200, {
@@ -58,6 +62,7 @@ export async function remove(ctx: RequestContext): Promise<void> {
 export async function removeCollection(ctx: RequestContext): Promise<void> {
   const opts = await deleteOptions(ctx);
   const { items } = await ctx.store.list({ namespace: ctx.info.namespace, filter: objectFilter(ctx.kind, ctx.query) });
+  for (const item of items) await ctx.admit?.(item, item);
   const removed = [];
   for (const item of items) {
     try {

@@ -117,6 +117,7 @@ export function bootstrapClusterRoles(): KObject[] {
       rule(['create', 'delete'], [''], ['pods']),
       rule(['patch', 'update'], [''], ['pods/status']),
       rule(['create'], [''], ['pods/eviction']),
+      // Only those its pods use: the API server's node authorizer checks each read.
       rule(READ, [''], ['configmaps', 'secrets']),
       rule(['get'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
       rule(['get', 'patch', 'update'], [''], ['persistentvolumeclaims/status']),
@@ -130,6 +131,10 @@ export function bootstrapClusterRoles(): KObject[] {
       rule(['create'], [''], ['serviceaccounts/token']),
     ]),
     clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])]),
+    // What the CSR approver asks before approving a kubelet client certificate:
+    // a joining node's request (nodeclient) and a node renewing its own (selfnodeclient).
+    clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'])]),
+    clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'])]),
     clusterRole('system:kube-scheduler', [
       rule(EVENT_WRITE, ['', 'events.k8s.io'], ['events']),
       rule(['create'], ['coordination.k8s.io'], ['leases']),
@@ -197,6 +202,11 @@ export function bootstrapClusterRoleBindings(): KObject[] {
     clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
     clusterRoleBinding('system:monitoring', 'system:monitoring', [group('system:monitoring')]),
     clusterRoleBinding('system:node', 'system:node', [group('system:nodes')]),
+    // Node bootstrap, as kubeadm sets it up: bootstrap tokens may ask for a
+    // node client certificate and have it approved; nodes may renew their own.
+    clusterRoleBinding('system:node-bootstrapper', 'system:node-bootstrapper', [group('system:bootstrappers')]),
+    clusterRoleBinding('system:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [group('system:bootstrappers')]),
+    clusterRoleBinding('system:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]),
     clusterRoleBinding('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
     clusterRoleBinding('system:volume-scheduler', 'system:volume-scheduler', [user('system:kube-scheduler')]),
     clusterRoleBinding('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),
