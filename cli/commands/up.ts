@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { get as httpsGet } from 'node:https';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
+import { writeServerConfig } from '../../control-plane/nats/server-config.js';
+import { ensureLocalPki } from '../local-pki.js';
 import { renderKubeconfig } from '../kubeconfig-file.js';
 import { isAlive, readState, skiffHome, stopProcess, writeState, type ComponentState } from '../local-cluster.js';
 
@@ -49,6 +50,33 @@ function launch(name: string, command: string, args: string[], logDir: string): 
   return { name, pid: child.pid!, endpoint: '', log };
 }
 
+function httpsOk(url: string, tls: { ca: Buffer; cert?: Buffer; key?: Buffer }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet(url, { ...tls, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+function commandExists(command: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('sh', ['-c', `command -v ${command}`], (err) => resolve(!err));
+  });
+}
+
 function httpsReady(url: string, ca: Buffer): Promise<boolean> {
   return new Promise((resolve) => {
     const req = httpsGet(`${url}/readyz`, { ca, timeout: 1000 }, (res) => {
@@ -60,7 +88,12 @@ function httpsReady(url: string, ca: Buffer): Promise<boolean> {
   });
 }
 
-/** `skiff up [--detach]`: etcd, the API server and the controllers on this machine, with an admin kubeconfig. */
+/**
+ * `skiff up [--detach]`: etcd, the API server, the controllers and NATS on
+ * this machine, TLS on every connection and each component with its own
+ * identity; writes an admin kubeconfig (a client certificate in
+ * system:masters).
+ */
 export async function upCommand(argv: string[]): Promise<void> {
   for (const a of argv) if (a !== '--detach' && a !== '-d') throw new Error(`unknown flag: ${a}`);
   const detach = argv.includes('--detach') || argv.includes('-d');
@@ -71,11 +104,7 @@ export async function upCommand(argv: string[]): Promise<void> {
   const home = skiffHome();
   const logDir = join(home, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const tokenFile = join(home, 'tokens.csv');
-  if (!existsSync(tokenFile)) {
-    writeFileSync(tokenFile, `${randomBytes(24).toString('hex')},admin,admin,"system:masters"\n`, { mode: 0o600 });
-  }
-  const token = readFileSync(tokenFile, 'utf8').split(',')[0];
+  const pki = await ensureLocalPki(home);
   const components: ComponentState[] = [];
   const kubeconfig = join(home, 'kubeconfig');
   const save = () => writeState({ startedAt: new Date().toISOString(), components, kubeconfig });
@@ -86,46 +115,70 @@ export async function upCommand(argv: string[]): Promise<void> {
     let t = Date.now();
     const etcdPort = await pickPort(2379);
     const peerPort = await pickPort(2380);
-    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-    step(`starting etcd on ${etcdUrl}`);
+    const etcdUrl = `https://127.0.0.1:${etcdPort}`;
+    step(`starting etcd on ${etcdUrl} (TLS, client certificates required)`);
     const etcd = launch('etcd', 'etcd', [
       '--name', 'skiff', '--data-dir', join(home, 'etcd'),
       '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
       '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
       '--initial-cluster', `skiff=http://127.0.0.1:${peerPort}`,
+      '--cert-file', pki.etcd.certFile, '--key-file', pki.etcd.keyFile, '--client-cert-auth', '--trusted-ca-file', pki.etcd.caFile,
     ], logDir);
     etcd.endpoint = etcdUrl;
     components.push(etcd);
     save();
-    await waitFor('etcd', async () => (await fetch(`${etcdUrl}/health`)).ok, etcd.pid, etcd.log);
+    const etcdTls = { ca: readFileSync(pki.etcd.caFile), cert: readFileSync(pki.etcd.clientCertFile), key: readFileSync(pki.etcd.clientKeyFile) };
+    await waitFor('etcd', () => httpsOk(`${etcdUrl}/health`, etcdTls), etcd.pid, etcd.log);
     done('etcd ready', t);
 
     t = Date.now();
     const apiPort = await pickPort(6443);
     step(`starting the API server on https://127.0.0.1:${apiPort}`);
-    const certDir = join(home, 'pki');
     const main = fileURLToPath(new URL('../main.js', import.meta.url));
     const api = launch('apiserver', process.execPath, [main, 'apiserver',
-      `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', `--secure-port=${apiPort}`,
-      `--token-auth-file=${tokenFile}`, `--cert-dir=${certDir}`,
+      `--etcd-servers=${etcdUrl}`, `--etcd-cafile=${pki.etcd.caFile}`, `--etcd-certfile=${pki.etcd.clientCertFile}`, `--etcd-keyfile=${pki.etcd.clientKeyFile}`,
+      '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, `--cert-dir=${pki.dir}`,
+      `--client-ca-file=${pki.caFile}`, '--enable-bootstrap-token-auth', '--authorization-mode=Node,RBAC',
+      `--audit-log-path=${join(logDir, 'audit.log')}`, `--encryption-provider-config=${pki.encryptionConfig}`,
     ], logDir);
     api.endpoint = `https://127.0.0.1:${apiPort}`;
     components.push(api);
     save();
-    const caFile = join(certDir, 'ca.crt');
-    await waitFor('the API server', async () => existsSync(caFile) && httpsReady(api.endpoint, readFileSync(caFile)), api.pid, api.log);
+    const caFile = pki.caFile;
+    await waitFor('the API server', async () => httpsReady(api.endpoint, readFileSync(caFile)), api.pid, api.log);
     done('API server ready', t);
 
-    writeFileSync(kubeconfig, renderKubeconfig({ server: api.endpoint, caFile, token }), { mode: 0o600 });
+    writeFileSync(kubeconfig, renderKubeconfig({ server: api.endpoint, caFile, certFile: pki.admin.certFile, keyFile: pki.admin.keyFile }), { mode: 0o600 });
+    const cmKubeconfig = join(pki.dir, 'controller-manager.kubeconfig');
+    writeFileSync(cmKubeconfig, renderKubeconfig({ server: api.endpoint, caFile, ...pki.controllerManager, user: 'system:kube-controller-manager' }), { mode: 0o600 });
 
     t = Date.now();
-    step('starting the controller-manager');
-    const cm = launch('controller-manager', process.execPath, [main, 'controller-manager', `--kubeconfig=${kubeconfig}`], logDir);
+    step('starting the controller-manager (as system:kube-controller-manager)');
+    const cm = launch('controller-manager', process.execPath, [main, 'controller-manager', `--kubeconfig=${cmKubeconfig}`,
+      `--cluster-signing-cert-file=${pki.caFile}`, `--cluster-signing-key-file=${pki.caKeyFile}`], logDir);
     cm.endpoint = api.endpoint;
     components.push(cm);
     save();
     await waitFor('the controller-manager', async () => readFileSync(cm.log, 'utf8').includes('controller-manager started'), cm.pid, cm.log);
     done('controller-manager running', t);
+
+    if (await commandExists('nats-server')) {
+      t = Date.now();
+      const natsPort = await pickPort(4222);
+      step(`starting NATS on tls://127.0.0.1:${natsPort} (TLS and credentials required)`);
+      const natsConfig = join(pki.dir, 'nats.conf');
+      writeServerConfig(natsConfig, {
+        serverName: 'skiff', host: '127.0.0.1', port: natsPort,
+        tls: { certFile: pki.nats.certFile, keyFile: pki.nats.keyFile, caFile: pki.caFile },
+        users: [{ user: 'control-plane', password: pki.nats.password, publish: ['skiff.>'], subscribe: ['skiff.>'], respond: true }],
+      });
+      const nats = launch('nats', 'nats-server', ['-c', natsConfig], logDir);
+      nats.endpoint = `tls://127.0.0.1:${natsPort}`;
+      components.push(nats);
+      save();
+      await waitFor('NATS', () => portOpen(natsPort), nats.pid, nats.log);
+      done('NATS ready', t);
+    }
 
     const userConfig = join(homedir(), '.kube', 'config');
     if (!existsSync(userConfig)) {

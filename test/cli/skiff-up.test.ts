@@ -40,9 +40,13 @@ test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
   const parsed = JSON.parse(status.stdout);
   t.true(parsed.running);
   const byName = Object.fromEntries(parsed.components.map((c: any) => [c.name, c]));
-  t.regex(byName.etcd.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+  t.regex(byName.etcd.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/, 'etcd serves TLS');
   t.regex(byName.apiserver.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
   t.truthy(byName['controller-manager']);
+  t.regex(byName.nats.endpoint, /^tls:\/\/127\.0\.0\.1:\d+$/, 'NATS serves TLS');
+  // etcd refuses a client without a certificate from its CA.
+  const plain = await run('etcdctl', ['--endpoints', byName.etcd.endpoint, '--insecure-transport=false', '--insecure-skip-tls-verify', '--dial-timeout=2s', 'get', '/registry/', '--prefix', '--keys-only']);
+  t.not(plain.code, 0);
 
   const path = (await run(process.execPath, [bin, 'kubeconfig', '--path'])).stdout.trim();
   const ns = await run('kubectl', ['--kubeconfig', path, 'get', 'namespaces', '-o', 'name']);
@@ -51,6 +55,13 @@ test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
   t.regex(ns.stdout, /namespace\/kube-system/);
   const printed = await run(process.execPath, [bin, 'kubeconfig']);
   t.regex(printed.stdout, /certificate-authority-data/);
+  t.regex(printed.stdout, /client-certificate-data/, 'the admin kubeconfig holds a client certificate');
+  t.notRegex(printed.stdout, /token:/);
+  const whoami = await run('kubectl', ['--kubeconfig', path, 'auth', 'can-i', '*', '*']);
+  t.is(whoami.stdout.trim(), 'yes');
+  // Every refused or mutating request is audited with who made it.
+  const audit = await run('sh', ['-c', `cat ${join(home, '.skiff', 'logs', 'audit.log')} || true`]);
+  t.regex(audit.stdout, /"username":"kubernetes-admin"/);
 
   const again = await run(process.execPath, [bin, 'up', '--detach']);
   t.not(again.code, 0, 'a second up refuses while the cluster runs');
@@ -79,7 +90,7 @@ test.serial('skiff up in the foreground stops everything on Ctrl-C', async (t) =
   while (!out.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
   t.regex(out, /Press Ctrl-C/);
   const pids = JSON.parse((await run(process.execPath, [bin, 'status', '-o', 'json'])).stdout).components.map((c: any) => c.pid);
-  t.is(pids.length, 3);
+  t.is(pids.length, 4);
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGINT');
   await exited;
