@@ -1,0 +1,64 @@
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { kubectl, kubectlOk } from '../helpers/kubectl.js';
+
+let cluster: TestCluster;
+
+test.before(async () => {
+  cluster = await startCluster({}, { controllers: true });
+});
+
+test.after.always(async () => {
+  await cluster?.stop();
+});
+
+test('a new user, the README way: openssl key and CSR, kubectl certificate approve, a RoleBinding', async (t) => {
+  const dir = cluster.dir;
+  const key = join(dir, 'jane.key');
+  const csr = join(dir, 'jane.csr');
+  execFileSync('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-subj', '/CN=jane/O=developers', '-out', csr], { stdio: 'ignore' });
+  const manifest = [
+    'apiVersion: certificates.k8s.io/v1', 'kind: CertificateSigningRequest', 'metadata:', '  name: jane', 'spec:',
+    `  request: ${readFileSync(csr).toString('base64')}`, '  signerName: kubernetes.io/kube-apiserver-client', '  usages: [client auth]', '',
+  ].join('\n');
+  await kubectlOk(cluster, ['create', '-f', '-'], manifest);
+  t.regex(await kubectlOk(cluster, ['get', 'csr', 'jane']), /jane\s+\S+\s+kubernetes.io\/kube-apiserver-client\s+admin\s+<none>\s+Pending/);
+  await kubectlOk(cluster, ['certificate', 'approve', 'jane']);
+  let certificate = '';
+  for (let i = 0; i < 100 && !certificate; i++) {
+    certificate = await kubectlOk(cluster, ['get', 'csr', 'jane', '-o', 'jsonpath={.status.certificate}']);
+    if (!certificate) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.truthy(certificate, 'the controller-manager signed it');
+  t.regex(await kubectlOk(cluster, ['get', 'csr', 'jane']), /Approved,Issued/);
+  writeFileSync(join(dir, 'jane.crt'), Buffer.from(certificate, 'base64'));
+
+  await kubectlOk(cluster, ['create', 'rolebinding', 'jane-view', '--clusterrole=view', '--user=jane', '-n', 'default']);
+  const janeConfig = join(dir, 'jane.kubeconfig');
+  writeFileSync(janeConfig, readFileSync(cluster.kubeconfig, 'utf8').replace(/users:[\s\S]*?contexts:/, `users:\n- name: admin\n  user:\n    client-certificate: ${join(dir, 'jane.crt')}\n    client-key: ${key}\ncontexts:`));
+  const jane = { ...cluster, kubeconfig: janeConfig };
+  await kubectlOk(cluster, ['create', 'configmap', 'shared', '--from-literal=a=1']);
+  for (let i = 0; i < 50 && (await kubectl(jane, ['get', 'configmaps'])).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+  t.regex(await kubectlOk(jane, ['get', 'configmaps']), /shared/);
+  const secrets = await kubectl(jane, ['get', 'secrets']);
+  t.not(secrets.code, 0);
+  t.regex(secrets.stderr, /User "jane" cannot list resource "secrets" in API group "" in the namespace "default"/);
+  const write = await kubectl(jane, ['create', 'configmap', 'mine', '--from-literal=a=1']);
+  t.regex(write.stderr, /forbidden/);
+  t.is((await kubectl(jane, ['auth', 'can-i', 'list', 'pods', '-n', 'kube-system'])).stdout.trim(), 'no');
+});
+
+test('a service account user, the README way: kubectl create token', async (t) => {
+  await kubectlOk(cluster, ['create', 'serviceaccount', 'ci']);
+  await kubectlOk(cluster, ['create', 'rolebinding', 'ci-edit', '--clusterrole=edit', '--serviceaccount=default:ci']);
+  const token = (await kubectlOk(cluster, ['create', 'token', 'ci', '--duration=15m'])).trim();
+  t.is(token.split('.').length, 3);
+  const asCi = (args: string[]) => kubectl(cluster, ['--token', token, ...args]);
+  for (let i = 0; i < 50 && (await asCi(['get', 'configmaps'])).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+  t.is((await asCi(['create', 'configmap', 'from-ci', '--from-literal=a=1'])).code, 0);
+  const nodes = await asCi(['get', 'nodes']);
+  t.regex(nodes.stderr, /User "system:serviceaccount:default:ci" cannot list resource "nodes"/);
+});
