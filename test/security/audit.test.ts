@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { clientCertificate, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { call } from '../helpers/http.js';
 
 let cluster: TestCluster;
@@ -59,4 +59,18 @@ test.serial('requests without good credentials are audited as 401', async (t) =>
   t.is(denied[0].requestURI, '/api/v1/namespaces');
   t.deepEqual([denied[0].verb, denied[0].objectRef.resource], ['list', 'namespaces']);
   t.false(readFileSync(auditFile, 'utf8').includes('forged-token'));
+});
+
+test.serial('refused requests are audited as 403 with the authorization decision; allowed reads are not', async (t) => {
+  const eve = await clientCertificate(cluster, 'eve', ['interns']);
+  t.is((await call(cluster, 'GET', '/api/v1/namespaces/kube-system/secrets/anything', undefined, {}, { token: null, ...eve })).status, 403);
+  t.is((await call(cluster, 'GET', '/apis', undefined, {}, { token: null, ...eve })).status, 200);
+  const forbidden = (await lines()).filter((e) => e.responseStatus.code === 403);
+  t.is(forbidden.length, 1);
+  t.like(forbidden[0], {
+    verb: 'get', user: { username: 'eve', groups: ['interns', 'system:authenticated'] },
+    objectRef: { resource: 'secrets', namespace: 'kube-system', name: 'anything', apiVersion: 'v1' },
+    annotations: { 'authorization.k8s.io/decision': 'forbid' },
+  });
+  t.false((await lines()).some((e) => e.requestURI === '/apis'));
 });

@@ -215,24 +215,32 @@ class PolicyIndex {
  * started: `await authorizer.start()` lists the four kinds and follows
  * their watch caches, listing again if a cache drops its subscribers.
  */
+/** How many answers the authorizer remembers between policy changes. */
+const DECISION_CACHE = 10_000;
+
+const decisionKey = (a: Attributes) =>
+  [a.user.name, a.user.groups.join(','), a.verb, a.isResourceRequest ? 'r' : 'n', a.namespace, a.apiGroup, a.resource, a.subresource, a.name, a.path].join('\u0000');
+
 export class RbacAuthorizer {
   private readonly index = new PolicyIndex();
   private readonly mirrors: StoreMirror[] = [];
+  /** Answers given since the policy last changed: the same request by the same user is answered from here. */
+  private readonly decisions = new Map<string, Decision>();
 
   constructor(source: { objects?: PolicyObjects; stores?: PolicyStores } = {}) {
     const { objects, stores } = source;
     if (objects) {
-      this.index.sinkFor('Role').replace(objects.roles ?? []);
-      this.index.sinkFor('ClusterRole').replace(objects.clusterRoles ?? []);
-      this.index.sinkFor('RoleBinding').replace(objects.roleBindings ?? []);
-      this.index.sinkFor('ClusterRoleBinding').replace(objects.clusterRoleBindings ?? []);
+      this.sink('Role').replace(objects.roles ?? []);
+      this.sink('ClusterRole').replace(objects.clusterRoles ?? []);
+      this.sink('RoleBinding').replace(objects.roleBindings ?? []);
+      this.sink('ClusterRoleBinding').replace(objects.clusterRoleBindings ?? []);
     }
     if (stores) {
       this.mirrors.push(
-        new StoreMirror(stores.roles, this.index.sinkFor('Role'), 'roles'),
-        new StoreMirror(stores.clusterRoles, this.index.sinkFor('ClusterRole'), 'clusterroles'),
-        new StoreMirror(stores.roleBindings, this.index.sinkFor('RoleBinding'), 'rolebindings'),
-        new StoreMirror(stores.clusterRoleBindings, this.index.sinkFor('ClusterRoleBinding'), 'clusterrolebindings'),
+        new StoreMirror(stores.roles, this.sink('Role'), 'roles'),
+        new StoreMirror(stores.clusterRoles, this.sink('ClusterRole'), 'clusterroles'),
+        new StoreMirror(stores.roleBindings, this.sink('RoleBinding'), 'rolebindings'),
+        new StoreMirror(stores.clusterRoleBindings, this.sink('ClusterRoleBinding'), 'clusterrolebindings'),
       );
     }
   }
@@ -256,7 +264,28 @@ export class RbacAuthorizer {
     for (const m of this.mirrors) m.stop();
   }
 
+  /** The index's sink for a kind; every change forgets the remembered answers. */
+  private sink(kind: 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding'): MirrorSink {
+    const sink = this.index.sinkFor(kind);
+    const forget = () => this.decisions.clear();
+    return {
+      replace: (items) => { sink.replace(items); forget(); },
+      upsert: (o) => { sink.upsert(o); forget(); },
+      remove: (o) => { sink.remove(o); forget(); },
+    };
+  }
+
   authorize(attrs: Attributes): Decision {
+    const key = decisionKey(attrs);
+    const known = this.decisions.get(key);
+    if (known) return known;
+    const decision = this.evaluate(attrs);
+    if (this.decisions.size >= DECISION_CACHE) this.decisions.clear();
+    this.decisions.set(key, decision);
+    return decision;
+  }
+
+  private evaluate(attrs: Attributes): Decision {
     const namespace = attrs.isResourceRequest ? attrs.namespace ?? '' : '';
     const errors: string[] = [];
     for (const grant of this.index.grantsFor(attrs.user, namespace)) {
