@@ -174,6 +174,18 @@ export function kindPaths(kind: Kind, extra: Kind[]): PathItem[] {
   const scope: ParamName[] = kind.namespaced ? ['namespace'] : [];
   const paths: PathItem[] = [];
 
+  if (kind.virtual) {
+    // Never stored: only a create, answered with the filled-in object.
+    return [{
+      path: collection, groupVersion: gv, kindName: kind.kind, params: [...scope, 'pretty'],
+      operations: [{
+        method: 'post', action: 'post', operationId: opId('create', self, true), description: `create a ${kind.kind}`, gvk, tag,
+        params: WRITE_PARAMS, body: { schema, required: true, consumes: ['*/*'] }, produces: PRODUCES,
+        responses: [ok(schema), created(schema), accepted(schema), UNAUTHORIZED],
+      }],
+    }];
+  }
+
   paths.push({
     path: collection, groupVersion: gv, kindName: kind.kind, params: [...scope, 'pretty'],
     operations: [
