@@ -74,3 +74,11 @@ test.serial('refused requests are audited as 403 with the authorization decision
   });
   t.false((await lines()).some((e) => e.requestURI === '/apis'));
 });
+
+test.serial('a malformed secret body is refused without its content reaching the answer or the audit log', async (t) => {
+  const r = await call(cluster, 'POST', '/api/v1/namespaces/default/secrets', '{"metadata":{"name":"leaky"},"stringData":{"password":sw0rdfish-in-a-broken-body}}');
+  t.is(r.status, 400);
+  t.false(r.text.includes('sw0rdfish'));
+  await lines();
+  t.false(readFileSync(auditFile, 'utf8').includes('sw0rdfish'));
+});

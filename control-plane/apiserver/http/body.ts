@@ -53,7 +53,9 @@ export function decodeBody(body: Buffer, type: string, accepted: string[]): unkn
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+    // V8 quotes the text around the error; the body may be a Secret, so only the position is kept.
+    const reason = (err as Error).message.replace(/, (\.\.\.)?"[\s\S]*$/, '');
+    throw badRequest(`couldn't get version/kind; json parse error: ${reason}`);
   }
 }
 
