@@ -3,13 +3,17 @@ import { apiserverCommand } from './commands/apiserver.js';
 const USAGE = `usage: skiff <command> [flags]
 
 commands:
-  up [--detach]          start the local cluster (etcd, API server) and write its kubeconfig
+  up [--detach]          start the local cluster (etcd, API server, controllers, NATS) and write its kubeconfig
   down                   stop everything 'up' started
   status [-o json]       list the components and their endpoints
   kubeconfig [--path]    print the admin kubeconfig (or its path)
   apiserver [flags]      run the API server (kube-apiserver's flag names)
-  controller-manager --kubeconfig=PATH
-                         run the controllers (namespace)`;
+  controller-manager --kubeconfig=PATH [--cluster-signing-cert-file=F --cluster-signing-key-file=F]
+                         run the controllers (namespace; CSR approving and signing)
+  token create [--ttl=24h] [--kubeconfig=PATH]
+                         make a bootstrap token for joining a node
+  join --server=URL --ca-file=F --token=ID.SECRET [--node-name=N] --kubeconfig-out=F
+                         get a node's own credential with a bootstrap token`;
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -20,6 +24,8 @@ const commands: Record<string, () => Promise<Command>> = {
   down: async () => (await import('./commands/down.js')).downCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   kubeconfig: async () => (await import('./commands/kubeconfig.js')).kubeconfigCommand,
+  token: async () => (await import('./commands/token.js')).tokenCommand,
+  join: async () => (await import('./commands/join.js')).joinCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

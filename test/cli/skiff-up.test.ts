@@ -63,6 +63,24 @@ test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
   const audit = await run('sh', ['-c', `cat ${join(home, '.skiff', 'logs', 'audit.log')} || true`]);
   t.regex(audit.stdout, /"username":"kubernetes-admin"/);
 
+  // A worker joins: a bootstrap token, then its own certificate as system:node:<name>.
+  const token = await run(process.execPath, [bin, 'token', 'create', '--ttl=10m']);
+  t.is(token.code, 0, token.stderr);
+  t.regex(token.stdout.trim(), /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+  const nodeConfig = join(home, 'worker-1.kubeconfig');
+  const join1 = await run(process.execPath, [bin, 'join', `--server=${byName.apiserver.endpoint}`, `--ca-file=${join(home, '.skiff', 'pki', 'ca.crt')}`,
+    `--token=${token.stdout.trim()}`, '--node-name=worker-1', `--kubeconfig-out=${nodeConfig}`]);
+  t.is(join1.code, 0, join1.stderr);
+  t.regex(join1.stdout, /worker-1 joined as system:node:worker-1/);
+  t.is((await run('kubectl', ['--kubeconfig', nodeConfig, 'get', 'nodes'])).code, 0);
+  const secrets = await run('kubectl', ['--kubeconfig', nodeConfig, 'get', 'secrets', '-A']);
+  t.regex(secrets.stderr, /User "system:node:worker-1" cannot list resource "secrets"/);
+  const badJoin = await run(process.execPath, [bin, 'join', `--server=${byName.apiserver.endpoint}`, `--ca-file=${join(home, '.skiff', 'pki', 'ca.crt')}`,
+    '--token=abcdef.0123456789abcdef', `--kubeconfig-out=${join(home, 'nope')}`]);
+  t.not(badJoin.code, 0);
+  t.regex(badJoin.stderr, /Unauthorized/);
+  t.is(badJoin.stderr.trim().split('\n').length, 1);
+
   const again = await run(process.execPath, [bin, 'up', '--detach']);
   t.not(again.code, 0, 'a second up refuses while the cluster runs');
 

@@ -45,9 +45,12 @@ export class Authenticator {
       if (fromCert && !('error' in fromCert)) return withAuthenticatedGroup(fromCert);
       if (fromCert) problems.push(fromCert.error);
     }
+    // As kube reads it: the scheme, one space, the token up to the next space.
     const header = req.headers.authorization;
-    const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-    if (typeof header === 'string' && /^Bearer\b/i.test(header) && !bearer) problems.push('malformed bearer token');
+    const parts = typeof header === 'string' ? header.split(' ') : [];
+    const isBearer = parts.length >= 2 && parts[0].toLowerCase() === 'bearer';
+    const bearer = isBearer ? parts[1] : undefined;
+    if (isBearer && !bearer) problems.push('malformed bearer token');
     if (bearer) {
       const user = await this.fromBearer(bearer);
       if (user && !('error' in user)) return withAuthenticatedGroup(user);

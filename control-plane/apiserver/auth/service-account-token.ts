@@ -114,9 +114,11 @@ export class ServiceAccountTokenVerifier {
         const uid = await this.objects.serviceAccountUid(claims.namespace, claims.serviceaccount.name);
         if (uid === undefined || uid !== claims.serviceaccount.uid) return { error: 'service account token is for a service account that no longer exists' };
         for (const [kind, ref] of [['Pod', claims.pod], ['Secret', claims.secret]] as const) {
-          if (!ref) continue;
+          if (ref === undefined) continue;
+          const gone = { error: `service account token is bound to a ${kind.toLowerCase()} that no longer exists` };
+          if (typeof ref !== 'object' || ref === null || typeof ref.name !== 'string' || typeof ref.uid !== 'string' || !ref.uid) return gone;
           const live = await this.objects.objectUid?.(kind, claims.namespace, ref.name);
-          if (live !== ref.uid) return { error: `service account token is bound to a ${kind.toLowerCase()} that no longer exists` };
+          if (live === undefined || live !== ref.uid) return gone;
         }
         const extra: Record<string, string[]> = {};
         if (claims.pod) extra['authentication.kubernetes.io/pod-name'] = [claims.pod.name];

@@ -1,0 +1,29 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { stringify } from 'yaml';
+import { bootstrapNodeCredential } from '../../node-agent/bootstrap/node-credential.js';
+import { parseFlags } from '../flags.js';
+
+/**
+ * `skiff join --server=URL --ca-file=F --token=ID.SECRET [--node-name=N]
+ * --kubeconfig-out=F`: a worker's TLS bootstrap. With the bootstrap token it
+ * asks the cluster for its own client certificate (system:node:<name>) and
+ * writes a kubeconfig holding it; the token is not kept.
+ */
+export async function joinCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags(argv, ['server', 'ca-file', 'token', 'node-name', 'kubeconfig-out'] as const);
+  for (const required of ['server', 'ca-file', 'token', 'kubeconfig-out'] as const) {
+    if (!flags[required]) throw new Error(`--${required} is required`);
+  }
+  const nodeName = (flags['node-name'] ?? hostname()).toLowerCase();
+  const ca = readFileSync(flags['ca-file']!, 'utf8');
+  const { cert, key } = await bootstrapNodeCredential({ server: flags.server!, ca, bootstrapToken: flags.token!, nodeName });
+  const user = `system:node:${nodeName}`;
+  writeFileSync(flags['kubeconfig-out']!, stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'node',
+    clusters: [{ name: 'cluster', cluster: { server: flags.server, 'certificate-authority-data': Buffer.from(ca).toString('base64') } }],
+    users: [{ name: user, user: { 'client-certificate-data': Buffer.from(cert).toString('base64'), 'client-key-data': Buffer.from(key).toString('base64') } }],
+    contexts: [{ name: 'node', context: { cluster: 'cluster', user } }],
+  }), { mode: 0o600 });
+  process.stdout.write(`${nodeName} joined as ${user}; credentials in ${flags['kubeconfig-out']}\n`);
+}

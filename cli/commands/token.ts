@@ -1,0 +1,42 @@
+import { randomInt } from 'node:crypto';
+import { loadKubeconfig } from '../../client/kubeconfig.js';
+import { RestClient } from '../../client/rest-client.js';
+import { parseDuration } from '../../control-plane/apiserver/options.js';
+import { readState } from '../local-cluster.js';
+import { parseFlags } from '../flags.js';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const randomString = (n: number) => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+const SECRETS = { group: '', version: 'v1', resource: 'secrets', namespaced: true };
+
+/**
+ * `skiff token create [--ttl=24h] [--kubeconfig=PATH]`: a bootstrap token
+ * for joining a node, as `kubeadm token create` makes it: a Secret in
+ * kube-system that authenticates as system:bootstrap:<id> in
+ * system:bootstrappers until it expires. Prints `<id>.<secret>`.
+ */
+export async function tokenCommand(argv: string[]): Promise<void> {
+  const [verb, ...rest] = argv;
+  if (verb !== 'create') throw new Error('usage: skiff token create [--ttl=24h] [--kubeconfig=PATH]');
+  const flags = parseFlags(rest, ['ttl', 'kubeconfig', 'description'] as const);
+  const ttl = parseDuration(flags.ttl ?? '24h');
+  if (ttl <= 0) throw new Error(`invalid --ttl ${flags.ttl}: must be positive`);
+  const path = flags.kubeconfig ?? readState()?.kubeconfig;
+  const client = new RestClient(loadKubeconfig(path ? { path } : {}), { qps: 0 });
+  try {
+    const id = randomString(6);
+    const secret = randomString(16);
+    await client.create(SECRETS, {
+      apiVersion: 'v1', kind: 'Secret', type: 'bootstrap.kubernetes.io/token',
+      metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+      stringData: {
+        'token-id': id, 'token-secret': secret, 'usage-bootstrap-authentication': 'true',
+        expiration: new Date(Date.now() + ttl).toISOString().replace(/\.\d+Z$/, 'Z'),
+        ...(flags.description ? { description: flags.description } : {}),
+      },
+    }, { namespace: 'kube-system' });
+    process.stdout.write(`${id}.${secret}\n`);
+  } finally {
+    client.close();
+  }
+}
