@@ -521,7 +521,7 @@ test.serial('tokens signed with the server\'s own key but with claims kube-apise
 // passes and the token authenticates as the service account (control-plane/apiserver/auth/service-account-token.ts,
 // the bound-object loop in ServiceAccountTokenVerifier.verify). Skiff's own issuer always writes a uid, so reaching
 // this takes its signing key, or a key from --service-account-key-file shared with another issuer.
-test.serial('BUG: a token bound to a pod or secret that does not exist is refused even when its claim has no uid', async (t) => {
+test.serial('a token bound to a pod or secret that does not exist is refused, even when its claim has no uid', async (t) => {
   const probes = serverSigned((claims, k8s) => [
     ['bound to a pod that does not exist, no uid in the claim', { ...claims, 'kubernetes.io': { ...k8s, pod: { name: 'ghost' } } }],
     ['bound to a secret that does not exist, no uid in the claim', { ...claims, 'kubernetes.io': { ...k8s, secret: { name: 'ghost' } } }],
