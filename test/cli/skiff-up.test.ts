@@ -59,9 +59,6 @@ test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
   t.notRegex(printed.stdout, /token:/);
   const whoami = await run('kubectl', ['--kubeconfig', path, 'auth', 'can-i', '*', '*']);
   t.is(whoami.stdout.trim(), 'yes');
-  // Every refused or mutating request is audited with who made it.
-  const audit = await run('sh', ['-c', `cat ${join(home, '.skiff', 'logs', 'audit.log')} || true`]);
-  t.regex(audit.stdout, /"username":"kubernetes-admin"/);
 
   // A worker joins: a bootstrap token, then its own certificate as system:node:<name>.
   const token = await run(process.execPath, [bin, 'token', 'create', '--ttl=10m']);
@@ -80,6 +77,16 @@ test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
   t.not(badJoin.code, 0);
   t.regex(badJoin.stderr, /Unauthorized/);
   t.is(badJoin.stderr.trim().split('\n').length, 1);
+
+  // Every refused or mutating request is audited with who made it.
+  const auditLog = join(home, '.skiff', 'logs', 'audit.log');
+  let audit = '';
+  for (let i = 0; i < 50 && !/"username":"system:node:worker-1"/.test(audit); i++) {
+    audit = (await run('sh', ['-c', `cat ${auditLog} || true`])).stdout;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.regex(audit, /"username":"kubernetes-admin"/);
+  t.regex(audit, /"username":"system:node:worker-1".*"code":403/);
 
   const again = await run(process.execPath, [bin, 'up', '--detach']);
   t.not(again.code, 0, 'a second up refuses while the cluster runs');
@@ -101,12 +108,15 @@ test.serial('bad flags get a one-line error', async (t) => {
 });
 
 test.serial('skiff up in the foreground stops everything on Ctrl-C', async (t) => {
+  await run(process.execPath, [bin, 'down']); // whatever an earlier failure left running
   const child = spawn(process.execPath, [bin, 'up'], { env });
   let out = '';
+  let err = '';
   child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
   const deadline = Date.now() + 60_000;
   while (!out.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-  t.regex(out, /Press Ctrl-C/);
+  t.regex(out, /Press Ctrl-C/, err);
   const pids = JSON.parse((await run(process.execPath, [bin, 'status', '-o', 'json'])).stdout).components.map((c: any) => c.pid);
   t.is(pids.length, 4);
   const exited = new Promise((r) => child.once('exit', r));
