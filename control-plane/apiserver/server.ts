@@ -248,8 +248,9 @@ export class ApiServer {
           throw forbiddenRequest(attrs, refused);
         }
       }
-      if (await this.serveNonResource(path, req, res)) return;
-      info = parseRequestPath(path);
+      // Resource paths are never discovery, OpenAPI or metrics.
+      if (!info?.resource && await this.serveNonResource(path, req, res)) return;
+      info ??= parseRequestPath(path);
       if (!info || !info.version || !info.resource) throw notFound({ group: '', resource: '', name: path });
       group = info.group;
       resource = info.resource;
