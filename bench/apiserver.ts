@@ -18,6 +18,12 @@ const CREATES = Number(process.env.BENCH_CREATES ?? 10_000);
  * creates run at about a third of its steady rate), so both sides are timed warm.
  */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 4_000);
+/**
+ * The measured puts and creates alternate in this many rounds, so a machine
+ * that speeds up or slows down during the run (a shared VM) weighs on both
+ * sides alike.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const IN_FLIGHT = 64;
 const LIST_SIZE = 5_000;
 const WATCHERS = 500;
@@ -159,11 +165,9 @@ export async function run(): Promise<boolean> {
   let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
   let closeClient = async () => undefined as void;
   try {
-    process.stderr.write(`raw etcd: ${WARMUP} warm-up puts, then ${CREATES} puts of a 2 KB value, ${IN_FLIGHT} in flight\n`);
+    process.stderr.write(`raw etcd: ${WARMUP} warm-up puts of a 2 KB value, ${IN_FLIGHT} in flight\n`);
     const value = JSON.stringify(pod('raw', 'bench'));
     await runConcurrently(WARMUP, IN_FLIGHT, (i) => raw.put(`/bench/warmup/${i}`).value(value).exec().then(() => undefined));
-    const rawRun = await runConcurrently(CREATES, IN_FLIGHT, (i) => raw.put(`/bench/raw/${i}`).value(value).exec().then(() => undefined));
-    const rawPerSec = CREATES / (rawRun.elapsedMs / 1000);
 
     api = await startApiServer(etcd.url, dir);
     const c = client(api.url, api.token, api.ca, IN_FLIGHT);
@@ -172,22 +176,45 @@ export async function run(): Promise<boolean> {
     await c.call('POST', '/api/v1/namespaces', { metadata: { name: 'listed' } });
     await c.call('POST', '/api/v1/namespaces', { metadata: { name: 'warmup' } });
     const [warmupPod, benchPod, listedPod] = ['warmup', 'bench', 'listed'].map(podBody);
-    process.stderr.write(`API server: ${WARMUP} warm-up pod creates, then ${CREATES} measured, ${IN_FLIGHT} in flight\n`);
+    process.stderr.write(`API server: ${WARMUP} warm-up pod creates, ${IN_FLIGHT} in flight\n`);
     const warmRun = await runConcurrently(WARMUP, IN_FLIGHT, async (i) => {
       const r = await c.call('POST', '/api/v1/namespaces/warmup/pods', warmupPod(`pod-${i}`));
       if (r.status !== 201) throw new Error(`create answered ${r.status}: ${r.text.slice(0, 200)}`);
     });
-    const cpuBefore = { api: cpuSeconds(api.child.pid!), etcd: cpuSeconds(etcd.pid), bench: process.cpuUsage() };
-    const createRun = await runConcurrently(CREATES, IN_FLIGHT, async (i) => {
-      const r = await c.call('POST', '/api/v1/namespaces/bench/pods', benchPod(`pod-${i}`));
-      if (r.status !== 201) throw new Error(`create answered ${r.status}: ${r.text.slice(0, 200)}`);
-    });
-    const createsPerSec = CREATES / (createRun.elapsedMs / 1000);
-    const benchCpu = process.cpuUsage(cpuBefore.bench);
+
+    process.stderr.write(`measuring: ${CREATES} raw puts and ${CREATES} pod creates in ${ROUNDS} alternating rounds, ${IN_FLIGHT} in flight\n`);
+    const perRound = Math.ceil(CREATES / ROUNDS);
+    let rawMs = 0;
+    let createMs = 0;
+    const rawLatencies: number[] = [];
+    const createLatencies: number[] = [];
+    const cpu = { api: 0, etcd: 0, bench: 0 };
+    for (let round = 0, done = 0; done < CREATES; round++) {
+      const n = Math.min(perRound, CREATES - done);
+      const rawRound = await runConcurrently(n, IN_FLIGHT, (i) => raw.put(`/bench/raw/${done + i}`).value(value).exec().then(() => undefined));
+      rawMs += rawRound.elapsedMs;
+      rawLatencies.push(...rawRound.latencies);
+      const before = { api: cpuSeconds(api.child.pid!), etcd: cpuSeconds(etcd.pid), bench: process.cpuUsage() };
+      const createRound = await runConcurrently(n, IN_FLIGHT, async (i) => {
+        const r = await c.call('POST', '/api/v1/namespaces/bench/pods', benchPod(`pod-${done + i}`));
+        if (r.status !== 201) throw new Error(`create answered ${r.status}: ${r.text.slice(0, 200)}`);
+      });
+      createMs += createRound.elapsedMs;
+      createLatencies.push(...createRound.latencies);
+      const benchCpu = process.cpuUsage(before.bench);
+      cpu.api += cpuSeconds(api.child.pid!) - before.api;
+      cpu.etcd += cpuSeconds(etcd.pid) - before.etcd;
+      cpu.bench += (benchCpu.user + benchCpu.system) / 1e6;
+      done += n;
+    }
+    const rawPerSec = CREATES / (rawMs / 1000);
+    const createsPerSec = CREATES / (createMs / 1000);
+    const rawRun = { latencies: rawLatencies };
+    const createRun = { latencies: createLatencies };
     const cpuPerCreateMs = {
-      apiserver: ((cpuSeconds(api.child.pid!) - cpuBefore.api) / CREATES) * 1000,
-      etcd: ((cpuSeconds(etcd.pid) - cpuBefore.etcd) / CREATES) * 1000,
-      benchClient: ((benchCpu.user + benchCpu.system) / 1000 / CREATES),
+      apiserver: (cpu.api / CREATES) * 1000,
+      etcd: (cpu.etcd / CREATES) * 1000,
+      benchClient: (cpu.bench / CREATES) * 1000,
     };
 
     process.stderr.write(`API server: filling a namespace with ${LIST_SIZE} pods for LIST\n`);

@@ -30,8 +30,21 @@ export function dns1035Label(field: string, value: string): Cause[] {
   return [];
 }
 
+/** Keys already found valid: the same few label and annotation keys recur in every object. */
+const validQualifiedNames = new Set<string>();
+
 /** A label or annotation key: an optional DNS subdomain prefix and a name. */
 export function qualifiedName(field: string, value: string): Cause[] {
+  if (validQualifiedNames.has(value)) return [];
+  const causes = checkQualifiedName(field, value);
+  if (!causes.length) {
+    if (validQualifiedNames.size >= 4096) validQualifiedNames.clear();
+    validQualifiedNames.add(value);
+  }
+  return causes;
+}
+
+function checkQualifiedName(field: string, value: string): Cause[] {
   if (value === '') return [required(field)];
   const parts = value.split('/');
   let name = value;

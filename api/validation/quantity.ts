@@ -24,7 +24,8 @@ const BINARY_NAMES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
 const SHAPE = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(.*)$/;
 
-const pow10 = (n: number): bigint => 10n ** BigInt(n);
+const POWERS = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
+const pow10 = (n: number): bigint => (n >= 0 && n < POWERS.length ? POWERS[n] : 10n ** BigInt(n));
 
 /** Divides, rounding away from zero (Kubernetes rounds quantities up, never down). */
 function divAwayFromZero(a: bigint, b: bigint): bigint {
