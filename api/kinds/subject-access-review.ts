@@ -49,7 +49,7 @@ export const accessReviewStatusSchema = authz('SubjectAccessReviewStatus', obj({
   evaluationError: str('What went wrong while evaluating, if anything; an error does not mean the answer is wrong.'),
 }, { required: ['allowed'], description: 'The answer to an access review.' }));
 
-const isEmpty = (v: unknown): boolean =>
+export const isEmpty = (v: unknown): boolean =>
   v === undefined || v === null || v === '' || v === 0 || v === false || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every(isEmpty));
 
 const goNonResource = (a: KObject | undefined): string =>

@@ -404,7 +404,7 @@ export class ApiServer {
       throw notFound({ group: ctx.kind.group, resource: `${ctx.kind.plural}/${subresource}`, name });
     }
     if (ctx.kind.virtual) {
-      if (method === 'POST' && !name) return accessReview(ctx, (attrs) => this.authorize(attrs));
+      if (method === 'POST' && !name) return accessReview(ctx, (attrs) => this.authorize(attrs), (user, ns) => this.authorizer?.rulesFor(user, ns));
       throw methodNotAllowed('the server does not allow this method on the requested resource');
     }
     if (!name) {

@@ -112,6 +112,11 @@ test.serial('kubectl auth can-i answers from the authorizer for the caller', asy
   t.is(no.code, 1);
   const admin = await kubectl(cluster, ['auth', 'can-i', '*', '*', '--all-namespaces']);
   t.is(admin.stdout.trim(), 'yes');
+  const list = await kubectl({ ...cluster, kubeconfig: config }, ['auth', 'can-i', '--list', '-n', 'dev']);
+  t.is(list.code, 0, list.stderr);
+  t.regex(list.stdout, /configmaps\s+\[\]\s+\[settings\]\s+\[get update\]/);
+  t.regex(list.stdout, /configmaps\s+\[\]\s+\[\]\s+\[list watch\]/);
+  t.regex(list.stdout, /\[\/api\/\*\]\s+\[\]\s+\[get\]/);
   const forAlice = await kubectl(cluster, ['auth', 'can-i', 'list', 'configmaps', '-n', 'dev', '--as', 'alice']);
   t.regex(forAlice.stdout + forAlice.stderr, /yes|impersonate/);
 });

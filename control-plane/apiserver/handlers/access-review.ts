@@ -3,6 +3,7 @@ import { decodeObject, mediaType, readBody } from '../http/body.js';
 import { send } from '../http/respond.js';
 import { reviewAttributes, type Attributes } from '../auth/rbac/attributes.js';
 import type { Decision } from '../auth/rbac/authorizer.js';
+import type { PolicyRule } from '../auth/rbac/rule-matching.js';
 import { invalid } from '../../../api/status.js';
 import { apiVersionOf } from '../../../api/kind.js';
 import type { RequestContext } from './context.js';
@@ -12,7 +13,10 @@ import type { RequestContext } from './context.js';
  * SubjectAccessReview: nothing is stored; the authorizer answers whether
  * the subject may do what the spec describes, in the returned status.
  */
-export async function accessReview(ctx: RequestContext, authorize: (attrs: Attributes) => Decision): Promise<void> {
+/** The rules a user holds in a namespace, for a SelfSubjectRulesReview; undefined without RBAC (everything is allowed). */
+export type RulesFor = (user: RequestContext['userInfo'], namespace: string) => { rules: PolicyRule[]; errors: string[] } | undefined;
+
+export async function accessReview(ctx: RequestContext, authorize: (attrs: Attributes) => Decision, rulesFor: RulesFor): Promise<void> {
   const kind = ctx.kind;
   const obj = decodeObject(await readBody(ctx.req), mediaType(ctx.req));
   const expected = apiVersionOf(kind);
@@ -23,6 +27,17 @@ export async function accessReview(ctx: RequestContext, authorize: (attrs: Attri
   kind.prepareForCreate?.(obj);
   const causes = kind.validate?.(obj) ?? [];
   if (causes.length) throw invalid(kind.kind, kind.group, '', causes);
+  if (kind.kind === 'SelfSubjectRulesReview') {
+    const held = rulesFor(ctx.userInfo, obj.spec?.namespace ?? '') ?? { rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }], errors: [] };
+    const resourceRules = held.rules.filter((r) => r.resources?.length).map((r) => ({
+      verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources, ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+    }));
+    const nonResourceRules = held.rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
+    obj.metadata = { creationTimestamp: null };
+    obj.status = { resourceRules, nonResourceRules, incomplete: held.errors.length > 0, ...(held.errors.length ? { evaluationError: held.errors.join('; ') } : {}) };
+    send(ctx.res, 201, obj, ctx.format === 'yaml' ? 'yaml' : 'json');
+    return;
+  }
   const self = kind.kind === 'SelfSubjectAccessReview';
   const attrs = reviewAttributes(obj.spec ?? {}, self ? ctx.userInfo : undefined);
   const decision = authorize(attrs);
