@@ -41,6 +41,8 @@ import type { Attributes } from './auth/rbac/attributes.js';
 import { checkEscalation } from './auth/rbac/escalation.js';
 import { nodeNameOf, nodeRestriction } from './admission/node-restriction.js';
 import { nodeReadRestriction } from './auth/node-authorizer.js';
+import { signerPermission } from './admission/certificate-signers.js';
+import { impersonate } from './auth/impersonation.js';
 import { accessReview } from './handlers/access-review.js';
 import { tokenRequest } from './handlers/token-request.js';
 import { csrRequester } from './admission/csr-requester.js';
@@ -226,6 +228,7 @@ export class ApiServer {
       // a path that does not parse is answered only after authentication.
       info = safely(() => parseRequestPath(path));
       user = await this.authenticate(req);
+      user = impersonate(req, user, (a) => this.authorize(a).allowed);
       const resourceRequest = info?.resource ? info : undefined;
       const attrs: Attributes = resourceRequest
         ? {
@@ -295,7 +298,8 @@ export class ApiServer {
   private validatingAdmission(ctx: RequestContext, verb: string): RequestContext['admit'] {
     const node = nodeNameOf(ctx.userInfo);
     const rbac = ctx.kind.group === 'rbac.authorization.k8s.io' && this.authorizer;
-    if (!node && !rbac) return undefined;
+    const signers = ctx.kind.kind === 'CertificateSigningRequest' && this.authorizer;
+    if (!node && !rbac && !signers) return undefined;
     const { info, kind, store } = ctx;
     return async (obj: KObject, old?: KObject) => {
       const target = { group: kind.group, resource: kind.plural, name: info.name ?? obj.metadata?.name };
@@ -304,6 +308,10 @@ export class ApiServer {
           verb, group: kind.group, resource: kind.plural, subresource: info.subresource, namespace: info.namespace, name: info.name, object: obj,
           existing: async () => old ?? store.get(info.namespace, info.name!).catch(() => undefined),
         });
+        if (reason) throw forbidden(target, reason);
+      }
+      if (signers) {
+        const reason = signerPermission(ctx.userInfo, obj, old, info.subresource, (a) => this.authorize(a).allowed);
         if (reason) throw forbidden(target, reason);
       }
       if (rbac && !info.subresource && verb !== 'delete' && verb !== 'deletecollection') {
@@ -399,7 +407,7 @@ export class ApiServer {
       }
       if (subresource === 'token' && ctx.kind.subresources?.token) {
         const audiences = this.options.apiAudiences ?? [this.options.serviceAccountIssuer];
-        return tokenRequest(ctx, this.tokenIssuer, audiences, { Pod: this.storeFor('pods'), Secret: this.storeFor('secrets') });
+        return tokenRequest(ctx, this.tokenIssuer, audiences, { Pod: this.storeFor('pods'), Secret: this.storeFor('secrets') }, nodeNameOf(ctx.userInfo));
       }
       throw notFound({ group: ctx.kind.group, resource: `${ctx.kind.plural}/${subresource}`, name });
     }

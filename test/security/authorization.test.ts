@@ -117,8 +117,13 @@ test.serial('kubectl auth can-i answers from the authorizer for the caller', asy
   t.regex(list.stdout, /configmaps\s+\[\]\s+\[settings\]\s+\[get update\]/);
   t.regex(list.stdout, /configmaps\s+\[\]\s+\[\]\s+\[list watch\]/);
   t.regex(list.stdout, /\[\/api\/\*\]\s+\[\]\s+\[get\]/);
-  const forAlice = await kubectl(cluster, ['auth', 'can-i', 'list', 'configmaps', '-n', 'dev', '--as', 'alice']);
-  t.regex(forAlice.stdout + forAlice.stderr, /yes|impersonate/);
+  // Impersonation: the admin may act as alice and gets exactly her answers; alice may not act as anyone.
+  t.is((await kubectl(cluster, ['auth', 'can-i', 'list', 'configmaps', '-n', 'dev', '--as', 'alice'])).stdout.trim(), 'yes');
+  t.is((await kubectl(cluster, ['auth', 'can-i', 'delete', 'nodes', '--as', 'alice'])).stdout.trim(), 'no');
+  const asAlice = await kubectl(cluster, ['create', 'configmap', 'impersonated', '-n', 'dev', '--as', 'alice']);
+  t.regex(asAlice.stderr, /User "alice" cannot create resource "configmaps"/);
+  const escalate = await kubectl({ ...cluster, kubeconfig: config }, ['get', 'secrets', '-A', '--as', 'kubernetes-admin', '--as-group', 'system:masters']);
+  t.regex(escalate.stderr, /User "alice" cannot impersonate resource "users" in API group "" at the cluster scope/);
 });
 
 test.serial('no one grants what they do not hold: escalation through roles and bindings is refused', async (t) => {

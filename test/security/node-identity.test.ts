@@ -122,3 +122,19 @@ test.serial('a node reads only the secrets and config maps its own pods use, one
   t.is((await asNode('GET', '/api/v1/secrets')).status, 403);
   t.is((await asNode('GET', '/api/v1/namespaces/default/secrets?fieldSelector=metadata.name%3Dused')).status, 200);
 });
+
+test.serial('a node gets service account tokens only for pods bound to it, and only for their own account', async (t) => {
+  await call(cluster, 'POST', '/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'app' } });
+  const pod = (name: string, nodeName: string) => ({ metadata: { name }, spec: { nodeName, serviceAccountName: 'app', containers: [{ name: 'c', image: 'busybox' }] } });
+  await call(cluster, 'POST', '/api/v1/namespaces/default/pods', pod('app-here', 'worker-1'));
+  await call(cluster, 'POST', '/api/v1/namespaces/default/pods', pod('app-there', 'worker-2'));
+  const TOKEN_PATH = '/api/v1/namespaces/default/serviceaccounts/app/token';
+  const unbound = await asNode('POST', TOKEN_PATH, { spec: {} });
+  t.is(unbound.status, 403);
+  t.regex(unbound.body.message, /can only get a token bound to a pod/);
+  t.is((await asNode('POST', TOKEN_PATH, { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'app-there' } } })).status, 403);
+  const mine = await asNode('POST', TOKEN_PATH, { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'app-here' } } });
+  t.is(mine.status, 201, mine.text);
+  const otherAccount = await call(cluster, 'POST', '/api/v1/namespaces/default/serviceaccounts/default/token', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'app-here' } } });
+  t.is(otherAccount.status, 404, 'there is no default account here yet');
+});

@@ -62,3 +62,31 @@ test('a service account user, the README way: kubectl create token', async (t) =
   const nodes = await asCi(['get', 'nodes']);
   t.regex(nodes.stderr, /User "system:serviceaccount:default:ci" cannot list resource "nodes"/);
 });
+
+test('approving a request takes the approve verb on its signer, not just update on the approval', async (t) => {
+  const dir = cluster.dir;
+  execFileSync('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'm.key'), '-subj', '/CN=mallory/O=system:masters', '-out', join(dir, 'm.csr')], { stdio: 'ignore' });
+  await kubectlOk(cluster, ['create', '-f', '-'], [
+    'apiVersion: certificates.k8s.io/v1', 'kind: CertificateSigningRequest', 'metadata:', '  name: mallory', 'spec:',
+    `  request: ${readFileSync(join(dir, 'm.csr')).toString('base64')}`, '  signerName: kubernetes.io/kube-apiserver-client', '  usages: [client auth]', '',
+  ].join('\n'));
+  await kubectlOk(cluster, ['create', 'clusterrole', 'csr-updater', '--verb=get,list,update', '--resource=certificatesigningrequests,certificatesigningrequests/approval']);
+  await kubectlOk(cluster, ['create', 'clusterrolebinding', 'ci-csr-updater', '--clusterrole=csr-updater', '--serviceaccount=default:ci']);
+  const token = (await kubectlOk(cluster, ['create', 'token', 'ci'])).trim();
+  let refused = await kubectl(cluster, ['--token', token, 'certificate', 'approve', 'mallory']);
+  for (let i = 0; i < 30 && /cannot get resource/.test(refused.stderr); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    refused = await kubectl(cluster, ['--token', token, 'certificate', 'approve', 'mallory']);
+  }
+  t.regex(refused.stderr, /user not permitted to approve requests with signerName "kubernetes.io\/kube-apiserver-client"/);
+  await new Promise((r) => setTimeout(r, 300));
+  t.is(await kubectlOk(cluster, ['get', 'csr', 'mallory', '-o', 'jsonpath={.status.certificate}']), '', 'nothing was signed');
+  await kubectlOk(cluster, ['create', 'clusterrolebinding', 'ci-approver', '--clusterrole=system:certificates.k8s.io:kube-apiserver-client-approver', '--serviceaccount=default:ci']);
+  let approved = await kubectl(cluster, ['--token', token, 'certificate', 'deny', 'mallory']);
+  for (let i = 0; i < 30 && approved.code !== 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    approved = await kubectl(cluster, ['--token', token, 'certificate', 'deny', 'mallory']);
+  }
+  t.is(approved.code, 0, approved.stderr);
+  t.regex(await kubectlOk(cluster, ['get', 'csr', 'mallory']), /Denied/);
+});

@@ -1,5 +1,5 @@
 import type { KObject } from '../../../api/kind.js';
-import { badRequest, invalid, methodNotAllowed, notFound } from '../../../api/status.js';
+import { badRequest, conflict, forbidden, invalid, methodNotAllowed, notFound } from '../../../api/status.js';
 import { invalid as invalidValue, notSupported, type Cause } from '../../../api/validation/field-errors.js';
 import { rfc3339 } from '../../../api/time.js';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
@@ -20,7 +20,7 @@ export type BoundObjects = Record<'Pod' | 'Secret', ResourceStore>;
  * token` sends): a signed, expiring token for the service account,
  * optionally bound to a pod or secret so it dies with it.
  */
-export async function tokenRequest(ctx: RequestContext, issuer: ServiceAccountTokenIssuer, defaultAudiences: string[], bound: BoundObjects): Promise<void> {
+export async function tokenRequest(ctx: RequestContext, issuer: ServiceAccountTokenIssuer, defaultAudiences: string[], bound: BoundObjects, node?: string): Promise<void> {
   if (ctx.req.method !== 'POST') throw methodNotAllowed('the server does not allow this method on the requested resource');
   const namespace = ctx.info.namespace!;
   const name = ctx.info.name!;
@@ -40,13 +40,21 @@ export async function tokenRequest(ctx: RequestContext, issuer: ServiceAccountTo
   }
   if (causes.length) throw invalid('TokenRequest', 'authentication.k8s.io', name, causes);
 
+  // A node may only mint tokens for the pods it runs (kube's NodeRestriction).
+  if (node && ref?.kind !== 'Pod') throw forbidden({ group: '', resource: 'serviceaccounts/token', name }, `node "${node}" can only get a token bound to a pod bound to it`);
   const account = await ctx.store.get(namespace, name);
   let boundObject: { kind: 'Pod' | 'Secret'; name: string; uid: string } | undefined;
   if (ref) {
     const kind = ref.kind as 'Pod' | 'Secret';
     const obj = await bound[kind].get(namespace, ref.name).catch(() => undefined);
     if (!obj) throw notFound({ group: '', resource: kind === 'Pod' ? 'pods' : 'secrets', name: ref.name });
-    if (ref.uid && ref.uid !== obj.metadata.uid) throw badRequest(`the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    if (ref.uid && ref.uid !== obj.metadata.uid) throw conflict({ group: 'authentication.k8s.io', resource: 'tokenrequests', name }, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    if (kind === 'Pod' && (obj.spec?.serviceAccountName || 'default') !== name) {
+      throw badRequest(`cannot bind token for serviceaccount "${name}" to pod running with different serviceaccount name.`);
+    }
+    if (node && kind === 'Pod' && obj.spec?.nodeName !== node) {
+      throw forbidden({ group: '', resource: 'serviceaccounts/token', name }, `node "${node}" can only get a token for a pod bound to it`);
+    }
     boundObject = { kind, name: ref.name, uid: obj.metadata.uid };
   }
   const { token, expirationTimestamp } = await issuer.issue({ namespace, name, uid: account.metadata.uid, audiences, expirationSeconds, boundObject });

@@ -164,7 +164,13 @@ export function bootstrapClusterRoles(): KObject[] {
     // controller-manager is one user, so this role is the union of what its
     // controllers need: the garbage collector and the namespace controller
     // read, patch and delete anything; the others create what they manage.
+    // Who may approve or deny requests for the API server's client signers (kube's approver roles).
+    clusterRole('system:certificates.k8s.io:kube-apiserver-client-approver', [rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client'])]),
+    clusterRole('system:certificates.k8s.io:kube-apiserver-client-kubelet-approver', [rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet'])]),
     clusterRole('system:kube-controller-manager', [
+      // The CSR approver approves node client requests; the signer signs for the API server's client signers.
+      rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+      rule(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kube-apiserver-client']),
       rule(['get', 'list', 'watch', 'patch', 'update', 'delete', 'deletecollection'], ['*'], ['*']),
       rule(['update'], [''], ['namespaces/finalize', 'namespaces/status']),
       rule(['create'], [''], ['pods', 'endpoints', 'endpoints/restricted', 'secrets', 'serviceaccounts', 'persistentvolumes', 'serviceaccounts/token']),
