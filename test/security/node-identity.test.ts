@@ -138,3 +138,18 @@ test.serial('a node gets service account tokens only for pods bound to it, and o
   const otherAccount = await call(cluster, 'POST', '/api/v1/namespaces/default/serviceaccounts/default/token', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'app-here' } } });
   t.is(otherAccount.status, 404, 'there is no default account here yet');
 });
+
+test.serial('a node may not give itself roles or restricted labels, nor change its taints', async (t) => {
+  const label = (key: string) => asNode('PATCH', '/api/v1/nodes/worker-1', { metadata: { labels: { [key]: 'x' } } }, MERGE);
+  for (const key of ['node-restriction.kubernetes.io/pool', 'node-role.kubernetes.io/control-plane', 'foo.k8s.io/x']) {
+    const r = await label(key);
+    t.is(r.status, 403, key);
+    t.is(r.body.message, `nodes "worker-1" is forbidden: node "worker-1" is not allowed to modify labels: ${key}`);
+  }
+  for (const key of ['kubernetes.io/arch', 'topology.kubernetes.io/zone', 'node.kubernetes.io/instance-type', 'example.com/anything', 'plain']) {
+    t.is((await label(key)).status, 200, key);
+  }
+  const taint = await asNode('PATCH', '/api/v1/nodes/worker-1', { spec: { taints: [{ key: 'gone', effect: 'NoSchedule' }] } }, MERGE);
+  t.is(taint.status, 403);
+  t.regex(taint.body.message, /not allowed to modify taints/);
+});

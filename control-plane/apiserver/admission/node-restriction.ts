@@ -37,7 +37,10 @@ export async function nodeRestriction(node: string, w: NodeWrite): Promise<strin
   const refuse = (what: string) => `node "${node}" is not allowed to modify ${what}`;
   if (w.verb === 'deletecollection') return refuse(`a collection of ${res}`);
   if (w.group === '' && w.resource === 'nodes') {
-    return target === node ? undefined : refuse(`node "${target ?? ''}"`);
+    if (target !== node) return refuse(`node "${target ?? ''}"`);
+    if (w.verb === 'delete' || !w.object) return undefined;
+    const old = w.verb === 'create' ? undefined : await w.existing();
+    return nodeSelfChange(node, w.object, old);
   }
   if (w.group === 'coordination.k8s.io' && w.resource === 'leases') {
     return w.namespace === NODE_LEASE_NAMESPACE && target === node ? undefined : refuse(`lease "${w.namespace}/${target ?? ''}"`);
@@ -54,4 +57,36 @@ export async function nodeRestriction(node: string, w: NodeWrite): Promise<strin
     return boundTo === node ? undefined : refuse(`pod "${w.namespace}/${target ?? ''}", which is ${boundTo ? `bound to node "${boundTo}"` : 'not bound to it'}`);
   }
   return refuse(res);
+}
+
+/** Labels a node may set on itself in the kubernetes.io and k8s.io namespaces, as the kubelet does. */
+const KUBELET_LABELS = new Set([
+  'kubernetes.io/hostname', 'kubernetes.io/arch', 'kubernetes.io/os', 'beta.kubernetes.io/arch', 'beta.kubernetes.io/os',
+  'beta.kubernetes.io/instance-type', 'node.kubernetes.io/instance-type', 'failure-domain.beta.kubernetes.io/region',
+  'failure-domain.beta.kubernetes.io/zone', 'topology.kubernetes.io/region', 'topology.kubernetes.io/zone',
+]);
+const KUBELET_PREFIXES = ['kubelet.kubernetes.io/', 'node.kubernetes.io/'];
+
+function labelAllowed(key: string): boolean {
+  const slash = key.indexOf('/');
+  if (slash < 0) return true;
+  const prefix = key.slice(0, slash);
+  if (prefix === 'node-restriction.kubernetes.io' || prefix.endsWith('.node-restriction.kubernetes.io')) return false;
+  const k8s = prefix === 'kubernetes.io' || prefix.endsWith('.kubernetes.io') || prefix === 'k8s.io' || prefix.endsWith('.k8s.io');
+  return !k8s || KUBELET_LABELS.has(key) || KUBELET_PREFIXES.some((p) => key.startsWith(p));
+}
+
+/**
+ * What a node may not change about itself: labels that steer workloads or
+ * claim a role (node-restriction.kubernetes.io/, and kubernetes.io labels
+ * the kubelet does not set), and, once registered, its taints.
+ */
+function nodeSelfChange(node: string, obj: KObject, old: KObject | undefined): string | undefined {
+  const labels: Record<string, string> = obj.metadata?.labels ?? {};
+  const before: Record<string, string> = old?.metadata?.labels ?? {};
+  const changed = [...new Set([...Object.keys(labels), ...Object.keys(before)])].filter((k) => labels[k] !== before[k]);
+  const refused = changed.filter((k) => !labelAllowed(k)).sort();
+  if (refused.length) return `node "${node}" is not allowed to modify labels: ${refused.join(', ')}`;
+  if (old && JSON.stringify(obj.spec?.taints ?? []) !== JSON.stringify(old.spec?.taints ?? [])) return `node "${node}" is not allowed to modify taints`;
+  return undefined;
 }
