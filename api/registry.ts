@@ -18,6 +18,7 @@ import { roleBinding } from './kinds/role-binding.js';
 import { secret } from './kinds/secret.js';
 import { selfSubjectAccessReview } from './kinds/self-subject-access-review.js';
 import { selfSubjectRulesReview } from './kinds/self-subject-rules-review.js';
+import { selfSubjectReview } from './kinds/self-subject-review.js';
 import { service } from './kinds/service.js';
 import { serviceAccount } from './kinds/service-account.js';
 import { storageClass } from './kinds/storage-class.js';
@@ -28,7 +29,7 @@ import { volumeAttachment } from './kinds/volume-attachment.js';
 export const kinds: Kind[] = [
   namespace, node, pod, service, endpoints, event, configMap, secret, serviceAccount,
   persistentVolume, persistentVolumeClaim, deployment, replicaSet, lease, storageClass, volumeAttachment,
-  role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, subjectAccessReview, certificateSigningRequest,
+  role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, selfSubjectReview, subjectAccessReview, certificateSigningRequest,
 ];
 
 const byResource = new Map(kinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));

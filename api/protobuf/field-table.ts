@@ -60,4 +60,4 @@ export const SPECIAL: ReadonlySet<string> = new Set([
  * Messages that stand for a Go named slice type (`type ExtraValue []string`):
  * on the wire a message repeating its items in field 1, in JSON the bare list.
  */
-export const LIST_WRAPPERS: ReadonlySet<string> = new Set(['authorization.ExtraValue', 'certificates.ExtraValue']);
+export const LIST_WRAPPERS: ReadonlySet<string> = new Set(['authorization.ExtraValue', 'certificates.ExtraValue', 'authentication.ExtraValue']);

@@ -38,6 +38,23 @@ export const certificatesMessages: Record<string, MessageTable> = {
   'certificates.ExtraValue': {
     1: { name: 'items', type: 'string', repeated: true },
   },
+  'authentication.SelfSubjectReview': {
+    1: { name: 'metadata', type: { message: 'meta.ObjectMeta' } },
+    2: { name: 'status', type: { message: 'authentication.SelfSubjectReviewStatus' } },
+  },
+  'authentication.SelfSubjectReviewStatus': {
+    1: { name: 'userInfo', type: { message: 'authentication.UserInfo' } },
+  },
+  'authentication.UserInfo': {
+    1: { name: 'username', type: 'string' },
+    2: { name: 'uid', type: 'string' },
+    3: { name: 'groups', type: 'string', repeated: true },
+    4: { name: 'extra', type: { map: ['string', { message: 'authentication.ExtraValue' }] } },
+  },
+  // A Go `[]string` type: in JSON the bare list (see LIST_WRAPPERS).
+  'authentication.ExtraValue': {
+    1: { name: 'items', type: 'string', repeated: true },
+  },
   'authentication.TokenRequest': {
     1: { name: 'metadata', type: { message: 'meta.ObjectMeta' } },
     2: { name: 'spec', type: { message: 'authentication.TokenRequestSpec' } },

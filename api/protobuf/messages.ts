@@ -74,7 +74,7 @@ const registered: Array<{ apiVersion: string; prefix: string; kinds: string[] }>
     prefix: 'certificates',
     kinds: ['CertificateSigningRequest', 'CertificateSigningRequestList'],
   },
-  { apiVersion: 'authentication.k8s.io/v1', prefix: 'authentication', kinds: ['TokenRequest'] },
+  { apiVersion: 'authentication.k8s.io/v1', prefix: 'authentication', kinds: ['TokenRequest', 'SelfSubjectReview'] },
   // Unversioned meta types, registered under the legacy "v1" group version.
   { apiVersion: 'v1', prefix: 'meta', kinds: ['Status', 'APIVersions', 'APIGroupList', 'APIGroup'] },
   {

@@ -117,6 +117,9 @@ test.serial('kubectl auth can-i answers from the authorizer for the caller', asy
   t.regex(list.stdout, /configmaps\s+\[\]\s+\[settings\]\s+\[get update\]/);
   t.regex(list.stdout, /configmaps\s+\[\]\s+\[\]\s+\[list watch\]/);
   t.regex(list.stdout, /\[\/api\/\*\]\s+\[\]\s+\[get\]/);
+  const whoami = await kubectl({ ...cluster, kubeconfig: config }, ['auth', 'whoami', '-o', 'json']);
+  t.is(whoami.code, 0, whoami.stderr);
+  t.deepEqual(JSON.parse(whoami.stdout).status.userInfo, { username: 'alice', groups: ['developers', 'system:authenticated'] });
   // Impersonation: the admin may act as alice and gets exactly her answers; alice may not act as anyone.
   t.is((await kubectl(cluster, ['auth', 'can-i', 'list', 'configmaps', '-n', 'dev', '--as', 'alice'])).stdout.trim(), 'yes');
   t.is((await kubectl(cluster, ['auth', 'can-i', 'delete', 'nodes', '--as', 'alice'])).stdout.trim(), 'no');

@@ -27,6 +27,13 @@ export async function accessReview(ctx: RequestContext, authorize: (attrs: Attri
   kind.prepareForCreate?.(obj);
   const causes = kind.validate?.(obj) ?? [];
   if (causes.length) throw invalid(kind.kind, kind.group, '', causes);
+  if (kind.kind === 'SelfSubjectReview') {
+    const u = ctx.userInfo;
+    obj.metadata = { creationTimestamp: null };
+    obj.status = { userInfo: { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) } };
+    send(ctx.res, 201, obj, ctx.format === 'yaml' ? 'yaml' : 'json');
+    return;
+  }
   if (kind.kind === 'SelfSubjectRulesReview') {
     const held = rulesFor(ctx.userInfo, obj.spec?.namespace ?? '') ?? { rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }], errors: [] };
     const resourceRules = held.rules.filter((r) => r.resources?.length).map((r) => ({
