@@ -11,6 +11,7 @@ import { importPrivateKey, x509 } from '../control-plane/pki/pem.js';
 import { csrApprovingReconciler, CSRS } from './certificates/csr-approving.js';
 import { csrSigningReconciler } from './certificates/csr-signing.js';
 import { namespaceReconciler } from './namespace/namespace-controller.js';
+import { DEFAULT_ACCOUNT, SERVICE_ACCOUNTS, serviceAccountReconciler } from './serviceaccount/serviceaccount-controller.js';
 
 export interface ControllerManagerOptions {
   /** The CA that signs approved client certificate requests (kube's --cluster-signing-cert-file/--cluster-signing-key-file). */
@@ -20,12 +21,14 @@ export interface ControllerManagerOptions {
 
 const NAMESPACES: ResourceRef = { group: '', version: 'v1', resource: 'namespaces', namespaced: false };
 
-/** One controller: a reconcile function fed from an informer through its own work queue. */
+/** One controller: a reconcile function fed from informers through its own work queue. */
 interface Controller {
   name: string;
   informer: Informer;
   reconcile(client: RestClient, informer: Informer): Promise<Reconcile<string>> | Reconcile<string>;
   workers: number;
+  /** What else queues a key, and which: by default the informer's objects by namespace/name. */
+  sources?: Array<{ informer: Informer; key(obj: { metadata?: { name?: string; namespace?: string } }): string | undefined; onDelete?: boolean }>;
 }
 
 /**
@@ -40,8 +43,17 @@ export async function runControllerManager(config: ClientConfig, signal: AbortSi
     if (!informers.has(key)) informers.set(key, new Informer(client, ref));
     return informers.get(key)!;
   };
+  const accounts = informerFor(SERVICE_ACCOUNTS);
   const controllers: Controller[] = [
     { name: 'namespace', informer: informerFor(NAMESPACES), reconcile: namespaceReconciler, workers: 2 },
+    {
+      name: 'serviceaccount', informer: informerFor(NAMESPACES), workers: 1,
+      reconcile: (c, namespaces) => serviceAccountReconciler(c, namespaces, accounts),
+      sources: [
+        { informer: informerFor(NAMESPACES), key: (o) => o.metadata?.name },
+        { informer: accounts, key: (o) => (o.metadata?.name === DEFAULT_ACCOUNT ? o.metadata.namespace : undefined), onDelete: true },
+      ],
+    },
   ];
   if (options.clusterSigningCertFile && options.clusterSigningKeyFile) {
     const certPem = readFileSync(options.clusterSigningCertFile, 'utf8');
@@ -53,8 +65,13 @@ export async function runControllerManager(config: ClientConfig, signal: AbortSi
   }
   const queues = controllers.map((c) => {
     const queue = new WorkQueue<string>();
-    const enqueue = (obj: { metadata?: { name?: string; namespace?: string } }) => queue.add(objectKey(obj as never));
-    c.informer.addEventHandler({ onAdd: enqueue, onUpdate: (_old, obj) => enqueue(obj) });
+    for (const source of c.sources ?? [{ informer: c.informer, key: (o) => objectKey(o as never) }]) {
+      const enqueue = (obj: { metadata?: { name?: string; namespace?: string } }) => {
+        const key = source.key(obj);
+        if (key) queue.add(key);
+      };
+      source.informer.addEventHandler({ onAdd: enqueue, onUpdate: (_old, obj) => enqueue(obj), ...(source.onDelete ? { onDelete: enqueue } : {}) });
+    }
     return queue;
   });
   for (const informer of informers.values()) {

@@ -22,6 +22,7 @@ import { watch } from './handlers/watch.js';
 import { create, patch, update, type MutatingAdmission } from './handlers/write.js';
 import { defaultStorageClass } from './admission/default-storage-class.js';
 import { podDefaults } from './admission/pod-defaults.js';
+import { serviceAccountDefaults } from './admission/service-account.js';
 import { negotiate, send, sendError, sendRaw, toStatusError } from './http/respond.js';
 import { ApiMetrics } from './metrics.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
@@ -94,7 +95,10 @@ export class ApiServer {
     const current = await this.kv.currentRevision();
     const historyFrom = await this.kv.oldestReadableRevision(current - WATCH_HISTORY_REVISIONS, current);
     await Promise.all([...this.stores.values()].map((s) => s.cache.start(historyFrom)));
-    this.mutating.set('pods', podDefaults);
+    this.mutating.set('pods', async (pod) => {
+      await serviceAccountDefaults(pod);
+      await podDefaults(pod);
+    });
     this.mutating.set('persistentvolumeclaims', defaultStorageClass(this.storeFor('storageclasses', 'storage.k8s.io')));
     this.mutating.set('certificatesigningrequests', csrRequester);
     this.namespaces = new NamespaceLifecycle(this.storeFor('namespaces'));

@@ -136,7 +136,8 @@ test.serial('a node gets service account tokens only for pods bound to it, and o
   const mine = await asNode('POST', TOKEN_PATH, { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'app-here' } } });
   t.is(mine.status, 201, mine.text);
   const otherAccount = await call(cluster, 'POST', '/api/v1/namespaces/default/serviceaccounts/default/token', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'app-here' } } });
-  t.is(otherAccount.status, 404, 'there is no default account here yet');
+  t.is(otherAccount.status, 400);
+  t.regex(otherAccount.body.message, /cannot bind token for serviceaccount "default" to pod running with different serviceaccount name/);
 });
 
 test.serial('a node may not give itself roles or restricted labels, nor change its taints', async (t) => {
@@ -152,4 +153,23 @@ test.serial('a node may not give itself roles or restricted labels, nor change i
   const taint = await asNode('PATCH', '/api/v1/nodes/worker-1', { spec: { taints: [{ key: 'gone', effect: 'NoSchedule' }] } }, MERGE);
   t.is(taint.status, 403);
   t.regex(taint.body.message, /not allowed to modify taints/);
+});
+
+test.serial('every namespace gets a default service account, and pods run as it unless they name another', async (t) => {
+  await call(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: 'fresh' } });
+  let sa;
+  for (let i = 0; i < 50 && sa?.status !== 200; i++) {
+    sa = await call(cluster, 'GET', '/api/v1/namespaces/fresh/serviceaccounts/default');
+    if (sa.status !== 200) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.is(sa!.status, 200);
+  const pod = await call(cluster, 'POST', '/api/v1/namespaces/fresh/pods', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+  t.is(pod.body.spec.serviceAccountName, 'default');
+  t.is((await call(cluster, 'DELETE', '/api/v1/namespaces/fresh/serviceaccounts/default')).status, 200);
+  let again;
+  for (let i = 0; i < 50 && again?.status !== 200; i++) {
+    again = await call(cluster, 'GET', '/api/v1/namespaces/fresh/serviceaccounts/default');
+    if (again.status !== 200) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.is(again!.status, 200, 'the controller makes it again');
 });

@@ -1,0 +1,27 @@
+import { isAlreadyExists } from '../../client/api-error.js';
+import type { Informer } from '../../client/informer.js';
+import type { ResourceRef } from '../../client/resource.js';
+import type { RestClient } from '../../client/rest-client.js';
+import type { ReconcileResult } from '../../client/controller-loop.js';
+
+export const SERVICE_ACCOUNTS: ResourceRef = { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true };
+export const DEFAULT_ACCOUNT = 'default';
+
+/**
+ * The service account controller: every active namespace has a `default`
+ * ServiceAccount, made again if it is deleted. Keys are namespace names.
+ */
+export function serviceAccountReconciler(client: RestClient, namespaces: Informer, accounts: Informer) {
+  return async function reconcile(namespace: string): Promise<ReconcileResult> {
+    const ns = namespaces.store.get(namespace);
+    if (!ns || ns.metadata?.deletionTimestamp || ns.status?.phase === 'Terminating') return;
+    if (accounts.store.get(`${namespace}/${DEFAULT_ACCOUNT}`)) return;
+    try {
+      await client.create(SERVICE_ACCOUNTS, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_ACCOUNT, namespace } }, { namespace });
+    } catch (err) {
+      // Made meanwhile, or the namespace began terminating: either way nothing to do.
+      if (isAlreadyExists(err) || (err as { code?: number }).code === 403) return;
+      throw err;
+    }
+  };
+}
