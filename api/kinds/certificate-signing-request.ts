@@ -23,8 +23,8 @@ export function parseCertificateRequest(request: unknown): x509.Pkcs10Certificat
   if (!m) return 'PEM block type must be CERTIFICATE REQUEST';
   try {
     return new x509.Pkcs10CertificateRequest(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
-  } catch (err) {
-    return `asn1: ${(err as Error).message}`;
+  } catch {
+    return 'asn1: structure error: the CERTIFICATE REQUEST block is not a PKCS#10 request';
   }
 }
 
@@ -41,6 +41,7 @@ function validate(csr: KObject, old?: KObject): Cause[] {
   }
   if (!spec.signerName) causes.push(required('spec.signerName'));
   else if (!/^[a-z0-9.-]+\/[A-Za-z0-9._~/-]+$/.test(spec.signerName)) causes.push(invalid('spec.signerName', spec.signerName, 'must be a fully qualified domain and path of the form \'example.com/signer-name\''));
+  if (!old && !(spec.usages ?? []).length) causes.push(required('spec.usages'));
   if (spec.expirationSeconds !== undefined && spec.expirationSeconds < 600) causes.push(invalid('spec.expirationSeconds', spec.expirationSeconds, 'may not specify a duration less than 600 seconds (10 minutes)'));
   (spec.usages ?? []).forEach((u: string, i: number) => {
     if (!USAGES.includes(u)) causes.push(notSupported(`spec.usages[${i}]`, u, USAGES));

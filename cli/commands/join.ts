@@ -15,9 +15,16 @@ export async function joinCommand(argv: string[]): Promise<void> {
   for (const required of ['server', 'ca-file', 'token', 'kubeconfig-out'] as const) {
     if (!flags[required]) throw new Error(`--${required} is required`);
   }
-  const nodeName = (flags['node-name'] ?? hostname()).toLowerCase();
+  const nodeName = flags['node-name'] ?? hostname().toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(nodeName) || nodeName.length > 253) {
+    throw new Error(`invalid --node-name ${JSON.stringify(nodeName)}: a node name is a DNS subdomain (lower case letters, digits, '-' and '.')`);
+  }
   const ca = readFileSync(flags['ca-file']!, 'utf8');
-  const { cert, key } = await bootstrapNodeCredential({ server: flags.server!, ca, bootstrapToken: flags.token!, nodeName });
+  const { cert, key } = await bootstrapNodeCredential({ server: flags.server!, ca, bootstrapToken: flags.token!, nodeName }).catch((err: Error & { code?: number }) => {
+    if (err.code === 401) throw new Error('the API server refused the bootstrap token (Unauthorized): it is wrong or has expired; make a new one with skiff token create');
+    if (err.code === 403) throw new Error(`the bootstrap token may not ask for a node certificate (Forbidden): ${err.message}`);
+    throw err;
+  });
   const user = `system:node:${nodeName}`;
   writeFileSync(flags['kubeconfig-out']!, stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'node',

@@ -225,6 +225,8 @@ export class ApiServer {
       const path = q >= 0 ? raw.slice(0, q) : raw;
       query = new URLSearchParams(q >= 0 ? raw.slice(q + 1) : '');
       if (isPublicPath(path)) {
+        // Open to anyone, but credentials that are sent must be good.
+        if (req.headers.authorization) user = await this.authenticate(req);
         await this.servePublic(path, query, res);
         return;
       }

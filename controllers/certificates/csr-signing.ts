@@ -5,7 +5,22 @@ import type { ReconcileResult } from '../../client/controller-loop.js';
 import { CLIENT_SIGNER, conditionOf, KUBELET_CLIENT_SIGNER, parseCertificateRequest } from '../../api/kinds/certificate-signing-request.js';
 import type { CertificateAuthority } from '../../control-plane/pki/certificate-authority.js';
 import { issueCertificate } from '../../control-plane/pki/issue-certificate.js';
-import { CSRS } from './csr-approving.js';
+import { CSRS, nodeClientRequest } from './csr-approving.js';
+
+const CLIENT_USAGES = new Set(['digital signature', 'key encipherment', 'client auth']);
+
+/** What each signer refuses to issue, as kube's signers check it; undefined when the request fits. */
+function signerProblem(csr: Record<string, any>): string | undefined {
+  const usages: string[] = csr.spec?.usages ?? [];
+  if (csr.spec?.signerName === KUBELET_CLIENT_SIGNER) {
+    const node = nodeClientRequest(csr);
+    return 'problem' in node ? node.problem : undefined;
+  }
+  if (!usages.includes('client auth') || usages.some((u) => !CLIENT_USAGES.has(u))) {
+    return `invalid usage for client certificate: ${usages.filter((u) => !CLIENT_USAGES.has(u)).join(', ') || 'client auth is required'}`;
+  }
+  return undefined;
+}
 
 const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, CLIENT_SIGNER]);
 /** kube-controller-manager's --cluster-signing-duration default: one year. */
@@ -23,11 +38,13 @@ export function csrSigningReconciler(client: RestClient, informer: Informer, ca:
     if (!csr || !SIGNERS.has(csr.spec?.signerName) || csr.status?.certificate) return;
     if (!conditionOf(csr, 'Approved') || conditionOf(csr, 'Denied') || conditionOf(csr, 'Failed')) return;
     const parsed = parseCertificateRequest(csr.spec.request);
-    if (typeof parsed === 'string' || !(await parsed.verify())) {
+    const problem = typeof parsed === 'string' || !(await parsed.verify()) ? 'the request does not parse or its signature is wrong' : signerProblem(csr);
+    if (problem) {
       const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      await client.update(CSRS, { ...csr, status: { ...csr.status, conditions: [...csr.status.conditions, { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: 'the request does not parse or its signature is wrong', lastUpdateTime: now, lastTransitionTime: now }] } }, { subresource: 'status' });
+      await client.update(CSRS, { ...csr, status: { ...csr.status, conditions: [...csr.status.conditions, { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: problem, lastUpdateTime: now, lastTransitionTime: now }] } }, { subresource: 'status' });
       return;
     }
+    if (typeof parsed === 'string') return;
     const seconds = Math.min(csr.spec.expirationSeconds ?? MAX_SECONDS, MAX_SECONDS);
     const publicKey = await parsed.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyImportParams, ['verify']).catch(() => parsed.publicKey.export());
     const { certPem } = await issueCertificate(ca, {

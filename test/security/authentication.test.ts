@@ -36,6 +36,8 @@ test('no credentials, a forged token and a malformed header are 401 Unauthorized
   expectUnauthorized(t, await call(cluster, 'GET', NAMESPACES, undefined, { Authorization: 'Bearer' }, { token: null }));
   expectUnauthorized(t, await call(cluster, 'GET', NAMESPACES, undefined, { Authorization: 'Basic YWRtaW46YWRtaW4=' }, { token: null }));
   t.is((await call(cluster, 'GET', '/healthz', undefined, {}, { token: null })).status, 200, 'health stays public');
+  expectUnauthorized(t, await call(cluster, 'GET', '/healthz', undefined, {}, { token: 'not-a-real-token' }));
+  t.is((await call(cluster, 'GET', '/version')).status, 200);
 });
 
 test('a client certificate from the cluster CA authenticates: CN is the user, O the groups', async (t) => {

@@ -90,3 +90,29 @@ test('approving a request takes the approve verb on its signer, not just update 
   t.is(approved.code, 0, approved.stderr);
   t.regex(await kubectlOk(cluster, ['get', 'csr', 'mallory']), /Denied/);
 });
+
+test('the signers refuse what their kind of certificate may not be, even once approved', async (t) => {
+  const dir = cluster.dir;
+  const request = (name: string, subject: string) => {
+    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, `${name}.key`), '-subj', subject, '-out', join(dir, `${name}.csr`)], { stdio: 'ignore' });
+    return readFileSync(join(dir, `${name}.csr`)).toString('base64');
+  };
+  const csr = (name: string, subject: string, signer: string, usages: string) => [
+    'apiVersion: certificates.k8s.io/v1', 'kind: CertificateSigningRequest', 'metadata:', `  name: ${name}`, 'spec:',
+    `  request: ${request(name, subject)}`, `  signerName: ${signer}`, `  usages: ${usages}`, '',
+  ].join('\n');
+  await kubectlOk(cluster, ['create', '-f', '-'], csr('not-a-node', '/CN=bob', 'kubernetes.io/kube-apiserver-client-kubelet', '[client auth]'));
+  await kubectlOk(cluster, ['create', '-f', '-'], csr('serving', '/CN=web', 'kubernetes.io/kube-apiserver-client', '[server auth]'));
+  const noUsages = await kubectl(cluster, ['create', '-f', '-'], csr('no-usages', '/CN=x', 'kubernetes.io/kube-apiserver-client', '[]'));
+  t.regex(noUsages.stderr, /spec.usages: Required value/);
+  await kubectlOk(cluster, ['certificate', 'approve', 'not-a-node', 'serving']);
+  for (const name of ['not-a-node', 'serving']) {
+    let conditions = '';
+    for (let i = 0; i < 50 && !conditions.includes('Failed'); i++) {
+      conditions = await kubectlOk(cluster, ['get', 'csr', name, '-o', 'jsonpath={.status.conditions[*].type}']);
+      if (!conditions.includes('Failed')) await new Promise((r) => setTimeout(r, 100));
+    }
+    t.is(conditions, 'Approved Failed', name);
+    t.is(await kubectlOk(cluster, ['get', 'csr', name, '-o', 'jsonpath={.status.certificate}']), '', `${name} was not signed`);
+  }
+});

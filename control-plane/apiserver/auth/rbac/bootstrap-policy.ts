@@ -109,7 +109,7 @@ export function bootstrapClusterRoles(): KObject[] {
       // Skiff's node agent forwards Service traffic itself, so it follows endpoints as kube-proxy would.
       rule(READ, [''], ['endpoints']),
       rule(READ, ['discovery.k8s.io'], ['endpointslices']),
-      rule(['create', 'get', 'list', 'watch'], [''], ['nodes']),
+      rule(['create', 'delete', 'get', 'list', 'watch'], [''], ['nodes']),
       rule(['patch', 'update'], [''], ['nodes/status']),
       rule(['patch', 'update'], [''], ['nodes']),
       rule(EVENT_WRITE, ['', 'events.k8s.io'], ['events']),
