@@ -1,9 +1,8 @@
 import type { Kind } from '../kind.js';
-import { createdAtColumn, nameColumn } from '../printers.js';
 import { named, obj } from '../schema.js';
 import { typeMeta } from '../object-meta.js';
 import {
-  accessReviewStatusSchema, AUTHORIZATION_GROUP, nonResourceAttributesSchema, resourceAttributesSchema, validateAccessReview,
+  accessReviewStatusSchema, AUTHORIZATION_GROUP, nonResourceAttributesSchema, resourceAttributesSchema, reviewLifecycle, validateAccessReview,
 } from './subject-access-review.js';
 
 export const selfSubjectAccessReview: Kind = {
@@ -17,11 +16,6 @@ export const selfSubjectAccessReview: Kind = {
     }, { description: 'The request asked about; exactly one of resourceAttributes and nonResourceAttributes.' })),
     status: accessReviewStatusSchema,
   }, { required: ['spec'], description: 'Asks whether the requesting user may perform an action (what `kubectl auth can-i` sends). Answered on create and never stored.', gvk: { group: AUTHORIZATION_GROUP, version: 'v1', kind: 'SelfSubjectAccessReview' } })),
-  virtual: true,
-  verbs: ['create'],
+  ...reviewLifecycle,
   validate: (r) => validateAccessReview(r, false),
-  prepareForCreate(r) {
-    delete r.status;
-  },
-  columns: [nameColumn, createdAtColumn],
 };

@@ -1,9 +1,7 @@
 import type { Kind } from '../kind.js';
-import { createdAtColumn, nameColumn } from '../printers.js';
 import { arr, map, named, obj, str } from '../schema.js';
 import { typeMeta } from '../object-meta.js';
-import { isEmpty } from './subject-access-review.js';
-import { invalidGo } from './role.js';
+import { reviewLifecycle, validateEmptyMetadata } from './subject-access-review.js';
 
 const GROUP = 'authentication.k8s.io';
 
@@ -22,13 +20,6 @@ export const selfSubjectReview: Kind = {
       })),
     }, { description: 'The user the request was authenticated as.' })),
   }, { description: 'Asks who the requesting user is. Answered on create and never stored.', gvk: { group: GROUP, version: 'v1', kind: 'SelfSubjectReview' } })),
-  virtual: true,
-  verbs: ['create'],
-  validate(r) {
-    return isEmpty(r.metadata) ? [] : [invalidGo('metadata', JSON.stringify(r.metadata), 'must be empty')];
-  },
-  prepareForCreate(r) {
-    delete r.status;
-  },
-  columns: [nameColumn, createdAtColumn],
+  ...reviewLifecycle,
+  validate: validateEmptyMetadata,
 };

@@ -1,9 +1,7 @@
 import type { Kind } from '../kind.js';
-import { createdAtColumn, nameColumn } from '../printers.js';
 import { arr, bool, named, obj, str } from '../schema.js';
 import { typeMeta } from '../object-meta.js';
-import { AUTHORIZATION_GROUP, isEmpty } from './subject-access-review.js';
-import { invalidGo } from './role.js';
+import { AUTHORIZATION_GROUP, reviewLifecycle, validateEmptyMetadata } from './subject-access-review.js';
 
 const strings = (description: string) => arr(str(), { description });
 
@@ -26,13 +24,6 @@ export const selfSubjectRulesReview: Kind = {
       evaluationError: str('Why the rules may be incomplete.'),
     }, { required: ['resourceRules', 'nonResourceRules', 'incomplete'] })),
   }, { required: ['spec'], description: 'Lists what the requesting user may do in a namespace (what `kubectl auth can-i --list` sends). Answered on create and never stored.', gvk: { group: AUTHORIZATION_GROUP, version: 'v1', kind: 'SelfSubjectRulesReview' } })),
-  virtual: true,
-  verbs: ['create'],
-  validate(r) {
-    return isEmpty(r.metadata) ? [] : [invalidGo('metadata', JSON.stringify(r.metadata), 'must be empty')];
-  },
-  prepareForCreate(r) {
-    delete r.status;
-  },
-  columns: [nameColumn, createdAtColumn],
+  ...reviewLifecycle,
+  validate: validateEmptyMetadata,
 };

@@ -49,7 +49,7 @@ export const accessReviewStatusSchema = authz('SubjectAccessReviewStatus', obj({
   evaluationError: str('What went wrong while evaluating, if anything; an error does not mean the answer is wrong.'),
 }, { required: ['allowed'], description: 'The answer to an access review.' }));
 
-export const isEmpty = (v: unknown): boolean =>
+const isEmpty = (v: unknown): boolean =>
   v === undefined || v === null || v === '' || v === 0 || v === false || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every(isEmpty));
 
 const goNonResource = (a: KObject | undefined): string =>
@@ -92,9 +92,27 @@ export function validateAccessReview(review: KObject, needsSubject: boolean): Ca
     causes.push(...validateSelectorAttributes(spec.resourceAttributes.fieldSelector, 'spec.resourceAttributes.fieldSelector'));
     causes.push(...validateSelectorAttributes(spec.resourceAttributes.labelSelector, 'spec.resourceAttributes.labelSelector'));
   }
-  const { managedFields: _managed, ...meta } = (review.metadata ?? {}) as KObject;
-  if (!isEmpty(meta)) causes.push(invalidGo('metadata', JSON.stringify(meta), 'must be empty'));
+  causes.push(...validateEmptyMetadata(review));
   return causes;
+}
+
+/**
+ * What every review kind shares: never stored, only created, metadata left
+ * empty, and any status the client sends dropped (the server fills it in).
+ */
+export const reviewLifecycle = {
+  virtual: true,
+  verbs: ['create'],
+  prepareForCreate(r: KObject) {
+    delete r.status;
+  },
+  columns: [nameColumn, createdAtColumn],
+} satisfies Partial<Kind>;
+
+/** A review without a spec to check: only its metadata must be empty. */
+export function validateEmptyMetadata(review: KObject): Cause[] {
+  const { managedFields: _managed, ...meta } = (review.metadata ?? {}) as KObject;
+  return isEmpty(meta) ? [] : [invalidGo('metadata', JSON.stringify(meta), 'must be empty')];
 }
 
 export const subjectAccessReview: Kind = {
@@ -112,11 +130,6 @@ export const subjectAccessReview: Kind = {
     }, { description: 'Who is asked about and for what request; exactly one of resourceAttributes and nonResourceAttributes.' })),
     status: accessReviewStatusSchema,
   }, { required: ['spec'], description: 'Asks whether a given user may perform an action. Answered on create and never stored.', gvk: { group: AUTHORIZATION_GROUP, version: 'v1', kind: 'SubjectAccessReview' } })),
-  virtual: true,
-  verbs: ['create'],
+  ...reviewLifecycle,
   validate: (r) => validateAccessReview(r, true),
-  prepareForCreate(r) {
-    delete r.status;
-  },
-  columns: [nameColumn, createdAtColumn],
 };

@@ -38,7 +38,7 @@ import { resourcePrefix } from './registry/keys.js';
 import { log } from '../../client/log.js';
 import { ensureBootstrapPolicy } from './auth/rbac/bootstrap-policy.js';
 import { policyStores, RbacAuthorizer, type Decision } from './auth/rbac/authorizer.js';
-import type { Attributes } from './auth/rbac/attributes.js';
+import { resourceVerb, type Attributes } from './auth/rbac/attributes.js';
 import { checkEscalation } from './auth/rbac/escalation.js';
 import { nodeNameOf, nodeRestriction } from './admission/node-restriction.js';
 import { nodeReadRestriction } from './auth/node-authorizer.js';
@@ -448,23 +448,12 @@ function etcdCredentials(o: ApiServerOptions): { credentials?: { rootCertificate
 }
 
 /**
- * kube's request verb, as authorization and audit see it: get, list,
- * watch, create, update, patch, delete, deletecollection for resources,
- * and the HTTP method in lower case for other paths.
+ * kube's request verb, as authorization and audit see it: the resource
+ * verb, or the HTTP method in lower case for other paths.
  */
 function kubeVerb(method: string, info: RequestInfo | undefined, query: URLSearchParams): string {
   if (!info?.resource) return method.toLowerCase();
-  switch (method) {
-    case 'GET':
-    case 'HEAD':
-      if (info.legacyWatch || isWatch(query)) return 'watch';
-      return info.name ? 'get' : 'list';
-    case 'POST': return 'create';
-    case 'PUT': return 'update';
-    case 'PATCH': return 'patch';
-    case 'DELETE': return info.name ? 'delete' : 'deletecollection';
-    default: return method.toLowerCase();
-  }
+  return resourceVerb(method, { name: info.name, watch: info.legacyWatch || isWatch(query) });
 }
 
 function verbOf(method: string, ctx: RequestContext): string {
