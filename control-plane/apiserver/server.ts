@@ -214,6 +214,8 @@ export class ApiServer {
     let resource = '';
     let subresource = '';
     let user: UserInfo | undefined;
+    /** Who authenticated, when it differs from `user` (impersonation). */
+    let caller: UserInfo | undefined;
     let info: RequestInfo | undefined;
     let failure: StatusError | undefined;
     let query = new URLSearchParams();
@@ -233,8 +235,8 @@ export class ApiServer {
       // Parsed before authentication, so a refused request is audited with what it asked for;
       // a path that does not parse is answered only after authentication.
       info = safely(() => parseRequestPath(path));
-      user = await this.authenticate(req);
-      user = impersonate(req, user, (a) => this.authorize(a).allowed);
+      caller = await this.authenticate(req);
+      user = impersonate(req, caller, (a) => this.authorize(a).allowed);
       const resourceRequest = info?.resource ? info : undefined;
       const attrs: Attributes = resourceRequest
         ? {
@@ -282,7 +284,7 @@ export class ApiServer {
       sendError(res, err);
     } finally {
       this.audit?.record({
-        req, receivedAt, user, verb: kubeVerb(req.method ?? 'GET', info, query),
+        req, receivedAt, user: caller ?? user, impersonatedUser: caller && user !== caller ? user : undefined, verb: kubeVerb(req.method ?? 'GET', info, query),
         apiGroup: info?.group, apiVersion: info?.version, resource: info?.resource, subresource: info?.subresource, namespace: info?.namespace, name: info?.name,
         code: res.statusCode, reason: failure?.reason, message: failure?.message, decision: authz.decision, decisionReason: authz.reason,
       });

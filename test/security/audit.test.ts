@@ -82,3 +82,11 @@ test.serial('a malformed secret body is refused without its content reaching the
   await lines();
   t.false(readFileSync(auditFile, 'utf8').includes('sw0rdfish'));
 });
+
+test.serial('an impersonated request is audited with both who asked and who it ran as', async (t) => {
+  const r = await call(cluster, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'as-someone' } }, { 'Impersonate-User': 'someone', 'Impersonate-Group': 'team-a' });
+  t.is(r.status, 403);
+  const event = (await lines()).find((e) => e.requestURI === '/api/v1/namespaces/default/configmaps' && e.responseStatus.code === 403);
+  t.is(event?.user.username, 'admin');
+  t.deepEqual(event?.impersonatedUser, { username: 'someone', groups: ['team-a', 'system:authenticated'] });
+});

@@ -29,6 +29,8 @@ export interface AuditInput {
   receivedAt: Date | number;
   /** Undefined when authentication failed (401). */
   user?: AuditUser;
+  /** Who the request ran as, when the user impersonated someone (kubectl --as). */
+  impersonatedUser?: AuditUser;
   /** The kube verb (get, list, watch, create, update, patch, delete, deletecollection), or the lower-cased HTTP method for non-resource paths; see requestVerb. */
   verb: string;
   apiGroup?: string;
@@ -59,6 +61,7 @@ export interface AuditEvent {
   requestURI: string;
   verb: string;
   user: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
+  impersonatedUser?: AuditEvent['user'];
   sourceIPs: string[];
   userAgent?: string;
   objectRef?: { resource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string; subresource?: string };
@@ -132,10 +135,7 @@ function someOf<K extends string>(fields: Partial<Record<K, string | undefined>>
   return any ? out : undefined;
 }
 
-/** The ResponseComplete event for a finished request. */
-export function auditEvent(input: AuditInput, stageAt: number = performance.timeOrigin + performance.now()): AuditEvent {
-  const received = typeof input.receivedAt === 'number' ? input.receivedAt : input.receivedAt.getTime();
-  const u = input.user;
+function auditUser(u: AuditUser | undefined): AuditEvent['user'] {
   const user: AuditEvent['user'] = {};
   if (u) {
     if (u.name) user.username = u.name;
@@ -143,6 +143,13 @@ export function auditEvent(input: AuditInput, stageAt: number = performance.time
     if (u.groups?.length) user.groups = [...u.groups];
     if (u.extra && Object.keys(u.extra).length) user.extra = Object.fromEntries(Object.entries(u.extra).map(([k, v]) => [k, [...v]]));
   }
+  return user;
+}
+
+/** The ResponseComplete event for a finished request. */
+export function auditEvent(input: AuditInput, stageAt: number = performance.timeOrigin + performance.now()): AuditEvent {
+  const received = typeof input.receivedAt === 'number' ? input.receivedAt : input.receivedAt.getTime();
+  const user = auditUser(input.user);
   // As kube: a success records only its code; a failure the Status it answered.
   const responseStatus: AuditEvent['responseStatus'] = input.code >= 400
     ? { metadata: {}, status: 'Failure', message: input.message || undefined, reason: input.reason || undefined, code: input.code }
@@ -156,6 +163,7 @@ export function auditEvent(input: AuditInput, stageAt: number = performance.time
     requestURI: input.req.url ?? '/',
     verb: input.verb,
     user,
+    ...(input.impersonatedUser ? { impersonatedUser: auditUser(input.impersonatedUser) } : {}),
     sourceIPs: sourceIPs(input.req),
     userAgent: header(input.req.headers['user-agent']) || undefined,
     objectRef: input.resource ? someOf({
