@@ -55,7 +55,7 @@ export interface Kind {
    * Carries over what an update may leave out (allocated values) and stamps
    * what changes with it, before defaults and validation run.
    */
-  prepareForUpdate?(obj: KObject, old: KObject): void;
+  prepareForUpdate?(obj: KObject, old: KObject, subresource?: string): void;
   /** Resets what a create may not set (status, usually). */
   prepareForCreate?(obj: KObject): void;
   /**

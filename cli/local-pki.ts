@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrCreateCA, type CertificateAuthority } from '../control-plane/pki/certificate-authority.js';
-import { issueCertificate, type CertificateRequest } from '../control-plane/pki/issue-certificate.js';
+import { coversHosts, issueCertificate, type CertificateRequest } from '../control-plane/pki/issue-certificate.js';
 import { generatePassword } from '../control-plane/nats/password.js';
 
 /** Where a local cluster keeps its credentials, kubeadm-style, under $SKIFF_HOME/pki. */
@@ -24,7 +24,7 @@ type Pair = { certFile: string; keyFile: string };
 async function ensurePair(ca: CertificateAuthority, dir: string, name: string, req: CertificateRequest): Promise<Pair> {
   const certFile = join(dir, `${name}.crt`);
   const keyFile = join(dir, `${name}.key`);
-  if (!existsSync(certFile) || !existsSync(keyFile)) {
+  if (!existsSync(certFile) || !existsSync(keyFile) || !coversHosts(readFileSync(certFile, 'utf8'), req.hosts ?? [])) {
     const { certPem, keyPem } = await issueCertificate(ca, req);
     writeFileSync(keyFile, keyPem!, { mode: 0o600 });
     writeFileSync(certFile, certPem);

@@ -108,9 +108,17 @@ export const certificateSigningRequest: Kind = {
   prepareForCreate(csr) {
     delete csr.status;
   },
-  prepareForUpdate(csr, old) {
+  prepareForUpdate(csr, old, subresource) {
     // The spec never changes after create; updates to it are dropped, as kube's strategy drops them.
     csr.spec = old.spec;
+    // Approved and Denied change only through /approval; everything else in status only through /status.
+    const decided = (c: KObject) => c.type === 'Approved' || c.type === 'Denied';
+    const conditions = (o: KObject, keep: (c: KObject) => boolean): KObject[] => (o.status?.conditions ?? []).filter(keep);
+    if (subresource === 'approval') {
+      csr.status = { ...(old.status ?? {}), conditions: [...conditions(old, (c) => !decided(c)), ...conditions(csr, decided)] };
+    } else if (subresource === 'status') {
+      csr.status = { ...(csr.status ?? {}), conditions: [...conditions(old, decided), ...conditions(csr, (c) => !decided(c))] };
+    }
   },
   validate,
   columns: [

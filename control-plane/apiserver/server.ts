@@ -238,11 +238,14 @@ export class ApiServer {
       caller = await this.authenticate(req);
       user = impersonate(req, caller, (a) => this.authorize(a).allowed);
       const resourceRequest = info?.resource ? info : undefined;
+      const requestVerb = kubeVerb(req.method ?? 'GET', info, query);
       const attrs: Attributes = resourceRequest
         ? {
-            user, verb: kubeVerb(req.method ?? 'GET', resourceRequest, query), isResourceRequest: true, namespace: resourceRequest.namespace ?? '',
+            user, verb: requestVerb, isResourceRequest: true, namespace: resourceRequest.namespace ?? '',
             apiGroup: resourceRequest.group, apiVersion: resourceRequest.version, resource: resourceRequest.resource,
-            subresource: resourceRequest.subresource ?? '', name: resourceRequest.name ?? nameFromFieldSelector(query) ?? '',
+            subresource: resourceRequest.subresource ?? '',
+            // A list or watch narrowed to one name is authorized as a request for that name, as kube does.
+            name: resourceRequest.name ?? ((requestVerb === 'list' || requestVerb === 'watch') ? nameFromFieldSelector(query) : undefined) ?? '',
           }
         : { user, verb: (req.method ?? 'GET').toLowerCase(), isResourceRequest: false, path };
       const decision = this.authorize(attrs);
@@ -305,8 +308,10 @@ export class ApiServer {
    */
   private validatingAdmission(ctx: RequestContext, verb: string): RequestContext['admit'] {
     const node = nodeNameOf(ctx.userInfo);
-    const rbac = ctx.kind.group === 'rbac.authorization.k8s.io' && this.authorizer;
-    const signers = ctx.kind.kind === 'CertificateSigningRequest' && this.authorizer;
+    // Escalation and signer checks look at what a write stores; deletes store nothing.
+    const writes = verb !== 'delete' && verb !== 'deletecollection';
+    const rbac = writes && ctx.kind.group === 'rbac.authorization.k8s.io' && this.authorizer;
+    const signers = writes && ctx.kind.kind === 'CertificateSigningRequest' && this.authorizer;
     if (!node && !rbac && !signers) return undefined;
     const { info, kind, store } = ctx;
     return async (obj: KObject, old?: KObject) => {
@@ -322,7 +327,7 @@ export class ApiServer {
         const reason = signerPermission(ctx.userInfo, obj, old, info.subresource, (a) => this.authorize(a).allowed);
         if (reason) throw forbidden(target, reason);
       }
-      if (rbac && !info.subresource && verb !== 'delete' && verb !== 'deletecollection') {
+      if (rbac && !info.subresource) {
         const reason = checkEscalation(this.authorizer!, ctx.userInfo, obj, { kind: kind.kind, namespace: info.namespace, old });
         if (reason) throw forbidden(target, reason);
       }

@@ -20,7 +20,8 @@ export function serviceAccountReconciler(client: RestClient, namespaces: Informe
       await client.create(SERVICE_ACCOUNTS, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_ACCOUNT, namespace } }, { namespace });
     } catch (err) {
       // Made meanwhile, or the namespace began terminating: either way nothing to do.
-      if (isAlreadyExists(err) || (err as { code?: number }).code === 403) return;
+      const terminating = (err as { details?: { causes?: Array<{ reason?: string }> } }).details?.causes?.some((c) => c.reason === 'NamespaceTerminating');
+      if (isAlreadyExists(err) || terminating) return;
       throw err;
     }
   };

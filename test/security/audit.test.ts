@@ -89,4 +89,6 @@ test.serial('an impersonated request is audited with both who asked and who it r
   const event = (await lines()).find((e) => e.requestURI === '/api/v1/namespaces/default/configmaps' && e.responseStatus.code === 403);
   t.is(event?.user.username, 'admin');
   t.deepEqual(event?.impersonatedUser, { username: 'someone', groups: ['team-a', 'system:authenticated'] });
+  const badExtra = await call(cluster, 'GET', '/api/v1/namespaces', undefined, { 'Impersonate-User': 'someone', 'Impersonate-Extra-%zz': 'x' });
+  t.is(badExtra.status, 400);
 });

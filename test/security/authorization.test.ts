@@ -89,6 +89,9 @@ test.serial('a Role and RoleBinding grant exactly their verbs, resources and nam
   }
   t.is((await as(alice, 'GET', `${CMS}/other`)).body.message, 'configmaps "other" is forbidden: User "alice" cannot get resource "configmaps" in API group "" in the namespace "dev"');
   t.is((await as(alice, 'GET', `${CMS}?fieldSelector=metadata.name%3Dsettings`)).status, 200);
+  // A field selector narrows only lists and watches; it lends its name to no other verb.
+  t.is((await as(alice, 'POST', `${CMS}?fieldSelector=metadata.name%3Dsettings`, { metadata: { name: 'sneaky' } })).status, 403);
+  t.is((await as(alice, 'DELETE', `${CMS}?fieldSelector=metadata.name%3Dsettings`)).status, 403);
 });
 
 test.serial('a ClusterRoleBinding to a group grants cluster-wide; view cannot read secrets', async (t) => {

@@ -103,6 +103,12 @@ test.serial('a bootstrap token cannot get a certificate for anything but a node'
     ...after.body, status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Self' }] },
   }, {}, { token: TOKEN });
   t.is(approve.status, 403);
+  // Nor does /status carry approval, whoever writes it: only /approval does.
+  const viaStatus = await call(cluster, 'PUT', '/apis/certificates.k8s.io/v1/certificatesigningrequests/escalate/status', {
+    ...after.body, status: { conditions: [{ type: 'Approved', status: 'True', reason: 'ViaStatus' }] },
+  });
+  t.is(viaStatus.status, 200);
+  t.falsy((viaStatus.body.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Approved'));
 });
 
 test.serial('a node reads only the secrets and config maps its own pods use, one by name', async (t) => {

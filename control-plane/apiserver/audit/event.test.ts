@@ -1,5 +1,5 @@
 import test from 'ava';
-import { auditEvent, microTime, requestVerb, sourceIPs, type AuditInput } from './event.js';
+import { auditEvent, microTime, sourceIPs, type AuditInput } from './event.js';
 import { shouldAudit } from './policy.js';
 
 const received = Date.UTC(2024, 0, 2, 3, 4, 5, 678) + 0.901;
@@ -12,19 +12,6 @@ test('timestamps are RFC 3339 in UTC with microseconds', (t) => {
   t.is(microTime(Date.UTC(2024, 0, 1) - 0.0004), '2024-01-01T00:00:00.000000Z');
 });
 
-test('kube verbs from the method and the target', (t) => {
-  t.is(requestVerb('GET', { name: 'a' }), 'get');
-  t.is(requestVerb('GET', {}), 'list');
-  t.is(requestVerb('GET', { watch: true }), 'watch');
-  t.is(requestVerb('GET', { name: 'a', watch: true }), 'watch');
-  t.is(requestVerb('POST', {}), 'create');
-  t.is(requestVerb('PUT', { name: 'a' }), 'update');
-  t.is(requestVerb('PATCH', { name: 'a' }), 'patch');
-  t.is(requestVerb('DELETE', { name: 'a' }), 'delete');
-  t.is(requestVerb('DELETE', {}), 'deletecollection');
-  t.is(requestVerb('GET'), 'get', 'a non-resource path gets the lower-cased method');
-  t.is(requestVerb('POST'), 'post');
-});
 
 test('the policy logs mutations and denials, and nothing else', (t) => {
   for (const verb of ['create', 'update', 'patch', 'delete', 'deletecollection']) {

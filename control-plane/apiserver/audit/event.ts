@@ -31,7 +31,7 @@ export interface AuditInput {
   user?: AuditUser;
   /** Who the request ran as, when the user impersonated someone (kubectl --as). */
   impersonatedUser?: AuditUser;
-  /** The kube verb (get, list, watch, create, update, patch, delete, deletecollection), or the lower-cased HTTP method for non-resource paths; see requestVerb. */
+  /** The kube verb (get, list, watch, create, update, patch, delete, deletecollection), or the lower-cased HTTP method for non-resource paths (see resourceVerb in auth/rbac/attributes.ts). */
   verb: string;
   apiGroup?: string;
   apiVersion?: string;
@@ -71,29 +71,6 @@ export interface AuditEvent {
   annotations?: Record<string, string>;
 }
 
-/**
- * The kube verb of a resource request, as kube-apiserver's request info
- * names it; without `target` (a non-resource path) the lower-cased method.
- */
-export function requestVerb(method: string, target?: { name?: string; watch?: boolean }): string {
-  const m = method.toUpperCase();
-  if (!target) return m.toLowerCase();
-  switch (m) {
-    case 'GET':
-    case 'HEAD':
-      return target.watch ? 'watch' : target.name ? 'get' : 'list';
-    case 'POST':
-      return 'create';
-    case 'PUT':
-      return 'update';
-    case 'PATCH':
-      return 'patch';
-    case 'DELETE':
-      return target.name ? 'delete' : 'deletecollection';
-    default:
-      return m.toLowerCase();
-  }
-}
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 

@@ -39,7 +39,12 @@ export function impersonate(req: IncomingMessage, caller: UserInfo, allowed: (a:
   if (typeof uid === 'string') check('impersonate', 'uids', uid, { apiGroup: 'authentication.k8s.io' });
   const extra: Record<string, string[]> = {};
   for (const header of extraKeys) {
-    const key = decodeURIComponent(header.slice(EXTRA.length));
+    let key: string;
+    try {
+      key = decodeURIComponent(header.slice(EXTRA.length));
+    } catch {
+      throw badRequest(`${header} is not a valid percent-encoded extra key`);
+    }
     const values = headerValues(req, header);
     for (const v of values) check('impersonate', 'userextras', v, { apiGroup: 'authentication.k8s.io', subresource: key });
     extra[key] = values;

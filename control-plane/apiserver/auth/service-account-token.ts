@@ -3,9 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SignJWT, jwtVerify, decodeProtectedHeader, errors } from 'jose';
 import type { UserInfo } from './user-info.js';
+import { serviceAccountUser } from './rbac/attributes.js';
 
-export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
-export const serviceAccountUser = (namespace: string, name: string) => `system:serviceaccount:${namespace}:${name}`;
 
 /** The claims kube-apiserver puts in a service account token, under `kubernetes.io`. */
 interface KubernetesClaims {
@@ -56,7 +55,11 @@ export interface TokenSpec {
 
 /** Signs service account tokens (TokenRequest), as kube-apiserver with --service-account-signing-key-file. */
 export class ServiceAccountTokenIssuer {
-  constructor(private readonly key: KeyObject, readonly issuer: string) {}
+  private readonly kid: string;
+
+  constructor(private readonly key: KeyObject, readonly issuer: string) {
+    this.kid = keyId(key);
+  }
 
   async issue(spec: TokenSpec, now = new Date()): Promise<{ token: string; expirationTimestamp: Date }> {
     const iat = Math.floor(now.getTime() / 1000);
@@ -65,7 +68,7 @@ export class ServiceAccountTokenIssuer {
     if (spec.boundObject?.kind === 'Pod') claims.pod = { name: spec.boundObject.name, uid: spec.boundObject.uid };
     if (spec.boundObject?.kind === 'Secret') claims.secret = { name: spec.boundObject.name, uid: spec.boundObject.uid };
     const token = await new SignJWT({ 'kubernetes.io': claims })
-      .setProtectedHeader({ alg: algorithmOf(this.key), kid: keyId(this.key) })
+      .setProtectedHeader({ alg: algorithmOf(this.key), kid: this.kid })
       .setIssuer(this.issuer).setSubject(serviceAccountUser(spec.namespace, spec.name)).setAudience(spec.audiences)
       .setIssuedAt(iat).setNotBefore(iat).setExpirationTime(exp)
       .sign(this.key);
@@ -92,7 +95,11 @@ export class ServiceAccountTokenVerifier {
     private readonly issuers: string[],
     private readonly audiences: string[],
     private readonly objects: TokenObjects,
-  ) {}
+  ) {
+    this.keyIds = keys.map(keyId);
+  }
+
+  private readonly keyIds: string[];
 
   async verify(token: string): Promise<UserInfo | { error: string } | undefined> {
     if (token.split('.').length !== 3) return undefined;
@@ -102,7 +109,7 @@ export class ServiceAccountTokenVerifier {
     } catch {
       return undefined;
     }
-    const candidates = header.kid ? this.keys.filter((k) => keyId(k) === header.kid) : this.keys;
+    const candidates = header.kid ? this.keys.filter((_, i) => this.keyIds[i] === header.kid) : this.keys;
     let lastError = 'no key matches the token';
     for (const key of candidates) {
       try {

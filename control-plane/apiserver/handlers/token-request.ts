@@ -29,14 +29,16 @@ export async function tokenRequest(ctx: RequestContext, issuer: ServiceAccountTo
   if (body.kind !== undefined && body.kind !== 'TokenRequest') throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (TokenRequest)`);
   const spec: KObject = typeof body.spec === 'object' && body.spec !== null ? body.spec : {};
   const expirationSeconds = spec.expirationSeconds ?? DEFAULT_EXPIRATION;
-  const audiences: string[] = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences : defaultAudiences;
+  const audiences: string[] = spec.audiences === undefined || spec.audiences === null || (Array.isArray(spec.audiences) && !spec.audiences.length) ? defaultAudiences : spec.audiences;
   const causes: Cause[] = [];
   if (!Number.isInteger(expirationSeconds) || expirationSeconds < MIN_EXPIRATION) causes.push(invalidValue('spec.expirationSeconds', expirationSeconds, 'may not specify a duration less than 10 minutes'));
   else if (expirationSeconds > MAX_EXPIRATION) causes.push(invalidValue('spec.expirationSeconds', expirationSeconds, 'may not specify a duration larger than 2^32 seconds'));
-  if (audiences.some((a) => typeof a !== 'string' || !a)) causes.push(invalidValue('spec.audiences', audiences, 'audiences must be non-empty strings'));
+  if (!Array.isArray(audiences) || audiences.some((a) => typeof a !== 'string' || !a)) causes.push(invalidValue('spec.audiences', audiences, 'audiences must be a list of non-empty strings'));
   const ref = spec.boundObjectRef ?? undefined;
-  if (ref !== undefined && (typeof ref !== 'object' || !['Pod', 'Secret'].includes(ref.kind) || !ref.name)) {
+  if (ref !== undefined && (typeof ref !== 'object' || !['Pod', 'Secret'].includes(ref.kind))) {
     causes.push(notSupported('spec.boundObjectRef.kind', ref?.kind, ['Pod', 'Secret']));
+  } else if (ref !== undefined && (typeof ref.name !== 'string' || !ref.name)) {
+    causes.push(invalidValue('spec.boundObjectRef.name', ref.name, 'must name the object'));
   }
   if (causes.length) throw invalid('TokenRequest', 'authentication.k8s.io', name, causes);
 

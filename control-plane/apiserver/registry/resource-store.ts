@@ -289,16 +289,11 @@ export class ResourceStore {
     const internal = subresource === 'binding';
     if (internal) {
       next = desired;
-    } else if (subresource === 'status') {
+    } else if (subresource === 'status' || subresource === 'approval') {
+      // Status-like subresources change only status; the kind says which parts (a CSR's approval, its conditions).
       next = clone(old);
       next.status = desired.status;
       if (desired.status === undefined) delete next.status;
-    } else if (subresource === 'approval') {
-      // A CSR's approval: only its Approved and Denied conditions change.
-      next = clone(old);
-      const decided = (c: KObject) => c.type === 'Approved' || c.type === 'Denied';
-      const conditions = [...(old.status?.conditions ?? []).filter((c: KObject) => !decided(c)), ...(desired.status?.conditions ?? []).filter(decided)];
-      next.status = { ...(old.status ?? {}), conditions };
     } else {
       next = desired;
       next.metadata ??= {};
@@ -334,7 +329,7 @@ export class ResourceStore {
     if (this.kind.hasGeneration && subresource !== 'status' && !deepEqual(specOf(next), specOf(old))) {
       meta.generation = (oldMeta.generation ?? 0) + 1;
     }
-    this.kind.prepareForUpdate?.(next, old);
+    this.kind.prepareForUpdate?.(next, old, subresource);
     this.kind.defaults?.(next);
     this.validate(next, internal ? undefined : old);
     return next;
