@@ -39,6 +39,7 @@ import { log } from '../../client/log.js';
 import { ensureBootstrapPolicy } from './auth/rbac/bootstrap-policy.js';
 import { policyStores, RbacAuthorizer, type Decision } from './auth/rbac/authorizer.js';
 import { resourceVerb, type Attributes } from './auth/rbac/attributes.js';
+import { forbiddenRequest } from './auth/forbidden.js';
 import { checkEscalation } from './auth/rbac/escalation.js';
 import { nodeNameOf, nodeRestriction } from './admission/node-restriction.js';
 import { nodeReadRestriction } from './auth/node-authorizer.js';
@@ -476,17 +477,6 @@ function nameFromFieldSelector(query: URLSearchParams): string | undefined {
   return m?.[1];
 }
 
-/** kube's 403 for a request the authorizer refused. */
-function forbiddenRequest(a: Attributes, reason: string): StatusError {
-  const why = reason ? `: ${reason}` : '';
-  if (!a.isResourceRequest) return new StatusError(403, 'Forbidden', `forbidden: User "${a.user.name}" cannot ${a.verb} path "${a.path}"${why}`, {});
-  const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource!;
-  const qualified = a.apiGroup ? `${a.resource}.${a.apiGroup}` : a.resource!;
-  const subject = a.name ? `${qualified} "${a.name}" is forbidden` : `${qualified} is forbidden`;
-  const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
-  return new StatusError(403, 'Forbidden', `${subject}: User "${a.user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup ?? ''}" ${scope}${why}`,
-    { name: a.name || undefined, group: a.apiGroup || undefined, kind: a.resource });
-}
 
 function safely<T>(f: () => T): T | undefined {
   try {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { badRequest, StatusError } from '../../../api/status.js';
+import { badRequest } from '../../../api/status.js';
+import { forbiddenRequest } from './forbidden.js';
 import type { Attributes } from './rbac/attributes.js';
 import { withAuthenticatedGroup, type UserInfo } from './user-info.js';
 
@@ -26,11 +27,7 @@ export function impersonate(req: IncomingMessage, caller: UserInfo, allowed: (a:
   if (typeof name !== 'string' || !name) throw badRequest('Impersonate-User must name a user');
   const check = (verb: string, resource: string, target: string, opts: { namespace?: string; apiGroup?: string; subresource?: string } = {}) => {
     const a: Attributes = { user: caller, verb, isResourceRequest: true, namespace: opts.namespace ?? '', apiGroup: opts.apiGroup ?? '', resource, subresource: opts.subresource ?? '', name: target };
-    if (allowed(a)) return;
-    const qualified = a.apiGroup ? `${resource}.${a.apiGroup}` : resource;
-    const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
-    throw new StatusError(403, 'Forbidden', `${qualified} "${target}" is forbidden: User "${caller.name}" cannot impersonate resource "${resource}${a.subresource ? `/${a.subresource}` : ''}" in API group "${a.apiGroup}" ${scope}`,
-      { name: target, group: a.apiGroup || undefined, kind: resource });
+    if (!allowed(a)) throw forbiddenRequest(a);
   };
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(name);
   if (sa) check('impersonate', 'serviceaccounts', sa[2], { namespace: sa[1] });

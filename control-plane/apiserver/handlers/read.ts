@@ -84,9 +84,6 @@ export async function list(ctx: RequestContext): Promise<void> {
     ctx.res.end(Buffer.concat(pieces));
     return;
   }
-  for (const item of result.items) {
-    item.apiVersion ??= apiVersion;
-    item.kind ??= kind.kind;
-  }
+  for (const item of result.items) ctx.store.typed(item);
   send(ctx.res, 200, { kind: `${kind.kind}List`, apiVersion, metadata, items: result.items }, ctx.format);
 }
