@@ -15,3 +15,18 @@ export function now(): string {
   }
   return lastStamp;
 }
+
+/** Parses a Go-style duration (5m, 30s, 1h30m, 500ms) into milliseconds. */
+export function parseDuration(text: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = text.trim();
+  if (rest === '0') return 0;
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
+    if (!m) throw new Error(`invalid duration ${JSON.stringify(text)}`);
+    total += Number(m[1]) * units[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}

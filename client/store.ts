@@ -44,6 +44,10 @@ export class Store<T extends KubeObject> {
     for (const [key, obj] of this.items) this.indexOne(name, fn, key, obj);
   }
 
+  hasIndex(name: string): boolean {
+    return this.indexers.has(name);
+  }
+
   get size(): number {
     return this.items.size;
   }

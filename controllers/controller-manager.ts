@@ -1,85 +1,88 @@
-import { readFileSync } from 'node:fs';
-import { runControllerLoop, type Reconcile } from '../client/controller-loop.js';
-import { Informer } from '../client/informer.js';
+import { hostname } from 'node:os';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { runControllerLoop } from '../client/controller-loop.js';
+import { EventRecorder } from '../client/event-recorder.js';
 import type { ClientConfig } from '../client/kubeconfig.js';
 import { log } from '../client/log.js';
-import { objectKey } from '../client/store.js';
 import { RestClient } from '../client/rest-client.js';
-import type { ResourceRef } from '../client/resource.js';
-import { WorkQueue } from '../client/workqueue.js';
-import { importPrivateKey, x509 } from '../control-plane/pki/pem.js';
-import { csrApprovingReconciler, CSRS } from './certificates/csr-approving.js';
-import { csrSigningReconciler } from './certificates/csr-signing.js';
-import { namespaceReconciler } from './namespace/namespace-controller.js';
-import { DEFAULT_ACCOUNT, SERVICE_ACCOUNTS, serviceAccountReconciler } from './serviceaccount/serviceaccount-controller.js';
+import { SharedInformers } from '../client/shared-informers.js';
+import { runComponent, type ComponentSettings } from '../component-base/component.js';
+import type { SecureServing } from '../component-base/secure-serving.js';
+import { CONTROLLER_MANAGER_DEFAULTS, type Controller, type ControllerContext, type ControllerManagerOptions } from './controller.js';
+import { selectControllers } from './registry.js';
 
-export interface ControllerManagerOptions {
-  /** The CA that signs approved client certificate requests (kube's --cluster-signing-cert-file/--cluster-signing-key-file). */
-  clusterSigningCertFile?: string;
-  clusterSigningKeyFile?: string;
-}
+/** The component settings `skiff controller-manager` runs with unless its flags say otherwise. */
+export const CONTROLLER_MANAGER_COMPONENT = { lease: 'kube-controller-manager', securePort: 10257, qps: 200, burst: 400 };
 
-const NAMESPACES: ResourceRef = { group: '', version: 'v1', resource: 'namespaces', namespaced: false };
-
-/** One controller: a reconcile function fed from informers through its own work queue. */
-interface Controller {
-  name: string;
-  informer: Informer;
-  reconcile(client: RestClient, informer: Informer): Promise<Reconcile<string>> | Reconcile<string>;
-  workers: number;
-  /** What else queues a key, and which: by default the informer's objects by namespace/name. */
-  sources?: Array<{ informer: Informer; key(obj: { metadata?: { name?: string; namespace?: string } }): string | undefined; onDelete?: boolean }>;
+export interface ControllerManagerRun {
+  /** Component settings (leader election, serving, client rate); without them: no leader election, no serving. */
+  settings?: ComponentSettings;
+  onServing?(serving: SecureServing): void;
 }
 
 /**
- * The controller-manager: each controller is an informer feeding a work
- * queue and one reconcile function. Stops when `signal` aborts.
+ * The controller-manager: every selected controller wired on one set of
+ * shared informers, each draining its own work queue with one reconcile
+ * function, under leader election when it is on. Runs until `signal`
+ * aborts; answers 'lost' when leadership was lost.
  */
-export async function runControllerManager(config: ClientConfig, signal: AbortSignal, options: ControllerManagerOptions = {}): Promise<void> {
-  const client = new RestClient(config, { qps: 50, burst: 100 });
-  const informers = new Map<string, Informer>();
-  const informerFor = (ref: ResourceRef) => {
-    const key = `${ref.group}/${ref.resource}`;
-    if (!informers.has(key)) informers.set(key, new Informer(client, ref));
-    return informers.get(key)!;
-  };
-  const accounts = informerFor(SERVICE_ACCOUNTS);
-  const controllers: Controller[] = [
-    { name: 'namespace', informer: informerFor(NAMESPACES), reconcile: namespaceReconciler, workers: 2 },
-    {
-      name: 'serviceaccount', informer: informerFor(NAMESPACES), workers: 1,
-      reconcile: (c, namespaces) => serviceAccountReconciler(c, namespaces, accounts),
-      sources: [
-        { informer: informerFor(NAMESPACES), key: (o) => o.metadata?.name },
-        { informer: accounts, key: (o) => (o.metadata?.name === DEFAULT_ACCOUNT ? o.metadata.namespace : undefined), onDelete: true },
-      ],
+export async function runControllerManager(
+  config: ClientConfig,
+  signal: AbortSignal,
+  options: Partial<ControllerManagerOptions> = {},
+  run: ControllerManagerRun = {},
+): Promise<'stopped' | 'lost'> {
+  const opts: ControllerManagerOptions = { ...CONTROLLER_MANAGER_DEFAULTS, ...options };
+  const descriptors = selectControllers(opts.controllers);
+  const settings = run.settings;
+  const client = new RestClient(config, { qps: settings?.qps ?? CONTROLLER_MANAGER_COMPONENT.qps, burst: settings?.burst ?? CONTROLLER_MANAGER_COMPONENT.burst });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  let informers: SharedInformers | undefined;
+  const queues: Controller<any>[] = [];
+  new Gauge({
+    name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'], registers: [registry],
+    collect() {
+      for (const c of queues) this.set({ name: c.name }, c.queue.length);
     },
-  ];
-  if (options.clusterSigningCertFile && options.clusterSigningKeyFile) {
-    const certPem = readFileSync(options.clusterSigningCertFile, 'utf8');
-    const ca = { cert: new x509.X509Certificate(certPem), certPem, key: await importPrivateKey(readFileSync(options.clusterSigningKeyFile, 'utf8')) };
-    controllers.push(
-      { name: 'csrapproving', informer: informerFor(CSRS), reconcile: csrApprovingReconciler, workers: 1 },
-      { name: 'csrsigning', informer: informerFor(CSRS), reconcile: (c, i) => csrSigningReconciler(c, i, ca), workers: 1 },
-    );
-  }
-  const queues = controllers.map((c) => {
-    const queue = new WorkQueue<string>();
-    for (const source of c.sources ?? [{ informer: c.informer, key: (o) => objectKey(o as never) }]) {
-      const enqueue = (obj: { metadata?: { name?: string; namespace?: string } }) => {
-        const key = source.key(obj);
-        if (key) queue.add(key);
-      };
-      source.informer.addEventHandler({ onAdd: enqueue, onUpdate: (_old, obj) => enqueue(obj), ...(source.onDelete ? { onDelete: enqueue } : {}) });
-    }
-    return queue;
   });
-  for (const informer of informers.values()) {
-    informer.start();
-    signal.addEventListener('abort', () => void informer.stop(), { once: true });
+  try {
+    return await runComponent({
+      name: 'controller-manager',
+      client,
+      settings: { leaderElection: settings?.leaderElection, serving: settings?.serving ?? { bindAddress: '127.0.0.1', securePort: 0 } },
+      registry,
+      readyz: [{ name: 'informer-sync', check: () => (informers?.hasSynced() ? undefined : 'informers have not synced yet') }],
+      signal,
+      onServing: run.onServing,
+      run: async (leading) => {
+        informers = new SharedInformers(client);
+        const recorders: EventRecorder[] = [];
+        const ctx: ControllerContext = {
+          client, informers, options: opts,
+          recorder(component) {
+            const recorder = new EventRecorder(client, { component, host: hostname() });
+            recorders.push(recorder);
+            return recorder;
+          },
+        };
+        for (const d of descriptors) queues.push(...await d.create(ctx));
+        informers.start();
+        try {
+          await informers.waitForSync(leading);
+          log.info('controller-manager started', { controllers: descriptors.map((d) => d.name) });
+          await Promise.all(queues.map((c) => runControllerLoop(c.queue, c.reconcile, { name: c.name, workers: c.workers, signal: leading })));
+        } catch (err) {
+          if (!leading.aborted) throw err;
+        } finally {
+          for (const c of queues) c.queue.shutDown();
+          await informers.stop();
+          await Promise.all(recorders.map((r) => r.close()));
+          queues.length = 0;
+        }
+      },
+    });
+  } finally {
+    client.close();
   }
-  await Promise.all([...informers.values()].map((i) => i.waitForSync(signal)));
-  log.info('controller-manager started', { controllers: controllers.map((c) => c.name) });
-  await Promise.all(controllers.map(async (c, i) => runControllerLoop(queues[i], await c.reconcile(client, c.informer), { name: c.name, workers: c.workers, signal })));
-  client.close();
 }

@@ -1,32 +1,69 @@
 import { loadKubeconfig } from '../../client/kubeconfig.js';
-import { log } from '../../client/log.js';
-import { runControllerManager } from '../../controllers/controller-manager.js';
+import { COMPONENT_FLAGS, componentSettings, stopOnSignals } from '../../component-base/component.js';
+import { CONTROLLER_MANAGER_COMPONENT, runControllerManager } from '../../controllers/controller-manager.js';
+import { CONTROLLER_MANAGER_DEFAULTS } from '../../controllers/controller.js';
+import { parseTypedFlags } from '../flags.js';
 
-const FLAGS = { kubeconfig: 'kubeconfig', 'cluster-signing-cert-file': 'clusterSigningCertFile', 'cluster-signing-key-file': 'clusterSigningKeyFile' } as const;
+const FLAGS = {
+  ...COMPONENT_FLAGS,
+  controllers: 'list',
+  'cluster-signing-cert-file': 'string',
+  'cluster-signing-key-file': 'string',
+  'allocate-node-cidrs': 'bool',
+  'cluster-cidr': 'string',
+  'node-cidr-mask-size': 'int',
+  'service-cluster-ip-range': 'string',
+  'node-monitor-period': 'duration',
+  'node-monitor-grace-period': 'duration',
+  'node-startup-grace-period': 'duration',
+  'concurrent-deployment-syncs': 'int',
+  'concurrent-replicaset-syncs': 'int',
+  'concurrent-endpoint-syncs': 'int',
+  'concurrent-service-endpoint-syncs': 'int',
+  'concurrent-gc-syncs': 'int',
+  'concurrent-namespace-syncs': 'int',
+} as const;
+
+/** --concurrent-<name>-syncs flags by the controller queue they size. */
+const CONCURRENCY: Record<string, string> = {
+  'concurrent-deployment-syncs': 'deployment',
+  'concurrent-replicaset-syncs': 'replicaset',
+  'concurrent-endpoint-syncs': 'endpoints',
+  'concurrent-service-endpoint-syncs': 'endpointslice',
+  'concurrent-gc-syncs': 'garbagecollector',
+  'concurrent-namespace-syncs': 'namespace',
+};
 
 /**
- * `skiff controller-manager --kubeconfig=PATH [--cluster-signing-cert-file=F
- * --cluster-signing-key-file=F]`: runs the controllers until SIGTERM; with a
- * signing CA, also approves and signs node client certificates.
+ * `skiff controller-manager --kubeconfig=PATH [kube-controller-manager flags]`:
+ * runs the controllers until SIGTERM, under leader election unless
+ * --leader-elect=false; exits 1 when leadership is lost.
  */
 export async function controllerManagerCommand(argv: string[]): Promise<void> {
-  const flags: Partial<Record<(typeof FLAGS)[keyof typeof FLAGS], string>> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m || !(m[1] in FLAGS)) throw new Error(`unknown flag: ${argv[i]}`);
-    const value = m[2] ?? argv[++i];
-    if (!value) throw new Error(`flag needs an argument: --${m[1]}`);
-    flags[FLAGS[m[1] as keyof typeof FLAGS]] = value;
+  const flags = parseTypedFlags(argv, FLAGS);
+  if (!flags['cluster-signing-cert-file'] !== !flags['cluster-signing-key-file']) throw new Error('--cluster-signing-cert-file and --cluster-signing-key-file go together');
+  if (flags['allocate-node-cidrs'] && !flags['cluster-cidr']) throw new Error('--allocate-node-cidrs needs --cluster-cidr');
+  const settings = componentSettings(flags, CONTROLLER_MANAGER_COMPONENT);
+  const concurrentSyncs: Record<string, number> = {};
+  for (const [flag, name] of Object.entries(CONCURRENCY)) {
+    const n = flags[flag as keyof typeof flags] as number | undefined;
+    if (n === undefined) continue;
+    if (n < 1) throw new Error(`--${flag} must be at least 1`);
+    concurrentSyncs[name] = n;
   }
-  if (!flags.clusterSigningCertFile !== !flags.clusterSigningKeyFile) throw new Error('--cluster-signing-cert-file and --cluster-signing-key-file go together');
-  const path = flags.kubeconfig;
-  const config = loadKubeconfig({ path });
-  const stop = new AbortController();
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(sig, () => {
-      log.info('controller-manager stopping', { signal: sig });
-      stop.abort();
-    });
-  }
-  await runControllerManager(config, stop.signal, { clusterSigningCertFile: flags.clusterSigningCertFile, clusterSigningKeyFile: flags.clusterSigningKeyFile });
+  const config = loadKubeconfig({ path: settings.kubeconfig });
+  const outcome = await runControllerManager(config, stopOnSignals('controller-manager'), {
+    controllers: flags.controllers ?? CONTROLLER_MANAGER_DEFAULTS.controllers,
+    clusterSigningCertFile: flags['cluster-signing-cert-file'],
+    clusterSigningKeyFile: flags['cluster-signing-key-file'],
+    allocateNodeCidrs: flags['allocate-node-cidrs'] ?? false,
+    clusterCidr: flags['cluster-cidr'],
+    nodeCidrMaskSize: flags['node-cidr-mask-size'] ?? CONTROLLER_MANAGER_DEFAULTS.nodeCidrMaskSize,
+    serviceClusterIpRange: flags['service-cluster-ip-range'],
+    nodeMonitorPeriodMs: flags['node-monitor-period'] ?? CONTROLLER_MANAGER_DEFAULTS.nodeMonitorPeriodMs,
+    nodeMonitorGracePeriodMs: flags['node-monitor-grace-period'] ?? CONTROLLER_MANAGER_DEFAULTS.nodeMonitorGracePeriodMs,
+    nodeStartupGracePeriodMs: flags['node-startup-grace-period'] ?? CONTROLLER_MANAGER_DEFAULTS.nodeStartupGracePeriodMs,
+    concurrentSyncs,
+  }, { settings });
+  if (outcome === 'lost') process.exit(1);
 }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
-import { parseDuration } from '../../control-plane/apiserver/options.js';
+import { parseDuration } from '../../api/time.js';
 import { readState } from '../local-cluster.js';
 import { parseFlags } from '../flags.js';
 

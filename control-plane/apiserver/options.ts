@@ -1,3 +1,5 @@
+import { parseDuration } from '../../api/time.js';
+
 /** kube-apiserver's flags, where Skiff's meaning is the same. */
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -93,21 +95,6 @@ function parseAuthorizationMode(value: string): 'RBAC' | 'AlwaysAllow' {
   if (modes.includes('RBAC') || modes.includes('Node')) return 'RBAC';
   if (modes.includes('AlwaysAllow')) return 'AlwaysAllow';
   throw new Error('--authorization-mode must name a mode');
-}
-
-/** Parses a Go-style duration (5m, 30s, 1h30m, 500ms) into milliseconds. */
-export function parseDuration(text: string): number {
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let rest = text.trim();
-  if (rest === '0') return 0;
-  while (rest) {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
-    if (!m) throw new Error(`invalid duration ${JSON.stringify(text)}`);
-    total += Number(m[1]) * units[m[2]];
-    rest = rest.slice(m[0].length);
-  }
-  return total;
 }
 
 /** Parses `--flag=value` / `--flag value` arguments; an unknown flag is an error. */

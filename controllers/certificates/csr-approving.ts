@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import type { Informer } from '../../client/informer.js';
-import type { ResourceRef } from '../../client/resource.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
+import { CSRS } from '../../client/resources.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
 import { conditionOf, KUBELET_CLIENT_SIGNER, parseCertificateRequest } from '../../api/kinds/certificate-signing-request.js';
 
-export const CSRS: ResourceRef = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', namespaced: false };
 const NODE_PREFIX = 'system:node:';
 const ALLOWED_USAGES = new Set(['digital signature', 'key encipherment', 'client auth']);
 
@@ -64,3 +65,13 @@ async function mayCreate(client: RestClient, spec: Record<string, any>, subresou
   });
   return review.status?.allowed === true;
 }
+
+export const csrApprovingController: ControllerDescriptor = {
+  name: 'certificatesigningrequest-approving-controller', aliases: ['csrapproving'], enabledByDefault: true,
+  create(ctx) {
+    const informer = ctx.informers.for(CSRS);
+    const queue = new WorkQueue<string>();
+    enqueueFrom(informer, queue, undefined, { onDelete: false });
+    return [{ name: 'csrapproving', queue, reconcile: csrApprovingReconciler(ctx.client, informer), workers: workersFor(ctx, 'csrapproving', 1) }];
+  },
+};

@@ -5,7 +5,12 @@ import type { ReconcileResult } from '../../client/controller-loop.js';
 import { CLIENT_SIGNER, conditionOf, KUBELET_CLIENT_SIGNER, parseCertificateRequest } from '../../api/kinds/certificate-signing-request.js';
 import type { CertificateAuthority } from '../../control-plane/pki/certificate-authority.js';
 import { issueCertificate } from '../../control-plane/pki/issue-certificate.js';
-import { CSRS, nodeClientRequest } from './csr-approving.js';
+import { nodeClientRequest } from './csr-approving.js';
+import { CSRS } from '../../client/resources.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { importPrivateKey, x509 } from '../../control-plane/pki/pem.js';
+import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
+import { readFileSync } from 'node:fs';
 
 const CLIENT_USAGES = new Set(['digital signature', 'key encipherment', 'client auth']);
 
@@ -57,3 +62,18 @@ export function csrSigningReconciler(client: RestClient, informer: Informer, ca:
     await client.update(CSRS, { ...csr, status: { ...csr.status, certificate: Buffer.from(certPem).toString('base64') } }, { subresource: 'status' });
   };
 }
+
+/** Runs only with a signing CA (--cluster-signing-cert-file and --cluster-signing-key-file). */
+export const csrSigningController: ControllerDescriptor = {
+  name: 'certificatesigningrequest-signing-controller', aliases: ['csrsigning'], enabledByDefault: true,
+  async create(ctx) {
+    const { clusterSigningCertFile: certFile, clusterSigningKeyFile: keyFile } = ctx.options;
+    if (!certFile || !keyFile) return [];
+    const certPem = readFileSync(certFile, 'utf8');
+    const ca = { cert: new x509.X509Certificate(certPem), certPem, key: await importPrivateKey(readFileSync(keyFile, 'utf8')) };
+    const informer = ctx.informers.for(CSRS);
+    const queue = new WorkQueue<string>();
+    enqueueFrom(informer, queue, undefined, { onDelete: false });
+    return [{ name: 'csrsigning', queue, reconcile: csrSigningReconciler(ctx.client, informer, ca), workers: workersFor(ctx, 'csrsigning', 1) }];
+  },
+};

@@ -1,10 +1,12 @@
 import { isNotFound } from '../../client/api-error.js';
 import type { Informer } from '../../client/informer.js';
 import type { ResourceRef } from '../../client/resource.js';
+import { NAMESPACES } from '../../client/resources.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 
-const NAMESPACES: ResourceRef = { group: '', version: 'v1', resource: 'namespaces', namespaced: false };
 const FINALIZER = 'kubernetes';
 /** How soon to look again while content is still going (graceful pods, finalizers). */
 const RECHECK_MS = 2000;
@@ -56,3 +58,13 @@ export function namespaceReconciler(client: RestClient, informer: Informer) {
     }
   };
 }
+
+export const namespaceController: ControllerDescriptor = {
+  name: 'namespace-controller', aliases: ['namespace'], enabledByDefault: true,
+  create(ctx) {
+    const informer = ctx.informers.for(NAMESPACES);
+    const queue = new WorkQueue<string>();
+    enqueueFrom(informer, queue, undefined, { onDelete: false });
+    return [{ name: 'namespace', queue, reconcile: namespaceReconciler(ctx.client, informer), workers: workersFor(ctx, 'namespace', 10) }];
+  },
+};

@@ -1,10 +1,11 @@
 import { isAlreadyExists } from '../../client/api-error.js';
 import type { Informer } from '../../client/informer.js';
-import type { ResourceRef } from '../../client/resource.js';
+import { NAMESPACES, SERVICE_ACCOUNTS } from '../../client/resources.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 
-export const SERVICE_ACCOUNTS: ResourceRef = { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true };
 export const DEFAULT_ACCOUNT = 'default';
 
 /**
@@ -26,3 +27,15 @@ export function serviceAccountReconciler(client: RestClient, namespaces: Informe
     }
   };
 }
+
+export const serviceAccountController: ControllerDescriptor = {
+  name: 'serviceaccount-controller', aliases: ['serviceaccount'], enabledByDefault: true,
+  create(ctx) {
+    const namespaces = ctx.informers.for(NAMESPACES);
+    const accounts = ctx.informers.for(SERVICE_ACCOUNTS);
+    const queue = new WorkQueue<string>();
+    enqueueFrom(namespaces, queue, (ns) => ns.metadata.name, { onDelete: false });
+    enqueueFrom(accounts, queue, (sa) => (sa.metadata.name === DEFAULT_ACCOUNT ? sa.metadata.namespace : undefined));
+    return [{ name: 'serviceaccount', queue, reconcile: serviceAccountReconciler(ctx.client, namespaces, accounts), workers: workersFor(ctx, 'serviceaccount', 1) }];
+  },
+};

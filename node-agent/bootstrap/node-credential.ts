@@ -1,5 +1,5 @@
 import { RestClient } from '../../client/rest-client.js';
-import { CSRS } from '../../controllers/certificates/csr-approving.js';
+import { CSRS } from '../../client/resources.js';
 import { conditionOf, KUBELET_CLIENT_SIGNER } from '../../api/kinds/certificate-signing-request.js';
 import { ALG, generateKeys, privateKeyPem, x509 } from '../../control-plane/pki/pem.js';
 import { subjectName } from '../../control-plane/pki/issue-certificate.js';

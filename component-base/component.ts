@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Registry } from 'prom-client';
+import { LEADER_ELECTION_DEFAULTS, runLeaderElection } from '../client/leader-election.js';
+import { log } from '../client/log.js';
+import type { RestClient } from '../client/rest-client.js';
+import type { ParsedFlags } from '../cli/flags.js';
+import { startSecureServing, type HealthCheck, type SecureServing } from './secure-serving.js';
+
+/** The flags kube's control-plane components share (kube-scheduler, kube-controller-manager), by type. */
+export const COMPONENT_FLAGS = {
+  kubeconfig: 'string',
+  'kube-api-qps': 'int',
+  'kube-api-burst': 'int',
+  'leader-elect': 'bool',
+  'leader-elect-lease-duration': 'duration',
+  'leader-elect-renew-deadline': 'duration',
+  'leader-elect-retry-period': 'duration',
+  'leader-elect-resource-namespace': 'string',
+  'leader-elect-resource-name': 'string',
+  'bind-address': 'string',
+  'secure-port': 'int',
+  'tls-cert-file': 'string',
+  'tls-private-key-file': 'string',
+} as const;
+
+export interface LeaderElectionSettings {
+  namespace: string;
+  name: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+export interface ComponentSettings {
+  kubeconfig?: string;
+  qps: number;
+  burst: number;
+  /** Undefined runs without leader election. */
+  leaderElection?: LeaderElectionSettings;
+  serving: { bindAddress: string; securePort: number; tlsCertFile?: string; tlsPrivateKeyFile?: string };
+}
+
+/** Reads the shared flags with one component's defaults (its lease name, port and client rate). */
+export function componentSettings(flags: ParsedFlags<typeof COMPONENT_FLAGS>, defaults: { lease: string; securePort: number; qps: number; burst: number }): ComponentSettings {
+  const port = flags['secure-port'] ?? defaults.securePort;
+  if (port < 0 || port > 65535) throw new Error(`invalid --secure-port ${port}`);
+  const leaderElection: LeaderElectionSettings = {
+    namespace: flags['leader-elect-resource-namespace'] ?? 'kube-system',
+    name: flags['leader-elect-resource-name'] ?? defaults.lease,
+    leaseDurationMs: flags['leader-elect-lease-duration'] ?? LEADER_ELECTION_DEFAULTS.leaseDurationMs,
+    renewDeadlineMs: flags['leader-elect-renew-deadline'] ?? LEADER_ELECTION_DEFAULTS.renewDeadlineMs,
+    retryPeriodMs: flags['leader-elect-retry-period'] ?? LEADER_ELECTION_DEFAULTS.retryPeriodMs,
+  };
+  if (!(leaderElection.leaseDurationMs > leaderElection.renewDeadlineMs)) throw new Error('--leader-elect-lease-duration must be greater than --leader-elect-renew-deadline');
+  if (!(leaderElection.renewDeadlineMs > leaderElection.retryPeriodMs * 1.2)) throw new Error('--leader-elect-renew-deadline must be greater than 1.2 x --leader-elect-retry-period');
+  return {
+    kubeconfig: flags.kubeconfig,
+    qps: flags['kube-api-qps'] ?? defaults.qps,
+    burst: flags['kube-api-burst'] ?? defaults.burst,
+    leaderElection: flags['leader-elect'] === false ? undefined : leaderElection,
+    serving: { bindAddress: flags['bind-address'] ?? '0.0.0.0', securePort: port, tlsCertFile: flags['tls-cert-file'], tlsPrivateKeyFile: flags['tls-private-key-file'] },
+  };
+}
+
+export interface RunComponentOptions {
+  /** The component's name in logs and leader election identity. */
+  name: string;
+  client: RestClient;
+  settings: Pick<ComponentSettings, 'leaderElection' | 'serving'>;
+  registry: Registry;
+  /** Checks for /readyz beyond liveness. */
+  readyz?: HealthCheck[];
+  signal: AbortSignal;
+  /** The component's work, run while this process leads (or always, without leader election). */
+  run(signal: AbortSignal): Promise<void>;
+  /** Resolves once the health endpoint listens (tests read its URL). */
+  onServing?(serving: SecureServing): void;
+}
+
+/**
+ * Runs a control-plane component the way kube's run: its health and metrics
+ * endpoint first, then the work, under leader election when it is on.
+ * Answers 'lost' when leadership was lost (the caller should exit, as
+ * kube's components do), 'stopped' after the signal aborted.
+ */
+export async function runComponent(opts: RunComponentOptions): Promise<'stopped' | 'lost'> {
+  const serving = await startSecureServing({
+    ...opts.settings.serving,
+    registry: opts.registry,
+    readyz: opts.readyz,
+  });
+  if (serving) {
+    log.info(`${opts.name} serving health and metrics`, { url: serving.url });
+    opts.onServing?.(serving);
+  }
+  try {
+    const election = opts.settings.leaderElection;
+    if (!election) {
+      await opts.run(opts.signal);
+      return 'stopped';
+    }
+    const identity = `${hostname()}_${randomUUID()}`;
+    const outcome = await runLeaderElection({
+      client: opts.client, ...election, identity, signal: opts.signal,
+      onNewLeader: (holder) => log.info('new leader elected', { component: opts.name, holder, self: holder === identity }),
+      lead: (signal) => opts.run(signal),
+    });
+    return outcome === 'lost' ? 'lost' : 'stopped';
+  } finally {
+    await serving?.close();
+  }
+}
+
+/** Aborts on SIGTERM or SIGINT, logging which; the component then stops cleanly. */
+export function stopOnSignals(name: string): AbortSignal {
+  const stop = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => {
+      log.info(`${name} stopping`, { signal: sig });
+      stop.abort();
+    });
+  }
+  return stop.signal;
+}
