@@ -5,6 +5,7 @@ import { clusterRoleBinding } from './kinds/cluster-role-binding.js';
 import { configMap } from './kinds/config-map.js';
 import { deployment } from './kinds/deployment.js';
 import { endpoints } from './kinds/endpoints.js';
+import { endpointSlice } from './kinds/endpoint-slice.js';
 import { event } from './kinds/event.js';
 import { lease } from './kinds/lease.js';
 import { namespace } from './kinds/namespace.js';
@@ -27,7 +28,7 @@ import { volumeAttachment } from './kinds/volume-attachment.js';
 
 /** Every kind the API server serves. */
 export const kinds: Kind[] = [
-  namespace, node, pod, service, endpoints, event, configMap, secret, serviceAccount,
+  namespace, node, pod, service, endpoints, endpointSlice, event, configMap, secret, serviceAccount,
   persistentVolume, persistentVolumeClaim, deployment, replicaSet, lease, storageClass, volumeAttachment,
   role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, selfSubjectReview, subjectAccessReview, certificateSigningRequest,
 ];

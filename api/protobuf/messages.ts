@@ -7,6 +7,7 @@ import { appsMessages } from './messages-apps.js';
 import { otherMessages } from './messages-other.js';
 import { authzMessages } from './messages-authz.js';
 import { certificatesMessages } from './messages-certificates.js';
+import { discoveryMessages } from './messages-discovery.js';
 
 export const messages: Record<string, MessageTable> = {
   ...metaMessages,
@@ -15,6 +16,7 @@ export const messages: Record<string, MessageTable> = {
   ...otherMessages,
   ...authzMessages,
   ...certificatesMessages,
+  ...discoveryMessages,
 };
 
 /** Kinds registered per group version (from each API group's register.go), with their message prefix. */
@@ -75,6 +77,7 @@ const registered: Array<{ apiVersion: string; prefix: string; kinds: string[] }>
     kinds: ['CertificateSigningRequest', 'CertificateSigningRequestList'],
   },
   { apiVersion: 'authentication.k8s.io/v1', prefix: 'authentication', kinds: ['TokenRequest', 'SelfSubjectReview'] },
+  { apiVersion: 'discovery.k8s.io/v1', prefix: 'discovery', kinds: ['EndpointSlice', 'EndpointSliceList'] },
   // Unversioned meta types, registered under the legacy "v1" group version.
   { apiVersion: 'v1', prefix: 'meta', kinds: ['Status', 'APIVersions', 'APIGroupList', 'APIGroup'] },
   {
@@ -92,7 +95,7 @@ const registered: Array<{ apiVersion: string; prefix: string; kinds: string[] }>
 const optionKinds = ['ListOptions', 'GetOptions', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions'];
 const groupVersions = [
   'v1', 'apps/v1', 'coordination.k8s.io/v1', 'storage.k8s.io/v1', 'autoscaling/v1', 'rbac.authorization.k8s.io/v1',
-  'authorization.k8s.io/v1',
+  'authorization.k8s.io/v1', 'discovery.k8s.io/v1',
 ];
 
 function buildTopLevel(): Record<string, string> {

@@ -176,6 +176,7 @@ export function bootstrapClusterRoles(): KObject[] {
       rule(['create'], [''], ['pods', 'endpoints', 'endpoints/restricted', 'secrets', 'serviceaccounts', 'persistentvolumes', 'serviceaccounts/token']),
       rule(EVENT_WRITE, ['', 'events.k8s.io'], ['events']),
       rule(['create'], ['apps'], ['replicasets', 'controllerrevisions']),
+      rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
       rule(['create'], ['coordination.k8s.io'], ['leases']),
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
