@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runControllerManager } from '../../controllers/controller-manager.js';
+import type { ControllerManagerOptions } from '../../controllers/controller.js';
 import { ApiServer } from '../../control-plane/apiserver/server.js';
 import { DEFAULTS, type ApiServerOptions } from '../../control-plane/apiserver/options.js';
 import { startEtcd, type EtcdProcess } from './etcd.js';
@@ -25,9 +26,11 @@ export interface TestCluster {
 
 /**
  * A real etcd and a real API server on free ports, with an admin token and a
- * kubeconfig that the machine's kubectl uses as is.
+ * kubeconfig that the machine's kubectl uses as is. `controllers` also runs
+ * the controller-manager in this process (true for its defaults, or the
+ * options to run it with).
  */
-export async function startCluster(overrides: Partial<ApiServerOptions> = {}, opts: { controllers?: boolean; etcdTls?: boolean } = {}): Promise<TestCluster> {
+export async function startCluster(overrides: Partial<ApiServerOptions> = {}, opts: { controllers?: boolean | Partial<ControllerManagerOptions>; etcdTls?: boolean } = {}): Promise<TestCluster> {
   const etcd = await startEtcd({ tls: opts.etcdTls });
   const dir = mkdtempSync(join(tmpdir(), 'skiff-api-'));
   const token = randomBytes(16).toString('hex');
@@ -57,7 +60,7 @@ export async function startCluster(overrides: Partial<ApiServerOptions> = {}, op
     ? runControllerManager(
       { server: server.url, ca: server.caFile ? readFileSync(server.caFile, 'utf8') : undefined, ...(controllerIdentity ? { cert: controllerIdentity.certPem, key: controllerIdentity.keyPem } : { token }) },
       controllers.signal,
-      { clusterSigningCertFile: join(options.certDir, 'ca.crt'), clusterSigningKeyFile: join(options.certDir, 'ca.key') },
+      { clusterSigningCertFile: join(options.certDir, 'ca.crt'), clusterSigningKeyFile: join(options.certDir, 'ca.key'), ...(typeof opts.controllers === 'object' ? opts.controllers : {}) },
     )
     : Promise.resolve();
   const cluster: TestCluster = {
