@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { RestClient } from '../../client/rest-client.js';
+import type { ClientConfig } from '../../client/kubeconfig.js';
 import { runControllerManager } from '../../controllers/controller-manager.js';
 import type { ControllerManagerOptions } from '../../controllers/controller.js';
 import { ApiServer } from '../../control-plane/apiserver/server.js';
@@ -93,4 +95,15 @@ export async function clientCertificate(cluster: TestCluster, user: string, grou
   const ca = await loadOrCreateCA(join(cluster.dir, 'pki'));
   const issued = await issueCertificate(ca, { commonName: user, organizations: groups, usages: ['client'], ...validity });
   return { cert: issued.certPem, key: issued.keyPem! };
+}
+
+/** A RestClient for the test cluster as its admin (system:masters), without client-side rate limits. */
+export function adminClient(cluster: TestCluster): RestClient {
+  return new RestClient({ server: cluster.url, ca: cluster.caFile ? readFileSync(cluster.caFile, 'utf8') : undefined, token: cluster.token }, { qps: 0 });
+}
+
+/** A client config for the test cluster as `user` in `groups`, with a client certificate from its CA. */
+export async function identityConfig(cluster: TestCluster, user: string, groups: string[] = []): Promise<ClientConfig> {
+  const { cert, key } = await clientCertificate(cluster, user, groups);
+  return { server: cluster.url, ca: cluster.caFile ? readFileSync(cluster.caFile, 'utf8') : undefined, cert, key };
 }
