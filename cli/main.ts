@@ -13,7 +13,10 @@ commands:
   token create [--ttl=24h] [--kubeconfig=PATH]
                          make a bootstrap token for joining a node
   join --server=URL --ca-file=F --token=ID.SECRET [--node-name=N] --kubeconfig-out=F
-                         get a node's own credential with a bootstrap token`;
+                         get a node's own credential with a bootstrap token
+  simulate-nodes --count N [--zones a,b,c] [flags]
+                         a test tool in the spirit of kwok: N simulated nodes that renew their Leases and
+                         report pods bound to them Running and Ready (skiff simulate-nodes --help)`;
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -26,6 +29,7 @@ const commands: Record<string, () => Promise<Command>> = {
   kubeconfig: async () => (await import('./commands/kubeconfig.js')).kubeconfigCommand,
   token: async () => (await import('./commands/token.js')).tokenCommand,
   join: async () => (await import('./commands/join.js')).joinCommand,
+  'simulate-nodes': async () => (await import('./commands/simulate-nodes.js')).simulateNodesCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

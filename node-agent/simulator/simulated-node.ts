@@ -1,0 +1,106 @@
+import { numberToIp, ipToNumber } from '../../control-plane/apiserver/allocators/ip-range.js';
+import { rfc3339 } from '../../api/time.js';
+import type { AnyObject } from '../../client/resource.js';
+
+/** Marks what the simulator made, so nobody mistakes a simulated node for a machine. */
+export const SIMULATED_LABEL = 'node.skiff.dev/simulated';
+
+export interface NodeShape {
+  /** Capacity, which is also what is allocatable (nothing reserved for a system that does not run). */
+  cpu: string;
+  memory: string;
+  pods: string;
+  ephemeralStorage: string;
+  /** The EBS attach limit nodes advertise (allocatable attachable-volumes-aws-ebs). */
+  ebsAttachLimit: number;
+  labels: Record<string, string>;
+  taints: AnyObject[];
+}
+
+/** One simulated node: its name, zone and addresses, and its Node and Lease objects. */
+export class SimulatedNode {
+  readonly region: string;
+
+  constructor(
+    readonly name: string,
+    readonly zone: string,
+    readonly internalIP: string,
+    private readonly shape: NodeShape,
+  ) {
+    // AWS zones are the region plus a letter (us-east-1a); other names are their own region.
+    this.region = /^[a-z]{2}-[a-z]+-\d+[a-z]$/.test(zone) ? zone.slice(0, -1) : zone;
+  }
+
+  /** The Node as an agent registers it: capacity, zone labels, addresses, Ready. */
+  node(): AnyObject {
+    return {
+      apiVersion: 'v1', kind: 'Node',
+      metadata: {
+        name: this.name,
+        labels: {
+          'kubernetes.io/hostname': this.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
+          'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64',
+          'topology.kubernetes.io/zone': this.zone, 'topology.kubernetes.io/region': this.region,
+          [SIMULATED_LABEL]: 'true',
+          ...this.shape.labels,
+        },
+        annotations: { 'node.alpha.kubernetes.io/ttl': '0' },
+      },
+      spec: this.shape.taints.length ? { taints: this.shape.taints } : {},
+      status: this.status(true),
+    };
+  }
+
+  /** Node status as the agent reports it; `ready` false reports NotReady (KubeletNotReady). */
+  status(ready: boolean, now = rfc3339(Date.now())): Record<string, any> {
+    const resources = {
+      cpu: this.shape.cpu, memory: this.shape.memory, pods: this.shape.pods, 'ephemeral-storage': this.shape.ephemeralStorage,
+      ...(this.shape.ebsAttachLimit > 0 ? { 'attachable-volumes-aws-ebs': String(this.shape.ebsAttachLimit) } : {}),
+    };
+    const condition = (type: string, status: string, reason: string, message: string) => ({ type, status, lastHeartbeatTime: now, lastTransitionTime: now, reason, message });
+    return {
+      capacity: resources,
+      allocatable: resources,
+      conditions: [
+        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        ready
+          ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
+          : condition('Ready', 'False', 'KubeletNotReady', 'container runtime is down'),
+      ],
+      addresses: [{ type: 'InternalIP', address: this.internalIP }, { type: 'Hostname', address: this.name }],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: '', systemUUID: '', bootID: '', kernelVersion: '', osImage: 'Skiff simulated node',
+        containerRuntimeVersion: 'simulated://0.1.0', kubeletVersion: 'v1.32.0-skiff', kubeProxyVersion: '',
+        operatingSystem: 'linux', architecture: 'amd64',
+      },
+    };
+  }
+
+  /** The node's Lease in kube-node-lease, owned by its Node so it goes with it. */
+  lease(nodeUid: string, durationSeconds: number): AnyObject {
+    return {
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+      metadata: {
+        name: this.name, namespace: 'kube-node-lease',
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: nodeUid }],
+      },
+      spec: { holderIdentity: this.name, leaseDurationSeconds: durationSeconds, renewTime: microTime() },
+    };
+  }
+}
+
+/** A metav1.MicroTime. */
+export const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/Z$/, '000Z');
+
+/** The n-th /24 of an IPv4 CIDR, for nodes that have no podCIDR of their own. */
+export function nthSubnet24(cidr: string, n: number): string {
+  const [ip, bits] = cidr.split('/');
+  const base = ipToNumber(ip);
+  if (base === undefined || Number(bits) > 24) throw new Error(`invalid pod CIDR ${cidr}: want an IPv4 range of /24 or larger`);
+  const count = 2 ** (24 - Number(bits));
+  if (n >= count) throw new Error(`pod CIDR ${cidr} has room for ${count} nodes, not ${n + 1}`);
+  return `${numberToIp(base - (base % 2 ** (32 - Number(bits))) + n * 256)}/24`;
+}

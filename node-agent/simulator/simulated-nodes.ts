@@ -1,0 +1,261 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { isAlreadyExists, isConflict, isNotFound } from '../../client/api-error.js';
+import { runControllerLoop } from '../../client/controller-loop.js';
+import { Informer } from '../../client/informer.js';
+import { log, logError, type ErrorReporter } from '../../client/log.js';
+import type { AnyObject } from '../../client/resource.js';
+import { LEASES, NODES, PODS } from '../../client/resources.js';
+import type { RestClient } from '../../client/rest-client.js';
+import { objectKey } from '../../client/store.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { ipToNumber, numberToIp } from '../../control-plane/apiserver/allocators/ip-range.js';
+import { PodIpPool } from './pod-ip-pool.js';
+import { isRunningAsSimulated, runningPodStatus } from './running-pod-status.js';
+import { nthSubnet24, SIMULATED_LABEL, SimulatedNode, microTime } from './simulated-node.js';
+
+export interface SimulatedNodesOptions {
+  count: number;
+  /** Zones the nodes spread over, round robin; AWS-style names give the region too. */
+  zones?: string[];
+  namePrefix?: string;
+  cpu?: string;
+  memory?: string;
+  pods?: string;
+  ephemeralStorage?: string;
+  ebsAttachLimit?: number;
+  labels?: Record<string, string>;
+  taints?: AnyObject[];
+  /** The node Lease's duration; renewed every quarter of it, as the kubelet does (40 s, every 10 s). */
+  leaseDurationSeconds?: number;
+  /** Pod IPs come from a node's spec.podCIDR; nodes without one get the n-th /24 of this range. */
+  podCidr?: string;
+  /** Node InternalIPs, one per node in order. */
+  nodeCidr?: string;
+  /** Pod status writes and deletions in flight at once. */
+  workers?: number;
+  /** Leave the Nodes and Leases in place on stop (kwok's behaviour); by default they are deleted. */
+  keepNodes?: boolean;
+  onError?: ErrorReporter;
+}
+
+const defaults = {
+  zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], namePrefix: 'sim-node-', cpu: '32', memory: '256Gi', pods: '110',
+  ephemeralStorage: '100Gi', ebsAttachLimit: 25, leaseDurationSeconds: 40, podCidr: '10.128.0.0/9', nodeCidr: '172.16.0.0/12', workers: 32,
+};
+
+interface NodeState {
+  node: SimulatedNode;
+  uid?: string;
+  lease?: AnyObject;
+  renewAt: number;
+  paused: boolean;
+  gone: boolean;
+  pool?: PodIpPool;
+}
+
+/**
+ * A test tool in the spirit of kwok: N nodes with no machine behind them.
+ * Each registers as an agent would (capacity, zone labels, Ready) and renews
+ * its Lease; pods bound to them are reported Running and Ready with an IP
+ * from the node's podCIDR, and their graceful deletion is finished at once,
+ * as an agent does once containers stop. Nothing runs: it exists so
+ * schedulers, controllers and benchmarks see a cluster of any size.
+ */
+export class SimulatedNodes {
+  readonly nodes: SimulatedNode[];
+  private readonly states = new Map<string, NodeState>();
+  private readonly opts: typeof defaults & SimulatedNodesOptions;
+  private readonly onError: ErrorReporter;
+  private readonly abort = new AbortController();
+  private readonly pods: Informer;
+  private readonly nodeInformer: Informer;
+  private readonly queue = new WorkQueue<string>();
+  private readonly running: Promise<unknown>[] = [];
+
+  constructor(private readonly client: RestClient, options: SimulatedNodesOptions) {
+    this.opts = { ...defaults, ...options };
+    if (!Number.isInteger(this.opts.count) || this.opts.count < 0) throw new Error(`--count must be a whole number, got ${options.count}`);
+    if (!this.opts.zones.length) throw new Error('at least one zone is needed');
+    this.onError = options.onError ?? logError;
+    const nodeBase = ipToNumber(this.opts.nodeCidr.split('/')[0]);
+    if (nodeBase === undefined) throw new Error(`invalid node CIDR ${this.opts.nodeCidr}`);
+    const shape = {
+      cpu: this.opts.cpu, memory: this.opts.memory, pods: this.opts.pods, ephemeralStorage: this.opts.ephemeralStorage,
+      ebsAttachLimit: this.opts.ebsAttachLimit, labels: this.opts.labels ?? {}, taints: this.opts.taints ?? [],
+    };
+    this.nodes = Array.from({ length: this.opts.count }, (_, i) =>
+      new SimulatedNode(`${this.opts.namePrefix}${i}`, this.opts.zones[i % this.opts.zones.length], numberToIp(nodeBase + 1 + i), shape));
+    for (const node of this.nodes) this.states.set(node.name, { node, renewAt: 0, paused: false, gone: false });
+    this.pods = new Informer(client, PODS, { fieldSelector: 'spec.nodeName!=', onError: this.onError });
+    this.nodeInformer = new Informer(client, NODES, { labelSelector: `${SIMULATED_LABEL}=true`, onError: this.onError });
+  }
+
+  /** Registers every node and its Lease, then keeps renewing them and tending their pods until stop(). */
+  async start(): Promise<void> {
+    const signal = this.abort.signal;
+    await this.inParallel(this.nodes, (node) => this.register(node));
+    this.nodeInformer.addEventHandler({
+      onDelete: (obj) => {
+        const state = this.states.get(obj.metadata.name!);
+        if (state) state.gone = true;
+      },
+    });
+    const enqueue = (pod: AnyObject) => {
+      if (this.states.has(pod.spec?.nodeName)) this.queue.add(objectKey(pod));
+    };
+    this.pods.addEventHandler({
+      onAdd: (pod) => {
+        const ip = pod.status?.podIP;
+        if (ip && !pod.spec?.hostNetwork) this.poolFor(pod.spec?.nodeName)?.adopt(pod.metadata.uid!, ip);
+        enqueue(pod);
+      },
+      onUpdate: (_old, pod) => enqueue(pod),
+      onDelete: (pod) => this.poolFor(pod.spec?.nodeName)?.release(pod.metadata.uid!),
+    });
+    this.nodeInformer.start();
+    this.pods.start();
+    await Promise.all([this.nodeInformer.waitForSync(signal), this.pods.waitForSync(signal)]);
+    this.running.push(
+      runControllerLoop(this.queue, (key) => this.tendPod(key), { name: 'simulated-pods', workers: this.opts.workers, signal, onError: this.onError }),
+      this.renewLeases(signal),
+    );
+    log.info('simulated nodes running', { count: this.nodes.length, zones: this.opts.zones });
+  }
+
+  /** Stops renewing one node's Lease, as if its agent died (for node lifecycle tests). */
+  pauseHeartbeat(name: string): void {
+    this.stateOf(name).paused = true;
+  }
+
+  resumeHeartbeat(name: string): void {
+    const state = this.stateOf(name);
+    state.paused = false;
+    state.renewAt = 0;
+  }
+
+  /** Reports the node Ready or NotReady, as an agent whose runtime went down would. */
+  async setReady(name: string, ready: boolean): Promise<void> {
+    const state = this.stateOf(name);
+    const current = await this.client.get(NODES, name);
+    await this.client.updateStatus(NODES, { ...current, status: { ...current.status, conditions: state.node.status(ready).conditions } });
+  }
+
+  /** Stops everything; deletes the Nodes and Leases unless told to keep them. */
+  async stop(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    this.queue.shutDown();
+    await Promise.all([this.pods.stop(), this.nodeInformer.stop(), ...this.running]);
+    if (this.opts.keepNodes) return;
+    await this.inParallel(this.nodes, async (node) => {
+      for (const [ref, namespace] of [[LEASES, 'kube-node-lease'], [NODES, undefined]] as const) {
+        await this.client.delete(ref, node.name, { namespace }).catch((err) => {
+          if (!isNotFound(err)) this.onError(err, { component: 'simulated-nodes', node: node.name, phase: 'delete' });
+        });
+      }
+    });
+  }
+
+  private stateOf(name: string): NodeState {
+    const state = this.states.get(name);
+    if (!state) throw new Error(`${name} is not a simulated node`);
+    return state;
+  }
+
+  private async register(node: SimulatedNode): Promise<void> {
+    const state = this.states.get(node.name)!;
+    let registered: AnyObject;
+    try {
+      registered = await this.client.create(NODES, node.node());
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      const current = await this.client.get(NODES, node.name);
+      registered = await this.client.updateStatus(NODES, { ...current, status: { ...current.status, ...node.status(true) } });
+    }
+    state.uid = registered.metadata.uid;
+    await this.renew(state);
+    // Spread renewals over the interval so a thousand nodes do not renew in step.
+    state.renewAt = Date.now() + Math.random() * this.renewIntervalMs;
+  }
+
+  private get renewIntervalMs(): number {
+    return (this.opts.leaseDurationSeconds * 1000) / 4;
+  }
+
+  private async renewLeases(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const now = Date.now();
+      const due = [...this.states.values()].filter((s) => !s.paused && !s.gone && s.renewAt <= now);
+      await this.inParallel(due, async (state) => {
+        state.renewAt = Date.now() + this.renewIntervalMs;
+        try {
+          await this.renew(state);
+        } catch (err) {
+          if (!signal.aborted) this.onError(err, { component: 'simulated-nodes', node: state.node.name, phase: 'renew' });
+          // Try again soon rather than a whole interval later.
+          state.renewAt = Date.now() + 1000;
+        }
+      });
+      await delay(200, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  /** Renews the node's Lease, making it if it is missing. */
+  private async renew(state: NodeState): Promise<void> {
+    const { node } = state;
+    if (state.lease) {
+      try {
+        state.lease = await this.client.update(LEASES, { ...state.lease, spec: { ...state.lease.spec, renewTime: microTime() } });
+        return;
+      } catch (err) {
+        if (!isConflict(err) && !isNotFound(err)) throw err;
+      }
+    }
+    try {
+      const current = await this.client.get(LEASES, node.name, { namespace: 'kube-node-lease' });
+      state.lease = await this.client.update(LEASES, { ...current, spec: { ...current.spec, holderIdentity: node.name, leaseDurationSeconds: this.opts.leaseDurationSeconds, renewTime: microTime() } });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      state.lease = await this.client.create(LEASES, node.lease(state.uid!, this.opts.leaseDurationSeconds));
+    }
+  }
+
+  private poolFor(nodeName: string | undefined): PodIpPool | undefined {
+    const state = nodeName ? this.states.get(nodeName) : undefined;
+    if (!state) return undefined;
+    const cidr = this.nodeInformer.store.get(state.node.name)?.spec?.podCIDR ?? nthSubnet24(this.opts.podCidr, this.nodes.indexOf(state.node));
+    if (state.pool?.cidr !== cidr) state.pool = new PodIpPool(cidr);
+    return state.pool;
+  }
+
+  /** One pod on a simulated node: finish its deletion, or report it running. */
+  private async tendPod(key: string): Promise<void> {
+    const pod = this.pods.store.get(key);
+    const state = pod && this.states.get(pod.spec?.nodeName);
+    if (!pod || !state || state.gone) return;
+    const { name, namespace, uid } = pod.metadata;
+    if (pod.metadata.deletionTimestamp) {
+      await this.client.delete(PODS, name!, { namespace, gracePeriodSeconds: 0, preconditions: { uid } }).catch((err) => {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      });
+      return;
+    }
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed' || isRunningAsSimulated(pod)) return;
+    const ip = pod.spec?.hostNetwork ? state.node.internalIP : pod.status?.podIP ?? this.poolFor(state.node.name)!.assign(uid!);
+    if (!ip) throw new Error(`no free pod IP on ${state.node.name} for ${key}`);
+    try {
+      await this.client.patch(PODS, name!, 'merge', { status: runningPodStatus(pod, ip, state.node.internalIP) }, { namespace, subresource: 'status' });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  private async inParallel<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) await fn(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.workers, items.length) }, worker));
+  }
+}
