@@ -12,6 +12,8 @@ export interface ComponentState {
   pid: number;
   endpoint: string;
   log: string;
+  /** How it was started, so it can be started again the same way. */
+  command: string[];
 }
 
 export interface ClusterState {

@@ -7,6 +7,7 @@ import { get as httpsGet } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { writeServerConfig } from '../../control-plane/nats/server-config.js';
 import { ensureLocalPki } from '../local-pki.js';
+import { controllerManagerArgs } from '../control-plane-args.js';
 import { renderKubeconfig } from '../kubeconfig-file.js';
 import { isAlive, readState, skiffHome, stopProcess, writeState, type ComponentState } from '../local-cluster.js';
 
@@ -47,7 +48,7 @@ function launch(name: string, command: string, args: string[], logDir: string): 
   const fd = openSync(log, 'a');
   const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd] });
   child.unref();
-  return { name, pid: child.pid!, endpoint: '', log };
+  return { name, pid: child.pid!, endpoint: '', log, command: [command, ...args] };
 }
 
 function httpsOk(url: string, tls: { ca: Buffer; cert?: Buffer; key?: Buffer }): Promise<boolean> {
@@ -153,10 +154,12 @@ export async function upCommand(argv: string[]): Promise<void> {
     writeFileSync(cmKubeconfig, renderKubeconfig({ server: api.endpoint, caFile, ...pki.controllerManager, user: 'system:kube-controller-manager' }), { mode: 0o600 });
 
     t = Date.now();
-    step('starting the controller-manager (as system:kube-controller-manager)');
-    const cm = launch('controller-manager', process.execPath, [main, 'controller-manager', `--kubeconfig=${cmKubeconfig}`,
-      `--cluster-signing-cert-file=${pki.caFile}`, `--cluster-signing-key-file=${pki.caKeyFile}`], logDir);
-    cm.endpoint = api.endpoint;
+    step('starting the controller-manager (as system:kube-controller-manager, leader-elected)');
+    const cmPort = await pickPort(10257);
+    const cm = launch('controller-manager', process.execPath, [main, ...controllerManagerArgs({
+      kubeconfig: cmKubeconfig, bindAddress: '127.0.0.1', securePort: cmPort, signingCertFile: pki.caFile, signingKeyFile: pki.caKeyFile,
+    })], logDir);
+    cm.endpoint = `https://127.0.0.1:${cmPort}`;
     components.push(cm);
     save();
     await waitFor('the controller-manager', async () => readFileSync(cm.log, 'utf8').includes('controller-manager started'), cm.pid, cm.log);
