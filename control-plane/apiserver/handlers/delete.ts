@@ -1,5 +1,5 @@
 import { apiVersionOf } from '../../../api/kind.js';
-import { badRequest } from '../../../api/status.js';
+import { badRequest, invalid } from '../../../api/status.js';
 import { decodeProtobufObject } from '../../../api/protobuf/wire-decoder.js';
 import { decodeBody, mediaType, PROTOBUF, readBody } from '../http/body.js';
 import { send } from '../http/respond.js';
@@ -11,8 +11,8 @@ import { respondObject } from './read.js';
 
 const POLICIES = ['Orphan', 'Background', 'Foreground'];
 
-/** DeleteOptions from the body (kubectl sends one) merged with the query's. */
-async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
+/** DeleteOptions from the body (kubectl sends one) merged with the query's; `orphanDependents` as sent, when it was. */
+async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions & { orphanDependents?: boolean }> {
   const body = await readBody(ctx.req);
   let fromBody: Record<string, any> = {};
   if (body.length && body.toString().trim()) {
@@ -25,13 +25,17 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   const graceRaw = q.get('gracePeriodSeconds') ?? fromBody.gracePeriodSeconds;
   const grace = graceRaw === undefined || graceRaw === null ? undefined : Number(graceRaw);
   if (grace !== undefined && (!Number.isInteger(grace))) throw badRequest(`invalid gracePeriodSeconds: ${graceRaw}`);
-  let policy = q.get('propagationPolicy') ?? fromBody.propagationPolicy;
-  const orphan = q.get('orphanDependents') ?? fromBody.orphanDependents;
-  if (policy !== undefined && !POLICIES.includes(policy)) {
-    throw badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+  let policy = q.get('propagationPolicy') ?? fromBody.propagationPolicy ?? undefined;
+  const orphan = q.get('orphanDependents') ?? fromBody.orphanDependents ?? undefined;
+  // kube validates DeleteOptions as an object of its own: a bad policy is Invalid, not a bad request.
+  if (orphan !== undefined && policy !== undefined) {
+    throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueInvalid', field: 'propagationPolicy', message: `propagationPolicy: Invalid value: ${JSON.stringify(policy)}: orphanDependents and deletionPropagation cannot be both set` }]);
   }
-  if (orphan !== undefined && policy !== undefined) throw badRequest('orphanDependents and propagationPolicy may not be set together');
-  if (orphan !== undefined) policy = String(orphan) === 'true' ? 'Orphan' : 'Background';
+  if (policy !== undefined && !POLICIES.includes(policy)) {
+    throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"` }]);
+  }
+  const orphanDependents = orphan === undefined ? undefined : String(orphan) === 'true';
+  if (orphanDependents !== undefined) policy = orphanDependents ? 'Orphan' : 'Background';
   const pre = fromBody.preconditions;
   if (pre !== undefined && (typeof pre !== 'object' || pre === null)) throw badRequest('preconditions must be an object');
   return {
@@ -39,6 +43,7 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
     propagationPolicy: policy,
     preconditions: pre,
     dryRun: dryRun(q) || (Array.isArray(fromBody.dryRun) && fromBody.dryRun.includes('All')),
+    orphanDependents,
   };
 }
 
@@ -56,7 +61,8 @@ export async function remove(ctx: RequestContext): Promise<void> {
     }, ctx.format === 'yaml' ? 'yaml' : 'json');
     return;
   }
-  respondObject(ctx, deleted ? 200 : 202, object);
+  // kube answers 202 only to a delete left pending that asked for cascading with orphanDependents=false.
+  respondObject(ctx, !deleted && opts.orphanDependents === false ? 202 : 200, object);
 }
 
 export async function removeCollection(ctx: RequestContext): Promise<void> {

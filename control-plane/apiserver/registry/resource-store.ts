@@ -368,22 +368,27 @@ export class ResourceStore {
   /** The object with deletion pending, or undefined when it can go at once. */
   private markForDeletion(obj: KObject, opts: DeleteOptions): KObject | undefined {
     const meta = obj.metadata;
-    const finalizers: string[] = [...(meta.finalizers ?? [])];
-    const policy = opts.propagationPolicy;
-    if (!meta.deletionTimestamp) {
-      if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
-      if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
-    }
     const grace = this.gracePeriod(obj, opts);
+    const pendingGrace = meta.deletionTimestamp ? meta.deletionGracePeriodSeconds ?? 0 : 0;
+    const shortens = pendingGrace > 0 && (grace ?? 0) < pendingGrace;
+    // As in kube, a graceful termination under way keeps its finalizers
+    // unless the delete shortens it; any other delete, of an object already
+    // deleting too, sets the GC finalizers its options ask for (orphan → foreground, say).
+    if (!pendingGrace || shortens) {
+      const finalizers = garbageCollectionFinalizers(this.kind, meta.finalizers ?? [], opts.propagationPolicy);
+      if (finalizers.length) meta.finalizers = finalizers;
+      else delete meta.finalizers;
+    }
     const held = this.kind.holdDeletion?.(obj) ?? false;
-    if (!finalizers.length && !grace && !held) return undefined;
-    if (finalizers.length) meta.finalizers = finalizers;
+    if (!meta.finalizers?.length && !grace && !held) return undefined;
     if (!meta.deletionTimestamp) {
+      // kube bumps the generation of an object whose deletion starts, so controllers see the change of intent.
+      if (meta.generation > 0) meta.generation++;
       meta.deletionTimestamp = grace ? rfc3339(Date.now() + grace * 1000) : now();
       meta.deletionGracePeriodSeconds = grace ?? 0;
-    } else if (grace !== undefined && grace < (meta.deletionGracePeriodSeconds ?? Infinity)) {
-      meta.deletionTimestamp = rfc3339(Date.now() + grace * 1000);
-      meta.deletionGracePeriodSeconds = grace;
+    } else if (shortens) {
+      meta.deletionTimestamp = grace ? rfc3339(Date.now() + grace * 1000) : now();
+      meta.deletionGracePeriodSeconds = grace ?? 0;
     }
     return obj;
   }
@@ -403,6 +408,43 @@ export class ResourceStore {
 function remember(obj: KObject, value: Buffer, revision: number): void {
   const json = withResourceVersion(value, revision);
   if (json) serialized.set(obj, json);
+}
+
+const ORPHAN = 'orphan';
+const FOREGROUND = 'foregroundDeletion';
+
+/**
+ * kube's DefaultGarbageCollectionPolicy where it is not Background, by
+ * apiVersion/kind: events never take GC finalizers; batch/v1 Jobs orphan
+ * their pods unless told otherwise, for backwards compatibility.
+ */
+const DEFAULT_GC_POLICY: Record<string, 'Orphan' | 'Unsupported'> = {
+  'v1/Event': 'Unsupported',
+  'events.k8s.io/v1/Event': 'Unsupported',
+  'batch/v1/Job': 'Orphan',
+};
+
+/**
+ * kube's deletionFinalizersForGarbageCollection: the finalizers after a
+ * delete, with `orphan` and `foregroundDeletion` decided by the delete's
+ * policy first, then by whichever of them the object already carries, then
+ * by the kind's default. An unchanged set keeps its order.
+ */
+function garbageCollectionFinalizers(kind: Kind, finalizers: string[], policy: DeleteOptions['propagationPolicy']): string[] {
+  const kindPolicy = DEFAULT_GC_POLICY[`${apiVersionOf(kind)}/${kind.kind}`];
+  const existing = finalizers.find((f) => f === ORPHAN || f === FOREGROUND);
+  let orphan = false;
+  let foreground = false;
+  if (kindPolicy !== 'Unsupported') {
+    orphan = policy ? policy === 'Orphan' : existing ? existing === ORPHAN : kindPolicy === 'Orphan';
+    foreground = policy ? policy === 'Foreground' : existing === FOREGROUND;
+  }
+  const next = finalizers.filter((f) => f !== ORPHAN && f !== FOREGROUND);
+  if (orphan) next.push(ORPHAN);
+  if (foreground) next.push(FOREGROUND);
+  const before = new Set(finalizers);
+  const after = new Set(next);
+  return before.size === after.size && [...after].every((f) => before.has(f)) ? finalizers : next;
 }
 
 function checkPreconditions(t: { group: string; resource: string; name?: string }, obj: KObject, pre?: DeleteOptions['preconditions']): void {
