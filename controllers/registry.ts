@@ -3,6 +3,7 @@ import { csrSigningController } from './certificates/csr-signing.js';
 import type { ControllerDescriptor } from './controller.js';
 import { namespaceController } from './namespace/namespace-controller.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount-controller.js';
+import { volumeControllers } from './volume/volume-controllers.js';
 
 /** Every controller the controller-manager can run, as --controllers names them. */
 export const controllerDescriptors: ControllerDescriptor[] = [
@@ -10,6 +11,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   serviceAccountController,
   csrApprovingController,
   csrSigningController,
+  ...volumeControllers,
 ];
 
 /**

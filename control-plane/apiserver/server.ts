@@ -21,6 +21,7 @@ import { binding, finalize, scale } from './handlers/subresources.js';
 import { watch } from './handlers/watch.js';
 import { create, patch, update, type MutatingAdmission } from './handlers/write.js';
 import { defaultStorageClass } from './admission/default-storage-class.js';
+import { claimProtection, volumeProtection } from './admission/storage-object-in-use-protection.js';
 import { podDefaults } from './admission/pod-defaults.js';
 import { serviceAccountDefaults } from './admission/service-account.js';
 import { negotiate, send, sendError, sendRaw, toStatusError } from './http/respond.js';
@@ -100,7 +101,12 @@ export class ApiServer {
       await serviceAccountDefaults(pod);
       await podDefaults(pod);
     });
-    this.mutating.set('persistentvolumeclaims', defaultStorageClass(this.storeFor('storageclasses', 'storage.k8s.io')));
+    const defaultClass = defaultStorageClass(this.storeFor('storageclasses', 'storage.k8s.io'));
+    this.mutating.set('persistentvolumeclaims', async (claim) => {
+      await defaultClass(claim);
+      await claimProtection(claim);
+    });
+    this.mutating.set('persistentvolumes', volumeProtection);
     this.mutating.set('certificatesigningrequests', csrRequester);
     this.namespaces = new NamespaceLifecycle(this.storeFor('namespaces'));
     await this.namespaces.start();

@@ -1,0 +1,18 @@
+import type { KObject } from '../../../api/kind.js';
+import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../../api/storage-protection.js';
+
+function protect(finalizer: string) {
+  return async (obj: KObject): Promise<void> => {
+    const finalizers: unknown = obj.metadata.finalizers;
+    if (Array.isArray(finalizers) && finalizers.includes(finalizer)) return;
+    obj.metadata.finalizers = [...(Array.isArray(finalizers) ? finalizers : []), finalizer];
+  };
+}
+
+/**
+ * The StorageObjectInUseProtection admission plugin: new claims and volumes
+ * get a finalizer, so deleting one that a pod or a claim still uses leaves
+ * it Terminating until the protection controllers release it.
+ */
+export const claimProtection = protect(PVC_PROTECTION_FINALIZER);
+export const volumeProtection = protect(PV_PROTECTION_FINALIZER);
