@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { AnyObject } from '../../client/resource.js';
-import { EVENTS, NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, STORAGE_CLASSES } from '../../client/resources.js';
+import { EVENTS, NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, STORAGE_CLASSES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
@@ -180,6 +180,13 @@ test('WaitForFirstConsumer: the claim waits for a node, is handed to the provisi
   const pending = await getClaim(ns, 'late');
   t.is(pending.status.phase, 'Pending');
   t.is(pending.metadata.annotations?.['volume.kubernetes.io/storage-provisioner'], undefined);
+
+  // A pod using the claim is created; the scheduler has not placed it yet.
+  await client.create(PODS, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'consumer', namespace: ns },
+    spec: { containers: [{ name: 'app', image: 'busybox' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'late' } }] },
+  });
+  t.is((await event(ns, 'late', 'WaitForPodScheduled')).message, 'waiting for pod consumer to be scheduled');
 
   // The scheduler picked a node for the claim's pod.
   await client.patch(PERSISTENT_VOLUME_CLAIMS, 'late', 'merge', { metadata: { annotations: { 'volume.kubernetes.io/selected-node': 'node-a' } } }, { namespace: ns });

@@ -4,7 +4,7 @@ import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, STORAGE_CLASSES } from '../../../client/resources.js';
 import { WorkQueue } from '../../../client/workqueue.js';
 import type { ControllerDescriptor } from '../../controller.js';
-import { indexPodsByClaim } from '../pods-by-claim.js';
+import { claimNamesOf, indexPodsByClaim } from '../pods-by-claim.js';
 import { ANN_BIND_COMPLETED, hasAnnotation } from './annotations.js';
 import { AssumeCache } from './assume-cache.js';
 import { claimKey, claimRefKey, type Binder } from './binder.js';
@@ -84,6 +84,13 @@ export const persistentVolumeBinderController: ControllerDescriptor = {
       },
     });
     b.classes.addEventHandler({ onAdd: unboundClaims, onUpdate: unboundClaims });
+    // A new pod waiting for its claims is named in their WaitForPodScheduled events now, not at the next sync.
+    pods.addEventHandler({
+      onAdd: (pod) => {
+        if (pod.spec?.nodeName) return;
+        for (const name of claimNamesOf(pod)) claimQueue.add(`${pod.metadata.namespace}/${name}`);
+      },
+    });
     return [
       { name: 'persistentvolume-binder-claims', queue: claimQueue, reconcile: reconciler((key) => b.claims.get(key), (claim) => syncClaim(b, claim)), workers: 1 },
       { name: 'persistentvolume-binder-volumes', queue: volumeQueue, reconcile: reconciler((key) => b.volumes.get(key), (volume) => syncVolume(b, volume)), workers: 1 },
