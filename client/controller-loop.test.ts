@@ -66,6 +66,24 @@ test('requeueAfter brings the key back after the delay', async (t) => {
   await loop;
 });
 
+test('requeue brings the key back with the backoff growing, and nothing is reported as an error', async (t) => {
+  const queue = quietQueue();
+  const times: number[] = [];
+  const errors: unknown[] = [];
+  const loop = runControllerLoop(queue, async () => {
+    times.push(performance.now());
+    return times.length < 4 ? { requeue: true } : undefined;
+  }, { name: 'test', onError: (err) => errors.push(err) });
+  queue.add('pending');
+  await until(() => times.length === 4);
+  // Backoff 5, 10, 20ms: the count is kept until the reconcile is done with the key.
+  t.true(times[3] - times[2] >= 15, `third requeue waited ${times[3] - times[2]}ms`);
+  t.is(queue.numRequeues('pending'), 0, 'done at last: the backoff starts over');
+  t.deepEqual(errors, []);
+  queue.shutDown();
+  await loop;
+});
+
 test('workers run different keys in parallel but never the same key twice at once', async (t) => {
   const queue = quietQueue();
   const running = new Map<string, number>();

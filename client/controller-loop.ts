@@ -1,8 +1,12 @@
 import { logError, type ErrorReporter } from './log.js';
 import type { WorkQueue } from './workqueue.js';
 
-/** What a reconcile asks for besides success: to look again after a while. */
-export type ReconcileResult = { requeueAfter?: number } | void;
+/**
+ * What a reconcile asks for besides success: to look again after a while,
+ * or (`requeue`) again with the queue's backoff, as client-go's AddRateLimited
+ * without Forget: nothing failed, but the key is not done yet.
+ */
+export type ReconcileResult = { requeueAfter?: number; requeue?: boolean } | void;
 
 /**
  * Brings the world in line with the desired state of the object `key` names.
@@ -49,7 +53,8 @@ export async function runControllerLoop<K extends NonNullable<unknown>>(
       }
       try {
         const result = await reconcile(key);
-        queue.forget(key);
+        if (result && result.requeue) queue.addRateLimited(key);
+        else queue.forget(key);
         if (result && result.requeueAfter !== undefined && result.requeueAfter > 0) queue.addAfter(key, result.requeueAfter);
       } catch (err) {
         onError(err, { controller: options.name, key: String(key), requeues: queue.numRequeues(key) });

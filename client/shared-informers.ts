@@ -40,7 +40,15 @@ export class SharedInformers {
   }
 
   waitForSync(signal?: AbortSignal): Promise<void> {
-    return Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal))).then(() => undefined);
+    const synced = Promise.all([...this.informers.values()].map((i) => i.waitForSync())).then(() => undefined);
+    if (!signal) return synced;
+    // One abort listener for them all: a controller-manager watches dozens of collections.
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      synced.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   hasSynced(): boolean {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { runControllerLoop } from '../client/controller-loop.js';
@@ -71,6 +72,8 @@ export async function runControllerManager(
         try {
           await informers.waitForSync(leading);
           log.info('controller-manager started', { controllers: descriptors.map((d) => d.name) });
+          // Every queue's loop listens for the end of leadership: that many listeners are no leak.
+          setMaxListeners(queues.length + 10, leading);
           await Promise.all(queues.map((c) => runControllerLoop(c.queue, c.reconcile, { name: c.name, workers: c.workers, signal: leading })));
         } catch (err) {
           if (!leading.aborted) throw err;

@@ -1,6 +1,7 @@
 import { csrApprovingController } from './certificates/csr-approving.js';
 import { csrSigningController } from './certificates/csr-signing.js';
 import type { ControllerDescriptor } from './controller.js';
+import { garbageCollectorController } from './garbagecollector/garbage-collector-controller.js';
 import { namespaceController } from './namespace/namespace-controller.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount-controller.js';
 import { volumeControllers } from './volume/volume-controllers.js';
@@ -11,6 +12,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   serviceAccountController,
   csrApprovingController,
   csrSigningController,
+  garbageCollectorController,
   ...volumeControllers,
 ];
 
