@@ -19,9 +19,9 @@ export function parseFlags<K extends string>(argv: string[], known: readonly K[]
  * `bool` stands alone or takes `=true|false`; `duration` is Go's (10s, 1m30s)
  * and arrives in milliseconds; `list` is comma-separated and may repeat.
  */
-export type FlagType = 'string' | 'bool' | 'int' | 'duration' | 'list';
+export type FlagType = 'string' | 'bool' | 'int' | 'float' | 'duration' | 'list';
 
-type FlagValue<T extends FlagType> = T extends 'bool' ? boolean : T extends 'int' | 'duration' ? number : T extends 'list' ? string[] : string;
+type FlagValue<T extends FlagType> = T extends 'bool' ? boolean : T extends 'int' | 'float' | 'duration' ? number : T extends 'list' ? string[] : string;
 
 export type ParsedFlags<S extends Record<string, FlagType>> = { [K in keyof S]?: FlagValue<S[K]> };
 
@@ -47,6 +47,12 @@ export function parseTypedFlags<S extends Record<string, FlagType>>(argv: string
       case 'int': {
         const n = Number(value);
         if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n)) throw new Error(`invalid value ${JSON.stringify(value)} for --${name}: must be an integer`);
+        out[name] = n;
+        break;
+      }
+      case 'float': {
+        const n = Number(value);
+        if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`invalid value ${JSON.stringify(value)} for --${name}: must be a number`);
         out[name] = n;
         break;
       }

@@ -17,13 +17,27 @@ export interface ControllerManagerOptions {
   /** --allocate-node-cidrs with --cluster-cidr and --node-cidr-mask-size: podCIDRs for nodes. */
   allocateNodeCidrs: boolean;
   clusterCidr?: string;
-  nodeCidrMaskSize: number;
+  /** Unset means kube's default: 24 for IPv4, 64 for IPv6; dual-stack takes the -ipv4 / -ipv6 ones instead. */
+  nodeCidrMaskSize?: number;
+  nodeCidrMaskSizeIpv4?: number;
+  nodeCidrMaskSizeIpv6?: number;
   /** --service-cluster-ip-range: kept out of node CIDRs when it overlaps the cluster CIDR. */
   serviceClusterIpRange?: string;
   /** --node-monitor-period, --node-monitor-grace-period, --node-startup-grace-period. */
   nodeMonitorPeriodMs: number;
   nodeMonitorGracePeriodMs: number;
   nodeStartupGracePeriodMs: number;
+  /** --node-eviction-rate, --secondary-node-eviction-rate: nodes a second per zone whose NoExecute taints go on, when healthy and when partially disrupted. */
+  nodeEvictionRate: number;
+  secondaryNodeEvictionRate: number;
+  /** --large-cluster-size-threshold, --unhealthy-zone-threshold: when a zone counts as large, and as partially disrupted. */
+  largeClusterSizeThreshold: number;
+  unhealthyZoneThreshold: number;
+  /** --terminated-pod-gc-threshold: finished pods kept before the oldest are deleted; 0 keeps them all. */
+  terminatedPodGcThreshold: number;
+  /** Pod GC's pass period and orphan quarantine: fixed in kube (20 s, 40 s) and only shortened by tests, so no flags. */
+  podGcPeriodMs: number;
+  podGcQuarantineMs: number;
   /** --concurrent-*-syncs: workers per controller, by controller name. */
   concurrentSyncs: Record<string, number>;
 }
@@ -31,10 +45,16 @@ export interface ControllerManagerOptions {
 export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerOptions = {
   controllers: ['*'],
   allocateNodeCidrs: false,
-  nodeCidrMaskSize: 24,
   nodeMonitorPeriodMs: 5_000,
   nodeMonitorGracePeriodMs: 40_000,
   nodeStartupGracePeriodMs: 60_000,
+  nodeEvictionRate: 0.1,
+  secondaryNodeEvictionRate: 0.01,
+  largeClusterSizeThreshold: 50,
+  unhealthyZoneThreshold: 0.55,
+  terminatedPodGcThreshold: 12_500,
+  podGcPeriodMs: 20_000,
+  podGcQuarantineMs: 40_000,
   concurrentSyncs: {},
 };
 

@@ -3,6 +3,7 @@ import { csrSigningController } from './certificates/csr-signing.js';
 import type { ControllerDescriptor } from './controller.js';
 import { garbageCollectorController } from './garbagecollector/garbage-collector-controller.js';
 import { namespaceController } from './namespace/namespace-controller.js';
+import { nodeControllers } from './nodelifecycle/node-controllers.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount-controller.js';
 import { volumeControllers } from './volume/volume-controllers.js';
 
@@ -12,6 +13,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   serviceAccountController,
   csrApprovingController,
   csrSigningController,
+  ...nodeControllers,
   garbageCollectorController,
   ...volumeControllers,
 ];

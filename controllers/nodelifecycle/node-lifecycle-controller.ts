@@ -1,0 +1,372 @@
+import { clone } from '../../api/deep-equal.js';
+import type { ReconcileResult } from '../../client/controller-loop.js';
+import type { EventRecorder } from '../../client/event-recorder.js';
+import type { Informer } from '../../client/informer.js';
+import { log, logError } from '../../client/log.js';
+import type { AnyObject } from '../../client/resource.js';
+import { LEASES, NODES, PODS } from '../../client/resources.js';
+import type { RestClient } from '../../client/rest-client.js';
+import { objectKey } from '../../client/store.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { enqueueFrom, type ControllerContext, type ControllerDescriptor, type ControllerManagerOptions } from '../controller.js';
+import { markPodsNotReady } from './mark-pods-not-ready.js';
+import { NodeHealthTracker } from './node-health.js';
+import {
+  CONDITION_TAINT_KEYS, CONDITION_TAINTS, NOT_READY_NO_EXECUTE, nodeCondition, swapNodeTaints, type NodeCondition, TAINT_UNSCHEDULABLE, taintExists, taintsOf,
+  UNREACHABLE_NO_EXECUTE,
+} from './node-taints.js';
+import { parallelize } from './parallelize.js';
+import { RateLimitedQueue, type TryOutcome } from './rate-limited-queue.js';
+import type { Taint } from './tolerations.js';
+import { computeZoneState, EXCLUDE_DISRUPTION_LABEL, zoneKey, type ZoneState } from './zones.js';
+
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+/** The pods index by node the node controllers share (kube's "spec.nodeName" indexer). */
+export const NODE_NAME_INDEX = 'spec.nodeName';
+export const podNodeName = (pod: AnyObject): string[] => (pod.spec?.nodeName ? [pod.spec.nodeName] : []);
+
+// The monitor queue's two keys: they share one worker, so the zone queues are never used by two passes at once.
+const MONITOR_NODE_HEALTH = 'monitor-node-health';
+const NO_EXECUTE_TAINTING = 'no-execute-tainting';
+// kube's NodeEvictionPeriod: how often waiting zone queues are tried.
+const nodeEvictionPeriodMs = 100;
+// kube's NodeHealthUpdateRetry.
+const healthUpdateAttempts = 5;
+// kube's nodeUpdateWorkerSize and podUpdateWorkerSize.
+const nodeWorkers = 8;
+const podWorkers = 4;
+
+/** The beta OS and arch labels, kept equal to their stable forms (kube's labelReconcileInfo). */
+const RECONCILED_LABELS: [primary: string, secondary: string][] = [
+  ['kubernetes.io/os', 'beta.kubernetes.io/os'],
+  ['kubernetes.io/arch', 'beta.kubernetes.io/arch'],
+];
+
+type Options = Pick<ControllerManagerOptions,
+  'nodeMonitorPeriodMs' | 'nodeMonitorGracePeriodMs' | 'nodeStartupGracePeriodMs' | 'nodeEvictionRate' | 'secondaryNodeEvictionRate' | 'largeClusterSizeThreshold' | 'unhealthyZoneThreshold'>;
+
+/**
+ * kube's node lifecycle controller (pkg/controller/nodelifecycle). Every
+ * --node-monitor-period it judges each node's health from its Lease and
+ * Ready heartbeats, marks a silent node's conditions Unknown, queues
+ * unhealthy nodes per zone for their NoExecute taint (rate-limited, and
+ * stopped when every zone is down), and marks pods on a node that stopped
+ * being Ready not Ready. On every node change it keeps the NoSchedule taints
+ * in line with the node's conditions and spec.unschedulable.
+ */
+export class NodeLifecycleController {
+  readonly nodeQueue = new WorkQueue<string>();
+  readonly podQueue = new WorkQueue<string>();
+  readonly monitorQueue = new WorkQueue<string>();
+  private readonly health: NodeHealthTracker;
+  private readonly knownNodes = new Map<string, AnyObject>();
+  private readonly zoneStates = new Map<string, ZoneState>();
+  private readonly zoneTainters = new Map<string, RateLimitedQueue>();
+  private readonly nodesToRetry = new Set<string>();
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly recorder: EventRecorder,
+    private readonly nodes: Informer,
+    private readonly pods: Informer,
+    leases: Informer,
+    private readonly opts: Options,
+  ) {
+    this.health = new NodeHealthTracker(
+      { monitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, startupGracePeriodMs: opts.nodeStartupGracePeriodMs },
+      (name) => leases.store.get(`${NODE_LEASE_NAMESPACE}/${name}`),
+    );
+    enqueueFrom(nodes, this.nodeQueue, objectKey, { onDelete: false });
+    pods.addEventHandler({
+      onAdd: (pod) => {
+        if (pod.spec?.nodeName) this.podQueue.add(objectKey(pod));
+      },
+      onUpdate: (old, pod) => {
+        if (pod.spec?.nodeName && pod.spec.nodeName !== old.spec?.nodeName) this.podQueue.add(objectKey(pod));
+      },
+    });
+    this.monitorQueue.add(MONITOR_NODE_HEALTH);
+  }
+
+  /** The periodic passes: node health every monitor period, NoExecute tainting while nodes wait for it. */
+  readonly reconcileMonitor = async (key: string): Promise<ReconcileResult> => {
+    if (key === NO_EXECUTE_TAINTING) {
+      const waiting = await this.noExecuteTaintingPass();
+      return waiting ? { requeueAfter: nodeEvictionPeriodMs } : undefined;
+    }
+    await this.monitorNodeHealth();
+    this.monitorQueue.add(NO_EXECUTE_TAINTING);
+    return { requeueAfter: this.opts.nodeMonitorPeriodMs };
+  };
+
+  /** One node changed: its condition-derived NoSchedule taints and beta labels follow. */
+  readonly reconcileNode = async (name: string): Promise<ReconcileResult> => {
+    const node = this.nodes.store.get(name);
+    if (!node) return;
+    const wanted: Taint[] = [];
+    const want = (key: string) => {
+      const taint = { key, effect: 'NoSchedule' };
+      if (!taintExists(wanted, taint)) wanted.push(taint);
+    };
+    for (const c of node.status?.conditions ?? []) {
+      const key = CONDITION_TAINTS[c?.type]?.[c?.status];
+      if (key) want(key);
+    }
+    if (node.spec?.unschedulable === true) want(TAINT_UNSCHEDULABLE);
+    const managed = taintsOf(node).filter((t) => t.effect === 'NoSchedule' && (t.key === TAINT_UNSCHEDULABLE || CONDITION_TAINT_KEYS.has(t.key)));
+    const add = wanted.filter((t) => !taintExists(managed, t));
+    const remove = managed.filter((t) => !taintExists(wanted, t));
+    if ((add.length || remove.length) && !(await swapNodeTaints(this.client, node, add, remove))) return;
+
+    const labels: Record<string, string> = node.metadata.labels ?? {};
+    const update: Record<string, string> = {};
+    for (const [primary, secondary] of RECONCILED_LABELS) {
+      if (primary in labels && labels[secondary] !== labels[primary]) update[secondary] = labels[primary];
+    }
+    if (Object.keys(update).length) await this.client.patch(NODES, name, 'merge', { metadata: { labels: update } });
+  };
+
+  /** A pod landed on a node: if that node is not Ready, neither is the pod (kube's processPod). */
+  readonly reconcilePod = async (key: string): Promise<ReconcileResult> => {
+    const pod = this.pods.store.get(key);
+    const nodeName: string | undefined = pod?.spec?.nodeName;
+    if (!pod || !nodeName) return;
+    const health = this.health.get(nodeName);
+    // Not judged yet, or gone: the next health pass covers it.
+    if (!health) return;
+    if (!this.nodes.store.has(nodeName)) throw new Error(`node ${nodeName} of pod ${key} is not in the cache yet`);
+    const ready = nodeCondition(health.status, 'Ready');
+    if (ready && ready.status !== 'True') await markPodsNotReady(this.client, this.recorder, [pod], nodeName);
+  };
+
+  private async monitorNodeHealth(): Promise<void> {
+    const nodes = this.nodes.store.list();
+    const present = new Set(nodes.map((n) => n.metadata.name!));
+    for (const node of nodes) {
+      const name = node.metadata.name!;
+      if (!this.knownNodes.has(name)) {
+        this.recordNodeEvent(node, 'RegisteredNode', `Registered Node ${name} in Controller`);
+        this.knownNodes.set(name, node);
+        this.addZone(node);
+        await this.markNodeAsReachable(node).catch((err) => logError(err, { controller: 'node-lifecycle', node: name, phase: 'remove taints of a new node' }));
+      } else if (!this.zoneStates.has(zoneKey(node))) {
+        this.addZone(node);
+      }
+    }
+    for (const [name, node] of this.knownNodes) {
+      if (present.has(name)) continue;
+      this.recordNodeEvent(node, 'RemovingNode', `Removing Node ${name} from Controller`);
+      this.knownNodes.delete(name);
+      this.health.forget(name);
+      this.nodesToRetry.delete(name);
+      this.zoneTainters.get(zoneKey(node))?.remove(name);
+    }
+
+    const zoneConditions = new Map<string, (NodeCondition | undefined)[]>();
+    await parallelize(nodes, nodeWorkers, (node) => this.monitorNode(node, zoneConditions));
+    await this.handleDisruption(zoneConditions, nodes);
+  }
+
+  private async monitorNode(cached: AnyObject, zoneConditions: Map<string, (NodeCondition | undefined)[]>): Promise<void> {
+    const name = cached.metadata.name!;
+    let node = clone(cached);
+    let judgement;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // The written node's new resourceVersion lets a taint change right after it go through without a conflict.
+        judgement = await this.health.judge(node, async (n) => {
+          n.metadata.resourceVersion = (await this.client.updateStatus(NODES, n)).metadata.resourceVersion;
+        });
+        break;
+      } catch (err) {
+        if (attempt >= healthUpdateAttempts) {
+          logError(err, { controller: 'node-lifecycle', node: name, phase: 'update node health; no pods will be evicted' });
+          return;
+        }
+      }
+      try {
+        node = await this.client.get(NODES, name);
+      } catch (err) {
+        logError(err, { controller: 'node-lifecycle', node: name, phase: 'get node to retry its health update; probably deleted' });
+        return;
+      }
+    }
+    const { observed, current } = judgement;
+    if (!(EXCLUDE_DISRUPTION_LABEL in (node.metadata.labels ?? {}))) {
+      const zone = zoneKey(node);
+      zoneConditions.set(zone, [...(zoneConditions.get(zone) ?? []), current]);
+    }
+    if (current) {
+      await this.processTaintBasedEviction(node, observed);
+      const becameNotReady = current.status !== 'True' && observed.status === 'True';
+      if (becameNotReady) this.recordNodeStatusChange(node, 'NodeNotReady');
+      if (becameNotReady || (this.nodesToRetry.has(name) && observed.status !== 'True')) {
+        try {
+          await markPodsNotReady(this.client, this.recorder, this.pods.store.byIndex(NODE_NAME_INDEX, name), name);
+        } catch (err) {
+          logError(err, { controller: 'node-lifecycle', node: name, phase: 'mark pods not ready; queued for retry' });
+          this.nodesToRetry.add(name);
+          return;
+        }
+      }
+    }
+    this.nodesToRetry.delete(name);
+  }
+
+  /** Queues an unhealthy node for its NoExecute taint, or swaps the taint at once when the other one is on; a healthy node loses both. */
+  private async processTaintBasedEviction(node: AnyObject, observed: NodeCondition): Promise<void> {
+    const name = node.metadata.name!;
+    const fail = (phase: string) => (err: unknown) => logError(err, { controller: 'node-lifecycle', node: name, phase });
+    switch (observed.status) {
+      case 'False':
+        if (taintExists(taintsOf(node), UNREACHABLE_NO_EXECUTE)) {
+          await swapNodeTaints(this.client, node, [NOT_READY_NO_EXECUTE], [UNREACHABLE_NO_EXECUTE]).catch(fail('swap the unreachable taint for not-ready'));
+        } else {
+          this.markNodeForTainting(node, NOT_READY_NO_EXECUTE);
+        }
+        break;
+      case 'Unknown':
+        if (taintExists(taintsOf(node), NOT_READY_NO_EXECUTE)) {
+          await swapNodeTaints(this.client, node, [UNREACHABLE_NO_EXECUTE], [NOT_READY_NO_EXECUTE]).catch(fail('swap the not-ready taint for unreachable'));
+        } else {
+          this.markNodeForTainting(node, UNREACHABLE_NO_EXECUTE);
+        }
+        break;
+      case 'True':
+        await this.markNodeAsReachable(node).catch(fail('remove NoExecute taints of a healthy node'));
+        break;
+    }
+  }
+
+  /** A node whose taint went missing starts over at the back of its zone's queue. */
+  private markNodeForTainting(node: AnyObject, taint: Taint): void {
+    const tainter = this.zoneTainters.get(zoneKey(node))!;
+    if (!taintExists(taintsOf(node), taint)) tainter.remove(node.metadata.name!);
+    tainter.add(node.metadata.name!, node.metadata.uid!);
+  }
+
+  private async markNodeAsReachable(node: AnyObject): Promise<void> {
+    await swapNodeTaints(this.client, node, [], [UNREACHABLE_NO_EXECUTE, NOT_READY_NO_EXECUTE]);
+    this.zoneTainters.get(zoneKey(node))?.remove(node.metadata.name!);
+  }
+
+  private addZone(node: AnyObject): void {
+    const zone = zoneKey(node);
+    if (this.zoneStates.has(zone)) return;
+    this.zoneStates.set(zone, 'Initial');
+    this.zoneTainters.set(zone, new RateLimitedQueue(this.opts.nodeEvictionRate));
+  }
+
+  /**
+   * kube's handleDisruption: each zone's eviction rate follows its health;
+   * when every zone is fully down the fault is more likely the control
+   * plane's own view, so all NoExecute taints come off and evictions stop
+   * until some node is Ready again.
+   */
+  private async handleDisruption(zoneConditions: Map<string, (NodeCondition | undefined)[]>, nodes: AnyObject[]): Promise<void> {
+    const newStates = new Map<string, ZoneState>();
+    let allAreFullyDisrupted = true;
+    for (const [zone, conditions] of zoneConditions) {
+      const { state } = computeZoneState(conditions, this.opts.unhealthyZoneThreshold);
+      if (state !== 'FullDisruption') allAreFullyDisrupted = false;
+      newStates.set(zone, state);
+      if (!this.zoneStates.has(zone)) this.zoneStates.set(zone, 'Initial');
+    }
+    let allWereFullyDisrupted = true;
+    for (const [zone, state] of this.zoneStates) {
+      if (!zoneConditions.has(zone)) this.zoneStates.delete(zone);
+      else if (state !== 'FullDisruption') allWereFullyDisrupted = false;
+    }
+    if (allAreFullyDisrupted && allWereFullyDisrupted) return;
+
+    if (allAreFullyDisrupted) {
+      log.info('Controller detected that all Nodes are not-Ready. Entering master disruption mode', { controller: 'node-lifecycle' });
+      for (const node of nodes) {
+        await this.markNodeAsReachable(node).catch((err) => logError(err, { controller: 'node-lifecycle', node: node.metadata.name, phase: 'remove NoExecute taints in disruption mode' }));
+      }
+      for (const zone of this.zoneStates.keys()) {
+        this.zoneTainters.get(zone)?.swapLimiter(0);
+        this.zoneStates.set(zone, 'FullDisruption');
+      }
+      return;
+    }
+    if (allWereFullyDisrupted) {
+      log.info('Controller detected that some Nodes are Ready. Exiting master disruption mode', { controller: 'node-lifecycle' });
+      this.health.restartProbes(nodes.map((n) => n.metadata.name!));
+      for (const zone of this.zoneStates.keys()) {
+        this.setLimiterInZone(zone, zoneConditions.get(zone)!.length, newStates.get(zone)!);
+        this.zoneStates.set(zone, newStates.get(zone)!);
+      }
+      return;
+    }
+    for (const [zone, state] of this.zoneStates) {
+      const next = newStates.get(zone)!;
+      if (state === next) continue;
+      log.info('Controller detected that zone is now in new state', { controller: 'node-lifecycle', zone: zone.replace('\0', ''), state: next });
+      this.setLimiterInZone(zone, zoneConditions.get(zone)!.length, next);
+      this.zoneStates.set(zone, next);
+    }
+  }
+
+  private setLimiterInZone(zone: string, size: number, state: ZoneState): void {
+    const tainter = this.zoneTainters.get(zone);
+    if (state === 'Normal' || state === 'FullDisruption') tainter?.swapLimiter(this.opts.nodeEvictionRate);
+    // A partially disrupted zone slows down when large and stops when small (kube's ReducedQPSFunc).
+    else if (state === 'PartialDisruption') tainter?.swapLimiter(size > this.opts.largeClusterSizeThreshold ? this.opts.secondaryNodeEvictionRate : 0);
+  }
+
+  /** kube's doNoExecuteTaintingPass; answers whether nodes still wait in a running zone queue. */
+  private async noExecuteTaintingPass(): Promise<boolean> {
+    let waiting = false;
+    for (const tainter of this.zoneTainters.values()) {
+      await tainter.try(async ({ name }): Promise<TryOutcome> => {
+        const node = this.nodes.store.get(name);
+        if (!node) return { done: true };
+        const ready = nodeCondition(node.status, 'Ready');
+        if (!ready) return { done: false, retryAfterMs: 50 };
+        // The two taints mirror Ready, so they never stand together.
+        let swap: [Taint, Taint];
+        if (ready.status === 'False') swap = [NOT_READY_NO_EXECUTE, UNREACHABLE_NO_EXECUTE];
+        else if (ready.status === 'Unknown') swap = [UNREACHABLE_NO_EXECUTE, NOT_READY_NO_EXECUTE];
+        else return { done: true };
+        try {
+          await swapNodeTaints(this.client, node, [swap[0]], [swap[1]]);
+          return { done: true };
+        } catch (err) {
+          logError(err, { controller: 'node-lifecycle', node: name, phase: 'add NoExecute taint' });
+          return { done: false, retryAfterMs: 0 };
+        }
+      });
+      if (tainter.length && !tainter.stopped) waiting = true;
+    }
+    return waiting;
+  }
+
+  private recordNodeEvent(node: AnyObject, reason: string, message: string): void {
+    this.recorder.event(nodeRef(node), 'Normal', reason, `Node ${node.metadata.name} event: ${message}`);
+  }
+
+  private recordNodeStatusChange(node: AnyObject, status: string): void {
+    this.recorder.event(nodeRef(node), 'Normal', status, `Node ${node.metadata.name} status is now: ${status}`);
+  }
+}
+
+/** What kube's node events point at: the Node by name and uid, nothing more. */
+export const nodeRef = (node: AnyObject): AnyObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: node.metadata.name, uid: node.metadata.uid } });
+
+export const nodeLifecycleController: ControllerDescriptor = {
+  name: 'node-lifecycle-controller', aliases: ['nodelifecycle'], enabledByDefault: true,
+  create(ctx: ControllerContext) {
+    const nodes = ctx.informers.for(NODES);
+    const pods = ctx.informers.for(PODS);
+    ctx.informers.index(pods, NODE_NAME_INDEX, podNodeName);
+    const leases = ctx.informers.for(LEASES, { namespace: NODE_LEASE_NAMESPACE });
+    const c = new NodeLifecycleController(ctx.client, ctx.recorder('node-controller'), nodes, pods, leases, ctx.options);
+    return [
+      { name: 'node-lifecycle', queue: c.nodeQueue, reconcile: c.reconcileNode, workers: nodeWorkers },
+      { name: 'node-lifecycle-pods', queue: c.podQueue, reconcile: c.reconcilePod, workers: podWorkers },
+      { name: 'node-lifecycle-monitor', queue: c.monitorQueue, reconcile: c.reconcileMonitor, workers: 1 },
+    ];
+  },
+};
