@@ -42,7 +42,7 @@ export function namespaceReconciler(client: RestClient, informer: Informer) {
     if (!(ns.spec?.finalizers ?? []).includes(FINALIZER)) return;
     let remaining = 0;
     for (const ref of await namespacedResources(client)) {
-      await client.deleteCollection(ref, { namespace: name });
+      await client.deleteCollection(ref, { namespace: name, propagationPolicy: 'Background' });
       const left = await client.list(ref, { namespace: name, limit: 1 });
       remaining += left.items.length;
     }
