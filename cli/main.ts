@@ -10,6 +10,8 @@ commands:
   apiserver [flags]      run the API server (kube-apiserver's flag names)
   controller-manager --kubeconfig=PATH [--cluster-signing-cert-file=F --cluster-signing-key-file=F]
                          run the controllers (namespace; CSR approving and signing)
+  scheduler --kubeconfig=PATH [--leader-elect=false] [--secure-port=10259] [--kube-api-qps=1000 --kube-api-burst=2000]
+                         run the scheduler (kube-scheduler's flags; the client rate defaults are high for throughput)
   token create [--ttl=24h] [--kubeconfig=PATH]
                          make a bootstrap token for joining a node
   join --server=URL --ca-file=F --token=ID.SECRET [--node-name=N] --kubeconfig-out=F
@@ -23,6 +25,7 @@ type Command = (argv: string[]) => Promise<void>;
 const commands: Record<string, () => Promise<Command>> = {
   apiserver: async () => apiserverCommand,
   'controller-manager': async () => (await import('./commands/controller-manager.js')).controllerManagerCommand,
+  scheduler: async () => (await import('./commands/scheduler.js')).schedulerCommand,
   up: async () => (await import('./commands/up.js')).upCommand,
   down: async () => (await import('./commands/down.js')).downCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,

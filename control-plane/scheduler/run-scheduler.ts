@@ -1,0 +1,133 @@
+import { hostname } from 'node:os';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { isNotFound } from '../../client/api-error.js';
+import { EventRecorder } from '../../client/event-recorder.js';
+import type { ClientConfig } from '../../client/kubeconfig.js';
+import { log } from '../../client/log.js';
+import type { ResourceRef } from '../../client/resource.js';
+import {
+  NAMESPACES, NODES, PERSISTENT_VOLUMES, PERSISTENT_VOLUME_CLAIMS, PODS, REPLICA_SETS, SERVICES, STORAGE_CLASSES,
+} from '../../client/resources.js';
+import { RestClient } from '../../client/rest-client.js';
+import { SharedInformers } from '../../client/shared-informers.js';
+import { runComponent, type ComponentSettings } from '../../component-base/component.js';
+import type { SecureServing } from '../../component-base/secure-serving.js';
+import { SchedulerCache } from './cache/scheduler-cache.js';
+import { addEventHandlers } from './event-handlers.js';
+import type { Listers } from './framework/listers.js';
+import { SchedulerMetrics } from './metrics.js';
+import { DEFAULT_SCHEDULER_NAME, defaultProfile } from './plugins/default-profile.js';
+import { PV_CLASS_INDEX, pvClassIndex } from './plugins/volume-binding.js';
+import { SchedulingQueue } from './queue/scheduling-queue.js';
+import { Scheduler } from './scheduler.js';
+
+/**
+ * The component settings `skiff scheduler` runs with unless its flags say
+ * otherwise. The client rate is far above kube's default (50/100): every
+ * pod costs a binding, and often a status write and an event, so the rate
+ * limit must not be what caps throughput.
+ */
+export const SCHEDULER_COMPONENT = { lease: 'kube-scheduler', securePort: 10259, qps: 1000, burst: 2000 };
+
+const STATEFUL_SETS: ResourceRef = { group: 'apps', version: 'v1', resource: 'statefulsets', namespaced: true };
+const REPLICATION_CONTROLLERS: ResourceRef = { group: '', version: 'v1', resource: 'replicationcontrollers', namespaced: true };
+
+/** kube's informer for pods leaves out finished ones: a pod that finishes leaves the cache as if deleted. */
+const UNFINISHED_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
+
+export interface SchedulerRun {
+  /** Component settings (leader election, serving, client rate); without them: no leader election, no serving. */
+  settings?: ComponentSettings;
+  onServing?(serving: SecureServing): void;
+}
+
+/** Whether the API server serves a collection, so the scheduler only watches what exists. */
+async function serves(client: RestClient, ref: ResourceRef): Promise<boolean> {
+  const path = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
+  try {
+    const list = await client.request<{ resources?: { name: string }[] }>({ method: 'GET', path });
+    return (list.resources ?? []).some((r) => r.name === ref.resource);
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * kube-scheduler: pods whose schedulerName is default-scheduler are placed
+ * on nodes by kube's default plugins, under leader election on the Lease
+ * kube-system/kube-scheduler when it is on. Runs until `signal` aborts;
+ * answers 'lost' when leadership was lost.
+ */
+export async function runScheduler(config: ClientConfig, signal: AbortSignal, run: SchedulerRun = {}): Promise<'stopped' | 'lost'> {
+  const settings = run.settings;
+  const client = new RestClient(config, { qps: settings?.qps ?? SCHEDULER_COMPONENT.qps, burst: settings?.burst ?? SCHEDULER_COMPONENT.burst });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  let queue: SchedulingQueue | undefined;
+  let informers: SharedInformers | undefined;
+  const metrics = new SchedulerMetrics(registry, () => queue?.counts());
+  try {
+    return await runComponent({
+      name: 'scheduler',
+      client,
+      settings: { leaderElection: settings?.leaderElection, serving: settings?.serving ?? { bindAddress: '127.0.0.1', securePort: 0 } },
+      registry,
+      readyz: [{ name: 'sched-handler-sync', check: () => (informers?.hasSynced() ? undefined : 'informers have not synced yet') }],
+      signal,
+      onServing: run.onServing,
+      run: async (leading) => {
+        informers = new SharedInformers(client);
+        const [statefulSets, replicationControllers] = await Promise.all([serves(client, STATEFUL_SETS), serves(client, REPLICATION_CONTROLLERS)]);
+        const pvInformer = informers.for(PERSISTENT_VOLUMES);
+        informers.index(pvInformer, PV_CLASS_INDEX, pvClassIndex);
+        const sched = {
+          nodes: informers.for(NODES),
+          pods: informers.for(PODS, { fieldSelector: UNFINISHED_PODS }),
+          persistentVolumes: pvInformer,
+          persistentVolumeClaims: informers.for(PERSISTENT_VOLUME_CLAIMS),
+          storageClasses: informers.for(STORAGE_CLASSES),
+        };
+        const listers: Listers = {
+          pods: sched.pods.store,
+          namespaces: informers.for(NAMESPACES).store,
+          services: informers.for(SERVICES).store,
+          replicaSets: informers.for(REPLICA_SETS).store,
+          statefulSets: statefulSets ? informers.for(STATEFUL_SETS).store : undefined,
+          replicationControllers: replicationControllers ? informers.for(REPLICATION_CONTROLLERS).store : undefined,
+          persistentVolumeClaims: sched.persistentVolumeClaims.store,
+          persistentVolumes: pvInformer.store,
+          storageClasses: sched.storageClasses.store,
+        };
+        const cache = new SchedulerCache();
+        const framework = defaultProfile({ client, snapshot: cache, listers });
+        const q = new SchedulingQueue({
+          pluginEvents: new Map(framework.plugins.map((p) => [p.name, p.events ?? []])),
+          preEnqueue: (pod) => framework.runPreEnqueue(pod),
+          onIncoming: (name, event) => metrics.queueIncoming(name, event),
+        });
+        queue = q;
+        addEventHandlers(sched, cache, q, DEFAULT_SCHEDULER_NAME);
+        const recorder = new EventRecorder(client, { component: DEFAULT_SCHEDULER_NAME, host: hostname() });
+        const stop = () => q.close();
+        leading.addEventListener('abort', stop, { once: true });
+        informers.start();
+        try {
+          await informers.waitForSync(leading);
+          q.run();
+          log.info('scheduler started', { nodes: cache.nodeCount, pending: q.counts() });
+          await new Scheduler({ client, framework, cache, queue: q, pods: listers.pods, recorder, metrics }).run(leading);
+        } catch (err) {
+          if (!leading.aborted) throw err;
+        } finally {
+          leading.removeEventListener('abort', stop);
+          q.close();
+          await informers.stop();
+          await recorder.close();
+        }
+      },
+    });
+  } finally {
+    client.close();
+  }
+}
