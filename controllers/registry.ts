@@ -4,6 +4,7 @@ import type { ControllerDescriptor } from './controller.js';
 import { garbageCollectorController } from './garbagecollector/garbage-collector-controller.js';
 import { namespaceController } from './namespace/namespace-controller.js';
 import { nodeControllers } from './nodelifecycle/node-controllers.js';
+import { replicaSetController } from './replicaset/replicaset-controller.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount-controller.js';
 import { volumeControllers } from './volume/volume-controllers.js';
 
@@ -16,6 +17,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   ...nodeControllers,
   garbageCollectorController,
   ...volumeControllers,
+  replicaSetController,
 ];
 
 /**

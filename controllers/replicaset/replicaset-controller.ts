@@ -1,0 +1,224 @@
+import { deepEqual } from '../../api/deep-equal.js';
+import { labelSelectorFromObject, type LabelSelector } from '../../api/selectors/label-selector.js';
+import { isNotFound } from '../../client/api-error.js';
+import type { ReconcileResult } from '../../client/controller-loop.js';
+import type { Informer } from '../../client/informer.js';
+import { log } from '../../client/log.js';
+import type { AnyObject, OwnerReference } from '../../client/resource.js';
+import { PODS, REPLICA_SETS } from '../../client/resources.js';
+import type { RestClient } from '../../client/rest-client.js';
+import { namespaceIndex, objectKey } from '../../client/store.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { workersFor, type ControllerDescriptor } from '../controller.js';
+import { ControllerExpectations } from './controller-expectations.js';
+import { claimObjects, controllerOf, controllerRef } from './controller-ref-manager.js';
+import { isNamespaceTerminating, PodControl } from './pod-control.js';
+import { podsToDelete } from './pod-deletion-order.js';
+import { isPodActive } from './pod-readiness.js';
+import { calculateStatus, updateReplicaSetStatus } from './replicaset-status.js';
+import { SLOW_START_INITIAL_BATCH, slowStartBatch } from './slow-start-batch.js';
+
+/** At most this many pods are created or deleted in one sync (kube's BurstReplicas). */
+export const BURST_REPLICAS = 500;
+
+/** ReplicaSets indexed by the uid of their controller (a Deployment), to find an owner's other ReplicaSets. */
+export const CONTROLLER_UID_INDEX = 'controllerUID';
+export const byControllerUid = (obj: AnyObject): string[] => {
+  const ref = controllerOf(obj);
+  return ref ? [ref.uid] : [];
+};
+
+/** A selector from a spec; an invalid one (which validation should have refused) selects nothing. */
+export function selectorOf(spec: AnyObject | undefined): LabelSelector | undefined {
+  try {
+    return labelSelectorFromObject(spec?.selector);
+  } catch {
+    return undefined;
+  }
+}
+
+interface ReplicaSetDeps {
+  client: RestClient;
+  replicaSets: Informer;
+  pods: Informer;
+  expectations: ControllerExpectations;
+  podControl: PodControl;
+}
+
+/**
+ * The ReplicaSet controller (kube's syncReplicaSet): claims the active pods
+ * its selector matches, creates or deletes pods to reach spec.replicas when
+ * no earlier create or delete is still unobserved, and reports the counts
+ * in status. Keys are "namespace/name" of ReplicaSets.
+ */
+export function replicaSetReconciler({ client, replicaSets, pods, expectations, podControl }: ReplicaSetDeps) {
+  /** Pods of every ReplicaSet with the same controller: spreading a Deployment's pods over nodes counts them all. */
+  const indirectlyRelatedPods = (rs: AnyObject): AnyObject[] => {
+    const ref = controllerOf(rs);
+    if (!ref) return [];
+    const seen = new Set<string>();
+    const related: AnyObject[] = [];
+    for (const sibling of replicaSets.store.byIndex(CONTROLLER_UID_INDEX, ref.uid)) {
+      const selector = selectorOf(sibling.spec);
+      if (!selector) continue;
+      for (const pod of pods.store.byIndex(namespaceIndex, sibling.metadata.namespace!)) {
+        if (!selector.matches(pod.metadata.labels) || seen.has(pod.metadata.uid!)) continue;
+        seen.add(pod.metadata.uid!);
+        related.push(pod);
+      }
+    }
+    return related;
+  };
+
+  const manageReplicas = async (key: string, rs: AnyObject, owned: AnyObject[]): Promise<void> => {
+    const diff = owned.length - (rs.spec.replicas ?? 1);
+    if (diff < 0) {
+      const count = Math.min(-diff, BURST_REPLICAS);
+      // Expected before the first create: the watch may report a new pod before its create call returns.
+      expectations.expectCreations(key, count);
+      const ref = controllerRef(rs, 'apps/v1', 'ReplicaSet');
+      const { successes, error } = await slowStartBatch(count, SLOW_START_INITIAL_BATCH, async () => {
+        try {
+          await podControl.createPod(rs, rs.spec.template, ref);
+        } catch (err) {
+          // Every create fails once the namespace is going away; there is nothing to retry.
+          if (!isNamespaceTerminating(err)) throw err;
+        }
+      });
+      // Creates never attempted, or refused, will never be seen by the informer.
+      for (let i = successes; i < count; i++) expectations.creationObserved(key);
+      if (error) throw error;
+    } else if (diff > 0) {
+      const victims = podsToDelete(owned, indirectlyRelatedPods(rs), Math.min(diff, BURST_REPLICAS));
+      expectations.expectDeletions(key, victims.map(objectKey));
+      const results = await Promise.allSettled(victims.map(async (pod) => {
+        try {
+          await podControl.deletePod(rs, pod);
+        } catch (err) {
+          expectations.deletionObserved(key, objectKey(pod));
+          if (!isNotFound(err)) throw err;
+        }
+      }));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+  };
+
+  return async function reconcile(key: string): Promise<ReconcileResult> {
+    const rs = replicaSets.store.get(key);
+    if (!rs) {
+      expectations.forget(key);
+      return;
+    }
+    const needsSync = expectations.satisfied(key);
+    const selector = selectorOf(rs.spec);
+    if (!selector) {
+      log.error('ReplicaSet has an invalid selector', { controller: 'replicaset', key });
+      return;
+    }
+    const { namespace, name } = rs.metadata;
+    const active = pods.store.byIndex(namespaceIndex, namespace!).filter(isPodActive);
+    const owned = await claimObjects(active, {
+      owner: rs, ownerApiVersion: 'apps/v1', ownerKind: 'ReplicaSet', kind: 'Pod', selector,
+      getFresh: () => client.get(REPLICA_SETS, name!, { namespace }),
+      patch: (pod, body) => client.patch(PODS, pod.metadata.name!, 'strategic', body, { namespace }),
+    });
+    let manageError: unknown;
+    if (needsSync && !rs.metadata.deletionTimestamp) manageError = await manageReplicas(key, rs, owned).then(() => undefined, (err) => err);
+    const { status, nextAvailableInMs } = calculateStatus(rs, owned, manageError);
+    await updateReplicaSetStatus(client, rs, status);
+    if (manageError) throw manageError;
+    // A ready pod becomes available once minReadySeconds have passed; nothing else would wake us then.
+    if (nextAvailableInMs !== undefined) return { requeueAfter: nextAvailableInMs };
+  };
+}
+
+export const replicaSetController: ControllerDescriptor = {
+  name: 'replicaset-controller', aliases: ['replicaset'], enabledByDefault: true,
+  create(ctx) {
+    const replicaSets = ctx.informers.for<AnyObject>(REPLICA_SETS);
+    const pods = ctx.informers.for<AnyObject>(PODS);
+    ctx.informers.index(replicaSets, CONTROLLER_UID_INDEX, byControllerUid);
+    const queue = new WorkQueue<string>();
+    const expectations = new ControllerExpectations();
+
+    /** The ReplicaSet a controller reference names, if the cache has that very object. */
+    const resolve = (namespace: string | undefined, ref: OwnerReference): AnyObject | undefined => {
+      if (ref.kind !== 'ReplicaSet') return undefined;
+      const rs = replicaSets.store.get(`${namespace}/${ref.name}`);
+      return rs?.metadata.uid === ref.uid ? rs : undefined;
+    };
+    /** ReplicaSets whose selector takes an orphan pod: they may want to adopt it. */
+    const selecting = (pod: AnyObject): AnyObject[] => replicaSets.store.byIndex(namespaceIndex, pod.metadata.namespace!).filter((rs) => {
+      const selector = selectorOf(rs.spec);
+      return selector && !selector.empty() && selector.matches(pod.metadata.labels);
+    });
+    const enqueueAll = (list: AnyObject[]) => list.forEach((rs) => queue.add(objectKey(rs)));
+
+    const podDeleted = (pod: AnyObject) => {
+      const ref = controllerOf(pod);
+      const rs = ref && resolve(pod.metadata.namespace, ref);
+      if (!rs) return;
+      const key = objectKey(rs);
+      expectations.deletionObserved(key, objectKey(pod));
+      queue.add(key);
+    };
+
+    replicaSets.addEventHandler({
+      onAdd: (rs) => queue.add(objectKey(rs)),
+      onUpdate: (old, rs) => {
+        // A ReplicaSet deleted and made again under the same name starts with clean expectations.
+        if (old.metadata.uid !== rs.metadata.uid) expectations.forget(objectKey(old));
+        queue.add(objectKey(rs));
+      },
+      onDelete: (rs) => {
+        expectations.forget(objectKey(rs));
+        queue.add(objectKey(rs));
+      },
+    });
+    pods.addEventHandler({
+      onAdd: (pod) => {
+        // After a restart a pod may first show up already being deleted: that is no creation to count.
+        if (pod.metadata.deletionTimestamp) return podDeleted(pod);
+        const ref = controllerOf(pod);
+        if (ref) {
+          const rs = resolve(pod.metadata.namespace, ref);
+          if (!rs) return;
+          expectations.creationObserved(objectKey(rs));
+          queue.add(objectKey(rs));
+          return;
+        }
+        enqueueAll(selecting(pod));
+      },
+      onUpdate: (old, pod) => {
+        if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+        const labelsChanged = !deepEqual(old.metadata.labels ?? {}, pod.metadata.labels ?? {});
+        if (pod.metadata.deletionTimestamp) {
+          // Graceful deletion: the owner may replace the pod now rather than when it is finally gone.
+          podDeleted(pod);
+          if (labelsChanged) podDeleted(old);
+          return;
+        }
+        const ref = controllerOf(pod);
+        const oldRef = controllerOf(old);
+        const refChanged = !deepEqual(ref, oldRef);
+        if (refChanged && oldRef) {
+          const previous = resolve(old.metadata.namespace, oldRef);
+          if (previous) queue.add(objectKey(previous));
+        }
+        if (ref) {
+          const rs = resolve(pod.metadata.namespace, ref);
+          if (rs) queue.add(objectKey(rs));
+          return;
+        }
+        if (labelsChanged || refChanged) enqueueAll(selecting(pod));
+      },
+      onDelete: podDeleted,
+    });
+
+    return [{
+      name: 'replicaset', queue, workers: workersFor(ctx, 'replicaset', 5),
+      reconcile: replicaSetReconciler({ client: ctx.client, replicaSets, pods, expectations, podControl: new PodControl(ctx.client, ctx.recorder('replicaset-controller')) }),
+    }];
+  },
+};
