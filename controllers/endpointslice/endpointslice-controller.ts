@@ -1,0 +1,121 @@
+import type { ReconcileResult } from '../../client/controller-loop.js';
+import type { EventRecorder } from '../../client/event-recorder.js';
+import type { Informer } from '../../client/informer.js';
+import { defaultControllerRateLimiter } from '../../client/rate-limiter.js';
+import type { AnyObject } from '../../client/resource.js';
+import { ENDPOINT_SLICES, NODES, PODS, SERVICES } from '../../client/resources.js';
+import { splitKey } from '../../client/store.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
+import { EndpointSliceTracker } from './endpoint-slice-tracker.js';
+import { EndpointSliceReconciler } from './reconciler.js';
+import { podsForService, serviceSelector, servicesForPod, servicesToUpdateOnPodChange } from './service-membership.js';
+import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from './slices-by-service.js';
+import { TriggerTimeTracker } from './trigger-time-tracker.js';
+import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from './well-known.js';
+
+/** The managed-by value of the slices this controller writes. */
+export const ENDPOINTSLICE_CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
+/** kube's --max-endpoints-per-slice default. */
+export const MAX_ENDPOINTS_PER_SLICE = 100;
+/** Slice events are batched at least this long: one sync often writes several slices. */
+const SLICE_CHANGE_MIN_SYNC_DELAY_MS = 1000;
+
+export interface EndpointSliceControllerDeps {
+  services: Informer;
+  pods: Informer;
+  slices: Informer;
+  reconciler: EndpointSliceReconciler;
+  tracker: EndpointSliceTracker;
+  recorder: EventRecorder;
+}
+
+/**
+ * kube's endpointslice controller: every Service with a selector has
+ * EndpointSlices listing the pods it selects. A deleted Service's slices go
+ * with it through their owner reference (the garbage collector); a Service
+ * that loses its selector keeps the slices it had, as in kube.
+ */
+export function endpointSliceReconciler(deps: EndpointSliceControllerDeps) {
+  const triggerTimes = new TriggerTimeTracker();
+  return async function reconcile(key: string): Promise<ReconcileResult> {
+    const { namespace = '', name } = splitKey(key);
+    const service = deps.services.store.get(key);
+    if (!service) {
+      triggerTimes.deleteService(namespace, name);
+      deps.tracker.deleteService(namespace, name);
+      return;
+    }
+    if (service.spec?.type === 'ExternalName') return;
+    const selector = serviceSelector(service);
+    if (!selector) return;
+
+    const pods = podsForService(deps.pods, service, selector);
+    const slices = slicesOfService(deps.slices, namespace, name, ENDPOINTSLICE_CONTROLLER_NAME).filter((s) => !s.metadata.deletionTimestamp);
+    if (deps.tracker.staleSlices(service, slices)) throw new Error('EndpointSlice informer cache is out of date');
+    // Computed before the sync so the tracker moves on even when nothing is written.
+    const triggerTime = triggerTimes.compute(service, pods);
+    try {
+      await deps.reconciler.reconcile(service, pods, slices, triggerTime);
+    } catch (err) {
+      deps.recorder.event(service, 'Warning', 'FailedToUpdateEndpointSlices', `Error updating Endpoint Slices for Service ${key}: ${(err as Error).message}`);
+      throw err;
+    }
+  };
+}
+
+const managedByUs = (slice: AnyObject) => slice.metadata.labels?.[LABEL_MANAGED_BY] === ENDPOINTSLICE_CONTROLLER_NAME;
+const serviceKeyOf = (slice: AnyObject) => {
+  const service = slice.metadata.labels?.[LABEL_SERVICE_NAME];
+  return service ? `${slice.metadata.namespace}/${service}` : undefined;
+};
+
+export const endpointSliceController: ControllerDescriptor = {
+  name: 'endpointslice-controller', aliases: ['endpointslice'], enabledByDefault: true,
+  create(ctx) {
+    const services = ctx.informers.for(SERVICES);
+    const pods = ctx.informers.for(PODS);
+    const nodes = ctx.informers.for(NODES);
+    const slices = ctx.informers.for(ENDPOINT_SLICES);
+    ctx.informers.index(slices, SLICES_BY_SERVICE, slicesByService);
+    // Slow retries (1 s doubling): a failed sync can mean many slice writes.
+    const queue = new WorkQueue<string>({ rateLimiter: defaultControllerRateLimiter({ baseDelayMs: 1000 }) });
+    const tracker = new EndpointSliceTracker();
+
+    enqueueFrom(services, queue);
+    pods.addEventHandler({
+      onAdd: (pod) => servicesForPod(services, pod).forEach((k) => queue.add(k)),
+      onUpdate: (old, pod) => servicesToUpdateOnPodChange(services, old, pod).forEach((k) => queue.add(k)),
+      onDelete: (pod) => servicesForPod(services, pod).forEach((k) => queue.add(k)),
+    });
+    const queueService = (slice: AnyObject) => {
+      const key = serviceKeyOf(slice);
+      if (key) queue.addAfter(key, SLICE_CHANGE_MIN_SYNC_DELAY_MS);
+    };
+    // Only changes this controller did not make itself bring its Service back.
+    slices.addEventHandler({
+      onAdd: (slice) => {
+        if (managedByUs(slice) && tracker.shouldSync(slice)) queueService(slice);
+      },
+      onUpdate: (old, slice) => {
+        // Generations do not move with labels, and users may relabel a slice.
+        if (old.metadata.labels?.[LABEL_SERVICE_NAME] !== slice.metadata.labels?.[LABEL_SERVICE_NAME]) {
+          queueService(slice);
+          queueService(old);
+        } else if (managedByUs(old) !== managedByUs(slice) || (managedByUs(slice) && tracker.shouldSync(slice))) {
+          queueService(slice);
+        }
+      },
+      onDelete: (slice) => {
+        if (managedByUs(slice) && tracker.has(slice) && !tracker.handleDeletion(slice)) queueService(slice);
+      },
+    });
+
+    const reconciler = new EndpointSliceReconciler({ client: ctx.client, nodes, maxEndpointsPerSlice: MAX_ENDPOINTS_PER_SLICE, tracker, controllerName: ENDPOINTSLICE_CONTROLLER_NAME });
+    const recorder = ctx.recorder('endpoint-slice-controller');
+    return [{
+      name: 'endpoint_slice', queue, workers: workersFor(ctx, 'endpointslice', 5),
+      reconcile: endpointSliceReconciler({ services, pods, slices, reconciler, tracker, recorder }),
+    }];
+  },
+};
