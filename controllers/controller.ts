@@ -46,7 +46,8 @@ export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerOptions = {
   controllers: ['*'],
   allocateNodeCidrs: false,
   nodeMonitorPeriodMs: 5_000,
-  nodeMonitorGracePeriodMs: 40_000,
+  // kube raised it from 40 s in 1.32 (kubernetes#126287), to outlast the HTTP/2 health check's 45 s.
+  nodeMonitorGracePeriodMs: 50_000,
   nodeStartupGracePeriodMs: 60_000,
   nodeEvictionRate: 0.1,
   secondaryNodeEvictionRate: 0.01,

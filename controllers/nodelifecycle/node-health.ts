@@ -6,7 +6,6 @@ import { nodeCondition, type NodeCondition } from './node-taints.js';
 /** What the controller last saw of a node, and when by its own clock (so kubelet clock skew never matters). */
 export interface NodeHealth {
   probeTimestamp: number;
-  readyTransitionTimestamp: number;
   status: Record<string, any>;
   lease?: AnyObject;
 }
@@ -52,7 +51,7 @@ export class NodeHealthTracker {
     const now = this.clock();
     for (const name of names) {
       const h = this.health.get(name);
-      if (h) this.health.set(name, { ...h, probeTimestamp: now, readyTransitionTimestamp: now });
+      if (h) this.health.set(name, { ...h, probeTimestamp: now });
     }
   }
 
@@ -72,7 +71,7 @@ export class NodeHealthTracker {
         observed = { type: 'Ready', status: 'Unknown', lastHeartbeatTime: created, lastTransitionTime: created };
         gracePeriod = this.opts.startupGracePeriodMs;
         const createdMs = Date.parse(created ?? '') || now;
-        health = health ? { ...health, status: node.status } : { status: node.status, probeTimestamp: createdMs, readyTransitionTimestamp: createdMs };
+        health = health ? { ...health, status: node.status } : { status: node.status, probeTimestamp: createdMs };
       } else {
         observed = { ...current };
         gracePeriod = this.opts.monitorGracePeriodMs;
@@ -81,10 +80,9 @@ export class NodeHealthTracker {
       const saved = health ? nodeCondition(health.status, 'Ready') : undefined;
       if (!health || (!saved && current) || (saved && !current)) {
         // First sight (or a restart of this controller): the node gets a whole grace period from now.
-        health = { status: node.status, probeTimestamp: now, readyTransitionTimestamp: now };
+        health = { status: node.status, probeTimestamp: now };
       } else if (saved && current && saved.lastHeartbeatTime !== current.lastHeartbeatTime) {
-        const transitioned = saved.lastTransitionTime !== current.lastTransitionTime;
-        health = { status: node.status, probeTimestamp: now, readyTransitionTimestamp: transitioned ? now : health.readyTransitionTimestamp };
+        health = { status: node.status, probeTimestamp: now };
       }
 
       const lease = this.leaseOf(name);
@@ -109,7 +107,7 @@ export class NodeHealthTracker {
         current = nodeCondition(node.status, 'Ready');
         if (!deepEqual(current, observed)) {
           await writeStatus(node);
-          health = { status: node.status, probeTimestamp: health.probeTimestamp, readyTransitionTimestamp: now, lease };
+          health = { status: node.status, probeTimestamp: health.probeTimestamp, lease };
         }
       }
       return { observed, current };

@@ -243,7 +243,7 @@ export class NodeLifecycleController {
   private markNodeForTainting(node: AnyObject, taint: Taint): void {
     const tainter = this.zoneTainters.get(zoneKey(node))!;
     if (!taintExists(taintsOf(node), taint)) tainter.remove(node.metadata.name!);
-    tainter.add(node.metadata.name!, node.metadata.uid!);
+    tainter.add(node.metadata.name!);
   }
 
   private async markNodeAsReachable(node: AnyObject): Promise<void> {

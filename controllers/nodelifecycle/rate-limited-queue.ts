@@ -2,7 +2,6 @@ import { TokenBucket } from '../../client/token-bucket.js';
 
 export interface TimedNode {
   name: string;
-  uid: string;
   processAt: number;
 }
 
@@ -28,10 +27,10 @@ export class RateLimitedQueue {
     this.swapLimiter(qps);
   }
 
-  add(name: string, uid: string): boolean {
+  add(name: string): boolean {
     if (this.members.has(name)) return false;
     this.members.add(name);
-    this.insert({ name, uid, processAt: this.clock() });
+    this.insert({ name, processAt: this.clock() });
     return true;
   }
 
