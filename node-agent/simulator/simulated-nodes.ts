@@ -122,7 +122,7 @@ export class SimulatedNodes {
     log.info('simulated nodes running', { count: this.nodes.length, zones: this.opts.zones });
   }
 
-  /** Stops renewing one node's Lease, as if its agent died (for node lifecycle tests). */
+  /** Stops renewing one node's Lease and tending its pods, as if its agent died (for node lifecycle tests). */
   pauseHeartbeat(name: string): void {
     this.stateOf(name).paused = true;
   }
@@ -131,6 +131,7 @@ export class SimulatedNodes {
     const state = this.stateOf(name);
     state.paused = false;
     state.renewAt = 0;
+    for (const pod of this.pods.store.list()) if (pod.spec?.nodeName === name) this.queue.add(objectKey(pod));
   }
 
   /** Reports the node Ready or NotReady, as an agent whose runtime went down would. */
@@ -232,7 +233,8 @@ export class SimulatedNodes {
   private async tendPod(key: string): Promise<void> {
     const pod = this.pods.store.get(key);
     const state = pod && this.states.get(pod.spec?.nodeName);
-    if (!pod || !state || state.gone) return;
+    // A dead agent neither reports its pods nor finishes their deletion.
+    if (!pod || !state || state.gone || state.paused) return;
     const { name, namespace, uid } = pod.metadata;
     if (pod.metadata.deletionTimestamp) {
       await this.client.delete(PODS, name!, { namespace, gracePeriodSeconds: 0, preconditions: { uid } }).catch((err) => {
