@@ -56,6 +56,8 @@ export interface Kind {
    * what changes with it, before defaults and validation run.
    */
   prepareForUpdate?(obj: KObject, old: KObject, subresource?: string): void;
+  /** A status update may change annotations too, as kube's Deployment status strategy allows (its controller records revisions so). */
+  statusUpdatesAnnotations?: boolean;
   /** Resets what a create may not set (status, usually). */
   prepareForCreate?(obj: KObject): void;
   /**

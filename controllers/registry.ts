@@ -1,6 +1,7 @@
 import { csrApprovingController } from './certificates/csr-approving.js';
 import { csrSigningController } from './certificates/csr-signing.js';
 import type { ControllerDescriptor } from './controller.js';
+import { deploymentController } from './deployment/deployment-controller.js';
 import { endpointControllers } from './endpoint/endpoint-controllers.js';
 import { garbageCollectorController } from './garbagecollector/garbage-collector-controller.js';
 import { namespaceController } from './namespace/namespace-controller.js';
@@ -19,6 +20,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   garbageCollectorController,
   ...volumeControllers,
   replicaSetController,
+  deploymentController,
   ...endpointControllers,
 ];
 

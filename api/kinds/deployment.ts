@@ -138,6 +138,7 @@ export const deployment: Kind = {
   shortNames: ['deploy'], categories: ['all'], namespaced: true,
   subresources: { status: true, scale: { specReplicasPath: ['spec', 'replicas'], statusReplicasPath: ['status', 'replicas'], labelSelectorPath: ['spec', 'selector'] } },
   hasGeneration: true,
+  statusUpdatesAnnotations: true,
   schema: apps('Deployment', obj({
     ...typeMeta,
     spec: apps('DeploymentSpec', obj({

@@ -294,6 +294,7 @@ export class ResourceStore {
       next = clone(old);
       next.status = desired.status;
       if (desired.status === undefined) delete next.status;
+      if (subresource === 'status' && this.kind.statusUpdatesAnnotations) next.metadata.annotations = desired.metadata?.annotations;
     } else {
       next = desired;
       next.metadata ??= {};
