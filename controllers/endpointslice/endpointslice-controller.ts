@@ -9,10 +9,11 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
 import { EndpointSliceTracker } from './endpoint-slice-tracker.js';
 import { EndpointSliceReconciler } from './reconciler.js';
+import { TopologyCache } from './topology-cache.js';
 import { podsForService, serviceSelector, servicesForPod, servicesToUpdateOnPodChange } from './service-membership.js';
 import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from './slices-by-service.js';
 import { TriggerTimeTracker } from './trigger-time-tracker.js';
-import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from './well-known.js';
+import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE } from './well-known.js';
 
 /** The managed-by value of the slices this controller writes. */
 export const ENDPOINTSLICE_CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
@@ -20,6 +21,8 @@ export const ENDPOINTSLICE_CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 /** Slice events are batched at least this long: one sync often writes several slices. */
 const SLICE_CHANGE_MIN_SYNC_DELAY_MS = 1000;
+/** The topology queue's only key: any node change means looking at all nodes again. */
+const TOPOLOGY_KEY = 'topology';
 
 export interface EndpointSliceControllerDeps {
   services: Informer;
@@ -61,6 +64,19 @@ export function endpointSliceReconciler(deps: EndpointSliceControllerDeps) {
       deps.recorder.event(service, 'Warning', 'FailedToUpdateEndpointSlices', `Error updating Endpoint Slices for Service ${key}: ${(err as Error).message}`);
       throw err;
     }
+  };
+}
+
+const isNodeReady = (node: AnyObject): boolean => (node.status?.conditions ?? []).find((c: { type?: string }) => c?.type === 'Ready')?.status === 'True';
+
+/**
+ * After node changes, the topology cache takes in the nodes again and the
+ * Services whose hints now overload a zone are synced again.
+ */
+export function topologyReconciler(nodes: Informer, cache: TopologyCache, services: WorkQueue<string>) {
+  return async function reconcile(): Promise<ReconcileResult> {
+    cache.setNodes(nodes.store.list());
+    for (const key of cache.overloadedServices()) services.add(key);
   };
 }
 
@@ -111,11 +127,27 @@ export const endpointSliceController: ControllerDescriptor = {
       },
     });
 
-    const reconciler = new EndpointSliceReconciler({ client: ctx.client, nodes, maxEndpointsPerSlice: MAX_ENDPOINTS_PER_SLICE, tracker, controllerName: ENDPOINTSLICE_CONTROLLER_NAME });
+    const topologyCache = new TopologyCache();
+    const topologyQueue = new WorkQueue<string>();
+    nodes.addEventHandler({
+      onAdd: () => topologyQueue.add(TOPOLOGY_KEY),
+      // Zones may be labelled (by a cloud provider) after the Node registers.
+      onUpdate: (old, node) => {
+        if (isNodeReady(old) !== isNodeReady(node) || old.metadata.labels?.[LABEL_TOPOLOGY_ZONE] !== node.metadata.labels?.[LABEL_TOPOLOGY_ZONE]) topologyQueue.add(TOPOLOGY_KEY);
+      },
+      onDelete: () => topologyQueue.add(TOPOLOGY_KEY),
+    });
+
     const recorder = ctx.recorder('endpoint-slice-controller');
-    return [{
-      name: 'endpoint_slice', queue, workers: workersFor(ctx, 'endpointslice', 5),
-      reconcile: endpointSliceReconciler({ services, pods, slices, reconciler, tracker, recorder }),
-    }];
+    const reconciler = new EndpointSliceReconciler({
+      client: ctx.client, nodes, maxEndpointsPerSlice: MAX_ENDPOINTS_PER_SLICE, tracker, controllerName: ENDPOINTSLICE_CONTROLLER_NAME, topologyCache, recorder,
+    });
+    return [
+      {
+        name: 'endpoint_slice', queue, workers: workersFor(ctx, 'endpointslice', 5),
+        reconcile: endpointSliceReconciler({ services, pods, slices, reconciler, tracker, recorder }),
+      },
+      { name: 'endpoint_slice_topology', queue: topologyQueue, workers: 1, reconcile: topologyReconciler(nodes, topologyCache, queue) },
+    ];
   },
 };

@@ -1,4 +1,5 @@
 import { clone, deepEqual } from '../../api/deep-equal.js';
+import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { KObject } from '../../api/kind.js';
 import type { AnyObject } from '../../client/resource.js';
@@ -10,7 +11,8 @@ import { EndpointSet, endpointsEqualBeyondIdentity } from './endpoint-set.js';
 import type { EndpointSliceTracker } from './endpoint-slice-tracker.js';
 import { aggregate, failed, ignoreNotFound, isNamespaceTerminating } from './errors.js';
 import { isPodReady, podIPs, shouldPodBeInEndpoints, shouldSetHostname } from './pod-endpoints.js';
-import { removeHints, reconcileHints } from './traffic-distribution.js';
+import { HINT_MESSAGES, withAddressType, type HintEvent, type SliceInfo, type TopologyCache } from './topology-cache.js';
+import { reconcileHints } from './traffic-distribution.js';
 import { formatTriggerTime } from './trigger-time-tracker.js';
 import {
   ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_TOPOLOGY_AWARE_HINTS, ANNOTATION_TOPOLOGY_MODE,
@@ -32,6 +34,9 @@ export interface SliceReconcilerOptions {
   tracker: EndpointSliceTracker;
   /** The managed-by value of the slices this reconciler owns. */
   controllerName: string;
+  topologyCache: TopologyCache;
+  /** Reports on the Service how its topology hints went. */
+  recorder: EventRecorder;
 }
 
 /** API objects always have a name; the client's types leave it optional. */
@@ -198,19 +203,39 @@ export class EndpointSliceReconciler {
       else changes.toCreate.push(placeholder);
     }
 
-    if (hintsEnabled(service.metadata.annotations)) {
-      removeHints([...changes.toCreate, ...changes.toUpdate]);
-    } else {
-      const changed = new Set([...changes.toUpdate, ...changes.toDelete].map(nameOf));
-      changes.toUpdate = reconcileHints(service.spec?.trafficDistribution, changes.toCreate, changes.toUpdate, existing.filter((s) => !changed.has(nameOf(s))));
-    }
+    const changed = new Set([...changes.toUpdate, ...changes.toDelete].map(nameOf));
+    const si: SliceInfo = {
+      serviceKey: serviceName(service), addressType,
+      toCreate: changes.toCreate, toUpdate: changes.toUpdate, unchanged: existing.filter((s) => !changed.has(nameOf(s))),
+    };
+    const events = this.hints(service, si);
+    changes.toCreate = si.toCreate;
+    changes.toUpdate = si.toUpdate;
 
     try {
       await this.finalize(service, changes, triggerTime);
     } catch (err) {
       errors.push(err);
     }
+    for (const event of events) this.opts.recorder.event(service, event.type, event.reason, event.message);
     return errors;
+  }
+
+  /**
+   * Topology hints: by the topology cache for Services asking for them with
+   * the topology-mode annotation (which wins), else as trafficDistribution
+   * says. Answers the events to record on the Service.
+   */
+  private hints(service: AnyObject, si: SliceInfo): HintEvent[] {
+    const { topologyCache } = this.opts;
+    if (hintsEnabled(service.metadata.annotations)) return topologyCache.addHints(si);
+    const events: HintEvent[] = [];
+    if (topologyCache.hasPopulatedHints(si.serviceKey)) {
+      events.push({ type: 'Warning', reason: 'TopologyAwareHintsDisabled', message: withAddressType(HINT_MESSAGES.disabled, si.addressType) });
+    }
+    topologyCache.removeHints(si.serviceKey, si.addressType);
+    si.toUpdate = reconcileHints(service.spec?.trafficDistribution, si.toCreate, si.toUpdate, si.unchanged);
+    return events;
   }
 
   /**

@@ -43,8 +43,3 @@ export function reconcileHints<T extends KObject>(trafficDistribution: string | 
   for (const slice of [...toCreate, ...updates]) heuristic.update(slice);
   return updates;
 }
-
-/** The slices about to be written lose their hints (topology hints are not computed here). */
-export function removeHints(slices: KObject[]): void {
-  for (const slice of slices) noHints.update(slice);
-}

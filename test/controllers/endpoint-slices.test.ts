@@ -346,6 +346,48 @@ test('trafficDistribution PreferClose hints every ready endpoint for its own zon
   await eventually('hints removed', async () => !endpointOf(await slicesOf(ns, 'web'), '10.19.0.1')?.hints);
 });
 
+// Serial, so that it runs before the simulated nodes join: the hints depend on every node's zone and CPU.
+test.serial('topology-mode Auto hints endpoints by each zone\'s share of CPU, moving some across zones to balance them', async (t) => {
+  const ns = await namespace('es-topology');
+  for (const [name, zone] of [['topo-x', 'zone-x'], ['topo-y', 'zone-y']]) {
+    const node = await client.create<AnyObject>(NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'topology.kubernetes.io/zone': zone } } });
+    await client.updateStatus(NODES, {
+      ...node,
+      status: { allocatable: { cpu: '4' }, capacity: { cpu: '4' }, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: stamp(), lastTransitionTime: stamp() }] },
+    });
+  }
+  const events = async (reason: string) => (await client.list(EVENTS, { namespace: ns })).items.filter((e) => e.reason === reason);
+  const hintsOf = (slices: Json[]) => Object.fromEntries(slices.flatMap((s) => s.endpoints ?? []).map((ep: Json) => [ep.addresses[0], ep.hints?.forZones?.map((z: Json) => z.name).join(',')]));
+
+  await runningPod(ns, 'x1', '10.22.0.1', true, { node: 'topo-x' });
+  await service(ns, 'web', {});
+  await client.patch(SERVICES, 'web', 'merge', { metadata: { annotations: { 'service.kubernetes.io/topology-mode': 'Auto' } } }, { namespace: ns });
+  const tooFew = await eventually('hints refused for one endpoint in two zones', async () => (await events('TopologyAwareHintsDisabled'))[0]);
+  t.is(tooFew.type, 'Warning');
+  t.is(tooFew.message, 'Insufficient number of endpoints (1 endpoints, 2 zones), addressType: IPv4');
+
+  await runningPod(ns, 'x2', '10.22.0.2', true, { node: 'topo-x' });
+  await runningPod(ns, 'x3', '10.22.0.3', true, { node: 'topo-x' });
+  await runningPod(ns, 'y1', '10.22.0.4', true, { node: 'topo-y' });
+  // Equal CPU in both zones: two endpoints each, so one of zone-x's serves zone-y.
+  const slices = await eventually('hints for four endpoints', async () => {
+    const current = await slicesOf(ns, 'web');
+    const hints = Object.values(hintsOf(current));
+    return hints.length === 4 && hints.every(Boolean) && current;
+  });
+  const hints = hintsOf(slices);
+  t.is(hints['10.22.0.4'], 'zone-y');
+  t.deepEqual(Object.values(hints).sort(), ['zone-x', 'zone-x', 'zone-y', 'zone-y']);
+  const enabled = await eventually('an enabled event', async () => (await events('TopologyAwareHintsEnabled'))[0]);
+  t.is(enabled.type, 'Normal');
+  t.is(enabled.message, 'Topology Aware Hints has been enabled, addressType: IPv4');
+
+  await client.patch(SERVICES, 'web', 'merge', { metadata: { annotations: { 'service.kubernetes.io/topology-mode': null } } }, { namespace: ns });
+  await eventually('hints removed', async () => Object.values(hintsOf(await slicesOf(ns, 'web'))).every((h) => !h));
+  const off = await eventually('a disabled event', async () => (await events('TopologyAwareHintsDisabled')).find((e) => e.message.startsWith('Topology Aware Hints has been disabled')));
+  t.is(off.message, 'Topology Aware Hints has been disabled, addressType: IPv4');
+});
+
 test('the Endpoints of a Service without a selector are mirrored into slices until they are marked skip-mirror or deleted', async (t) => {
   const ns = await namespace('es-mirror');
   await client.create(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: ns }, spec: { ports: [{ name: 'sql', port: 5432 }] } });
