@@ -14,7 +14,7 @@ import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controlle
 import { canonicalIP } from '../endpointslice/canonical-ip.js';
 import { ignoreNotFound, isNamespaceTerminating } from '../endpointslice/errors.js';
 import { findPort, isPodReady, podIPs, shouldPodBeInEndpoints, shouldSetHostname } from '../endpointslice/pod-endpoints.js';
-import { podsForService, serviceSelector, servicesForPod, servicesToUpdateOnPodChange } from '../endpointslice/service-membership.js';
+import { enqueueServicesOfPods, podsForService, serviceSelector } from '../endpointslice/service-membership.js';
 import { formatTriggerTime, TriggerTimeTracker } from '../endpointslice/trigger-time-tracker.js';
 import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_LEADER, LABEL_HEADLESS_SERVICE } from '../endpointslice/well-known.js';
 import { ANNOTATION_OVER_CAPACITY, capacityAnnotationSetCorrectly, TRUNCATED, truncateEndpoints } from './over-capacity.js';
@@ -179,11 +179,7 @@ export const endpointsController: ControllerDescriptor = {
     const endpoints = ctx.informers.for(ENDPOINTS);
     const queue = new WorkQueue<string>();
     enqueueFrom(services, queue);
-    pods.addEventHandler({
-      onAdd: (pod) => servicesForPod(services, pod).forEach((k) => queue.add(k)),
-      onUpdate: (old, pod) => servicesToUpdateOnPodChange(services, old, pod).forEach((k) => queue.add(k)),
-      onDelete: (pod) => servicesForPod(services, pod).forEach((k) => queue.add(k)),
-    });
+    enqueueServicesOfPods(pods, services, queue);
     endpoints.addEventHandler({
       // Once at start, every Endpoints is looked at: those whose Service went
       // while the controller was away are deleted. Leader election records are no Service's.

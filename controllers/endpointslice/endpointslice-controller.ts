@@ -9,8 +9,8 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
 import { EndpointSliceTracker } from './endpoint-slice-tracker.js';
 import { EndpointSliceReconciler } from './reconciler.js';
-import { TopologyCache } from './topology-cache.js';
-import { podsForService, serviceSelector, servicesForPod, servicesToUpdateOnPodChange } from './service-membership.js';
+import { isNodeReady, TopologyCache } from './topology-cache.js';
+import { enqueueServicesOfPods, podsForService, serviceSelector } from './service-membership.js';
 import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from './slices-by-service.js';
 import { TriggerTimeTracker } from './trigger-time-tracker.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE } from './well-known.js';
@@ -67,8 +67,6 @@ export function endpointSliceReconciler(deps: EndpointSliceControllerDeps) {
   };
 }
 
-const isNodeReady = (node: AnyObject): boolean => (node.status?.conditions ?? []).find((c: { type?: string }) => c?.type === 'Ready')?.status === 'True';
-
 /**
  * After node changes, the topology cache takes in the nodes again and the
  * Services whose hints now overload a zone are synced again.
@@ -99,11 +97,7 @@ export const endpointSliceController: ControllerDescriptor = {
     const tracker = new EndpointSliceTracker();
 
     enqueueFrom(services, queue);
-    pods.addEventHandler({
-      onAdd: (pod) => servicesForPod(services, pod).forEach((k) => queue.add(k)),
-      onUpdate: (old, pod) => servicesToUpdateOnPodChange(services, old, pod).forEach((k) => queue.add(k)),
-      onDelete: (pod) => servicesForPod(services, pod).forEach((k) => queue.add(k)),
-    });
+    enqueueServicesOfPods(pods, services, queue);
     const queueService = (slice: AnyObject) => {
       const key = serviceKeyOf(slice);
       if (key) queue.addAfter(key, SLICE_CHANGE_MIN_SYNC_DELAY_MS);

@@ -1,6 +1,7 @@
 import { selectorFromSet } from '../../api/selectors/label-selector.js';
 import { deepEqual } from '../../api/deep-equal.js';
 import type { Informer } from '../../client/informer.js';
+import type { WorkQueue } from '../../client/workqueue.js';
 import type { AnyObject } from '../../client/resource.js';
 import { namespaceIndex, objectKey } from '../../client/store.js';
 import { isPodReady } from './pod-endpoints.js';
@@ -63,4 +64,14 @@ export function servicesToUpdateOnPodChange(services: Informer, old: AnyObject, 
   const before = servicesForPod(services, old);
   if (podChanged) return new Set([...now, ...before]);
   return new Set([...[...now].filter((k) => !before.has(k)), ...[...before].filter((k) => !now.has(k))]);
+}
+
+/** Queues the Services a pod event concerns: those it matches, and on update those it stopped matching. */
+export function enqueueServicesOfPods(pods: Informer, services: Informer, queue: WorkQueue<string>): void {
+  const add = (keys: Set<string>) => keys.forEach((k) => queue.add(k));
+  pods.addEventHandler({
+    onAdd: (pod) => add(servicesForPod(services, pod)),
+    onUpdate: (old, pod) => add(servicesToUpdateOnPodChange(services, old, pod)),
+    onDelete: (pod) => add(servicesForPod(services, pod)),
+  });
 }

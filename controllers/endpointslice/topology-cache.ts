@@ -46,7 +46,7 @@ const readyCount = (slices: AnyObject[]) => slices.reduce((n, s) => n + (s.endpo
 export const withAddressType = (message: string, addressType: string) => `${message}, addressType: ${addressType}`;
 const disabled = (message: string): HintEvent => ({ type: 'Warning', reason: 'TopologyAwareHintsDisabled', message });
 
-function isNodeReady(node: AnyObject): boolean {
+export function isNodeReady(node: AnyObject): boolean {
   return (node.status?.conditions ?? []).find((c: KObject) => c?.type === 'Ready')?.status === 'True';
 }
 
