@@ -42,9 +42,9 @@ export interface SchedulerCluster {
   stop(): Promise<void>;
 }
 
-/** A real API server and etcd with the scheduler running against them (no controller-manager). */
-export async function startSchedulerCluster(): Promise<SchedulerCluster> {
-  const cluster = await startCluster();
+/** A real API server and etcd with the scheduler running against them, and these controllers (none by default). */
+export async function startSchedulerCluster(controllers: string[] = []): Promise<SchedulerCluster> {
+  const cluster = await startCluster({}, controllers.length ? { controllers: { controllers } } : {});
   const admin = adminClient(cluster);
   const scheduler = await startScheduler(cluster);
   return {
