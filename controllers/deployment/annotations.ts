@@ -137,3 +137,10 @@ export function setDeploymentRevision(d: AnyObject, revision: string): boolean {
   annotations[REVISION] = revision;
   return true;
 }
+
+/** The revision a rollback annotation asks for (0: the previous one); undefined when there is none or it is not a number. */
+export function rollbackTo(d: AnyObject): number | undefined {
+  const value = d.metadata.annotations?.[ROLLBACK_TO];
+  if (!value || !/^[+-]?\d+$/.test(value)) return undefined;
+  return Number(value);
+}

@@ -12,7 +12,8 @@ import { claimObjects, controllerOf } from '../replicaset/controller-ref-manager
 import { isNamespaceTerminating } from '../replicaset/pod-control.js';
 import { selectorOf } from '../replicaset/replicaset-controller.js';
 import { rolloutRecreate } from './recreate.js';
-import { rollback, rollbackTo } from './rollback.js';
+import { rollbackTo } from './annotations.js';
+import { rollback } from './rollback.js';
 import { rolloutRolling } from './rolling.js';
 import { checkPausedConditions, isScalingEvent, sync, syncStatusOnly, type SyncContext } from './sync.js';
 

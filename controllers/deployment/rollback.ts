@@ -1,16 +1,9 @@
 import { clone } from '../../api/deep-equal.js';
 import type { AnyObject } from '../../client/resource.js';
 import { DEPLOYMENTS } from '../../client/resources.js';
-import { copiedAnnotation, lastRevision, revisionOf, ROLLBACK_TO } from './annotations.js';
+import { copiedAnnotation, lastRevision, revisionOf, ROLLBACK_TO, rollbackTo } from './annotations.js';
 import { equalIgnoreHash, POD_TEMPLATE_HASH } from './pod-template-hash.js';
 import { getAllReplicaSetsAndSyncRevision, type SyncContext } from './sync.js';
-
-/** The revision a rollback annotation asks for (0: the previous one); undefined when there is none or it is not a number. */
-export function rollbackTo(d: AnyObject): number | undefined {
-  const value = d.metadata.annotations?.[ROLLBACK_TO];
-  if (!value || !/^[+-]?\d+$/.test(value)) return undefined;
-  return Number(value);
-}
 
 async function clearRollbackTo(ctx: SyncContext, d: AnyObject): Promise<void> {
   delete d.metadata.annotations?.[ROLLBACK_TO];

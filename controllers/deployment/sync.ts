@@ -8,7 +8,7 @@ import type { Store } from '../../client/store.js';
 import { controllerOf, controllerRef } from '../replicaset/controller-ref-manager.js';
 import { isNamespaceTerminating } from '../replicaset/pod-control.js';
 import {
-  DESIRED_REPLICAS, intAnnotation, maxRevision, replicasAnnotationsNeedUpdate, REVISION, ROLLBACK_TO, setDeploymentRevision,
+  DESIRED_REPLICAS, intAnnotation, maxRevision, replicasAnnotationsNeedUpdate, REVISION, rollbackTo, setDeploymentRevision,
   setNewReplicaSetAnnotations, setReplicasAnnotations,
 } from './annotations.js';
 import {
@@ -281,7 +281,7 @@ export async function syncDeploymentStatus(ctx: SyncContext, allRSs: Array<AnyOb
 export async function sync(ctx: SyncContext, d: AnyObject, rsList: AnyObject[]): Promise<void> {
   const [newRS, oldRSs] = await getAllReplicaSetsAndSyncRevision(ctx, d, rsList, false);
   await scale(ctx, d, newRS, oldRSs);
-  if (d.spec.paused && !d.metadata.annotations?.[ROLLBACK_TO]) await cleanupDeployment(ctx, oldRSs, d);
+  if (d.spec.paused && rollbackTo(d) === undefined) await cleanupDeployment(ctx, oldRSs, d);
   await syncDeploymentStatus(ctx, [...oldRSs, newRS], newRS, d);
 }
 

@@ -262,6 +262,21 @@ test('a rollout that cannot progress exceeds its deadline, and kubectl rollout s
   t.regex(status.stderr, /error: deployment "stuck" exceeded its progress deadline/);
 });
 
+test('pods the API server refuses show as the Deployment\'s ReplicaFailure condition', async (t) => {
+  const ns = await namespace('deploy-failure');
+  // Only a pod's image may not have surrounding whitespace, so the templates pass and the pods fail.
+  const broken = deployment(ns, 'web', 1);
+  broken.spec.template.spec.containers[0].image = ' nginx:1.27';
+  await client.create(DEPLOYMENTS, broken);
+  const failure = await eventually('the ReplicaFailure condition', async () => condition(await getDeployment(ns, 'web'), 'ReplicaFailure'), 15_000);
+  t.like(failure, { status: 'True', reason: 'FailedCreate' });
+  t.regex(failure.message, /must not have leading or trailing whitespace/);
+  await client.patch(DEPLOYMENTS, 'web', 'json', [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'nginx:1.27' }], { namespace: ns });
+  await rolloutStatus(ns, 'web');
+  await eventually('the condition gone', async () => !condition(await getDeployment(ns, 'web'), 'ReplicaFailure'));
+  t.pass();
+});
+
 test('kubectl create deployment and kubectl scale up and down', async (t) => {
   const ns = await namespace('deploy-scale');
   await kubectlOk(cluster, ['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2', '-n', ns]);
@@ -282,6 +297,11 @@ test('kubectl create deployment and kubectl scale up and down', async (t) => {
   t.true(messages.includes(`Scaled up replica set ${rs.metadata.name} from 2 to 5`));
   const out = await kubectlOk(cluster, ['get', 'deployment', 'web', '-n', ns]);
   t.regex(out, /web\s+1\/1\s+1\s+1\s/);
+  const described = await kubectlOk(cluster, ['describe', 'deployment', 'web', '-n', ns]);
+  t.regex(described, new RegExp(`NewReplicaSet:\\s+${rs.metadata.name} \\(1/1 replicas created\\)`));
+  t.regex(described, /Available\s+True\s+MinimumReplicasAvailable/);
+  t.regex(described, /Progressing\s+True\s+NewReplicaSetAvailable/);
+  t.regex(described, new RegExp(`ScalingReplicaSet\\s+.*deployment-controller\\s+Scaled down replica set ${rs.metadata.name} from 5 to 1`));
 });
 
 test('scaling in the middle of a rollout spreads the new replicas proportionally', async (t) => {
@@ -322,4 +342,21 @@ test('a ReplicaSet already holding the new ReplicaSet\'s name is a hash collisio
   t.is(rs.metadata.name, `web-${computeHash(d.spec.template, 1)}`);
   t.not(rs.metadata.name, taken);
   t.is((await client.get(REPLICA_SETS, taken, { namespace: ns })).metadata.ownerReferences, undefined, 'the other ReplicaSet is left alone');
+});
+
+test('adopts a matching orphan ReplicaSet as an old revision and releases it when its labels stop matching', async (t) => {
+  const ns = await namespace('deploy-adopt');
+  const legacy = deployment(ns, 'web', 2);
+  legacy.spec.template.spec.containers[0].image = 'nginx:1.25';
+  await client.create(REPLICA_SETS, { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'legacy', namespace: ns, labels: { app: 'web' } }, spec: legacy.spec });
+  const d = await client.create(DEPLOYMENTS, deployment(ns, 'web', 2));
+  await rolloutStatus(ns, 'web');
+  const adopted = await client.get(REPLICA_SETS, 'legacy', { namespace: ns });
+  t.deepEqual(adopted.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+  t.is(adopted.spec.replicas, 0, 'the adopted ReplicaSet is an old one, rolled down');
+  t.is((await replicaSetsOf(ns, d)).length, 2);
+
+  await client.patch(REPLICA_SETS, 'legacy', 'merge', { metadata: { labels: { app: 'gone' } } }, { namespace: ns });
+  await eventually('the relabelled ReplicaSet released', async () => !(await client.get(REPLICA_SETS, 'legacy', { namespace: ns })).metadata.ownerReferences?.length);
+  t.is((await replicaSetsOf(ns, d)).length, 1);
 });
