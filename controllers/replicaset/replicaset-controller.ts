@@ -43,6 +43,12 @@ interface ReplicaSetDeps {
   pods: Informer;
   expectations: ControllerExpectations;
   podControl: PodControl;
+  /**
+   * True once this controller is stopping (leadership lost): the rest of a
+   * large scale-up is left to the next leader, which starts from its own
+   * synced cache and would otherwise race the creates still under way here.
+   */
+  stopping(): boolean;
 }
 
 /**
@@ -51,7 +57,7 @@ interface ReplicaSetDeps {
  * no earlier create or delete is still unobserved, and reports the counts
  * in status. Keys are "namespace/name" of ReplicaSets.
  */
-export function replicaSetReconciler({ client, replicaSets, pods, expectations, podControl }: ReplicaSetDeps) {
+export function replicaSetReconciler({ client, replicaSets, pods, expectations, podControl, stopping }: ReplicaSetDeps) {
   /** Pods of every ReplicaSet with the same controller: spreading a Deployment's pods over nodes counts them all. */
   const indirectlyRelatedPods = (rs: AnyObject): AnyObject[] => {
     const ref = controllerOf(rs);
@@ -84,7 +90,7 @@ export function replicaSetReconciler({ client, replicaSets, pods, expectations, 
           // Every create fails once the namespace is going away; there is nothing to retry.
           if (!isNamespaceTerminating(err)) throw err;
         }
-      });
+      }, stopping);
       // Creates never attempted, or refused, will never be seen by the informer.
       for (let i = successes; i < count; i++) expectations.creationObserved(key);
       if (error) throw error;
@@ -218,7 +224,10 @@ export const replicaSetController: ControllerDescriptor = {
 
     return [{
       name: 'replicaset', queue, workers: workersFor(ctx, 'replicaset', 5),
-      reconcile: replicaSetReconciler({ client: ctx.client, replicaSets, pods, expectations, podControl: new PodControl(ctx.client, ctx.recorder('replicaset-controller')) }),
+      reconcile: replicaSetReconciler({
+        client: ctx.client, replicaSets, pods, expectations, podControl: new PodControl(ctx.client, ctx.recorder('replicaset-controller')),
+        stopping: () => queue.isShuttingDown,
+      }),
     }];
   },
 };

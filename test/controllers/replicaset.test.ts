@@ -6,6 +6,7 @@ import { EVENTS, NAMESPACES, PODS, REPLICA_SETS } from '../../client/resources.j
 import type { RestClient } from '../../client/rest-client.js';
 import { SharedInformers } from '../../client/shared-informers.js';
 import { CONTROLLER_MANAGER_DEFAULTS, type ControllerContext } from '../../controllers/controller.js';
+import { runControllerManager } from '../../controllers/controller-manager.js';
 import { replicaSetController } from '../../controllers/replicaset/replicaset-controller.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
@@ -280,7 +281,7 @@ test('a pod the API server refuses sets ReplicaFailure and a FailedCreate event 
   t.pass();
 });
 
-test('a sync on a stale pod cache neither creates nor deletes again; creation starts with a single pod', async (t) => {
+test('a sync on a stale pod cache neither creates nor deletes again; creation starts with a single pod and stops with the controller', async (t) => {
   // A cluster of its own, with the controller driven by hand: its pod informer is stopped after
   // syncing, standing for a watch that has not delivered the controller's own writes yet.
   const quiet = await startCluster();
@@ -336,6 +337,21 @@ test('a sync on a stale pod cache neither creates nor deletes again; creation st
     await new Promise((r) => setTimeout(r, 300));
     t.is((await events('default', 'broken', 'FailedCreate', admin)).length, 1);
     t.is(failures[0].count, 1);
+    await admin.delete(REPLICA_SETS, 'broken', { namespace: 'default' });
+
+    // A controller-manager that stops (its leadership lost) starts no further batch of a large scale-up.
+    const leading = new AbortController();
+    const running = runControllerManager(admin.config, leading.signal, { controllers: ['replicaset'] });
+    const watcher = new Informer(admin, PODS, { namespace: 'default', labelSelector: 'app=big' });
+    watcher.addEventHandler({ onAdd: () => { if (watcher.store.size >= 3) leading.abort(); } });
+    watcher.start();
+    await admin.create(REPLICA_SETS, replicaSet('default', 'big', 500));
+    await running;
+    await watcher.stop();
+    const made = (await admin.list(PODS, { namespace: 'default', labelSelector: 'app=big' })).items.length;
+    t.true(made < 500, `creation stopped with the controller (${made} pods)`);
+    await new Promise((r) => setTimeout(r, 500));
+    t.is((await admin.list(PODS, { namespace: 'default', labelSelector: 'app=big' })).items.length, made);
   } finally {
     await Promise.all([informers.stop(), fresh.stop(), ...recorders.map((r) => r.close())]);
     admin.close();
