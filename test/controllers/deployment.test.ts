@@ -297,6 +297,10 @@ test('kubectl create deployment and kubectl scale up and down', async (t) => {
   t.true(messages.includes(`Scaled up replica set ${rs.metadata.name} from 2 to 5`));
   const out = await kubectlOk(cluster, ['get', 'deployment', 'web', '-n', ns]);
   t.regex(out, /web\s+1\/1\s+1\s+1\s/);
+  // Settled, neither controller writes again: statuses are written only when they change.
+  const settled = [(await getDeployment(ns, 'web')).metadata.resourceVersion, (await client.get(REPLICA_SETS, rs.metadata.name!, { namespace: ns })).metadata.resourceVersion];
+  await new Promise((r) => setTimeout(r, 1500));
+  t.deepEqual([(await getDeployment(ns, 'web')).metadata.resourceVersion, (await client.get(REPLICA_SETS, rs.metadata.name!, { namespace: ns })).metadata.resourceVersion], settled);
   const described = await kubectlOk(cluster, ['describe', 'deployment', 'web', '-n', ns]);
   t.regex(described, new RegExp(`NewReplicaSet:\\s+${rs.metadata.name} \\(1/1 replicas created\\)`));
   t.regex(described, /Available\s+True\s+MinimumReplicasAvailable/);
