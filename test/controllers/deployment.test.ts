@@ -295,6 +295,11 @@ test('kubectl create deployment and kubectl scale up and down', async (t) => {
     return list.includes(`Scaled down replica set ${rs.metadata.name} from 5 to 1`) ? list : undefined;
   });
   t.true(messages.includes(`Scaled up replica set ${rs.metadata.name} from 2 to 5`));
+  await eventually('the Deployment and its ReplicaSet settled at one replica', async () => {
+    const [current, currentRS] = [await getDeployment(ns, 'web'), await client.get(REPLICA_SETS, rs.metadata.name!, { namespace: ns })];
+    return current.status?.observedGeneration === current.metadata.generation && current.status?.availableReplicas === 1 && current.status.replicas === 1
+      && currentRS.status?.observedGeneration === currentRS.metadata.generation && currentRS.status?.replicas === 1;
+  });
   const out = await kubectlOk(cluster, ['get', 'deployment', 'web', '-n', ns]);
   t.regex(out, /web\s+1\/1\s+1\s+1\s/);
   // Settled, neither controller writes again: statuses are written only when they change.
