@@ -146,7 +146,7 @@ async function getNewReplicaSet(ctx: SyncContext, d: AnyObject, rsList: AnyObjec
 }
 
 /** Zero is left out, as Go's omitempty writes it, so an unchanged spec keeps its generation. */
-function setMinReadySeconds(spec: AnyObject['spec'], seconds: number): void {
+function setMinReadySeconds(spec: Record<string, any>, seconds: number): void {
   if (seconds) spec.minReadySeconds = seconds;
   else delete spec.minReadySeconds;
 }

@@ -22,22 +22,20 @@ export class ControllerExpectations {
   private readonly expected = new Map<string, Expected>();
   private readonly deleting = new Map<string, Set<string>>();
 
-  constructor(private readonly ttlMs = EXPECTATIONS_TTL_MS, private readonly now: () => number = Date.now) {}
-
   /** True when nothing is outstanding for `key` (or what was expected is too old to wait for). */
   satisfied(key: string): boolean {
     const e = this.expected.get(key);
     if (!e) return true;
-    return (e.add <= 0 && e.del <= 0) || this.now() - e.setAt > this.ttlMs;
+    return (e.add <= 0 && e.del <= 0) || Date.now() - e.setAt > EXPECTATIONS_TTL_MS;
   }
 
   expectCreations(key: string, count: number): void {
-    this.expected.set(key, { add: count, del: 0, setAt: this.now() });
+    this.expected.set(key, { add: count, del: 0, setAt: Date.now() });
   }
 
   expectDeletions(key: string, podKeys: string[]): void {
     this.deleting.set(key, new Set(podKeys));
-    this.expected.set(key, { add: 0, del: podKeys.length, setAt: this.now() });
+    this.expected.set(key, { add: 0, del: podKeys.length, setAt: Date.now() });
   }
 
   creationObserved(key: string): void {
