@@ -1,5 +1,6 @@
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<boolean> }>> = {
   apiserver: async () => import('./apiserver.js'),
+  scheduler: async () => import('./scheduler.js'),
 };
 
 const name = process.argv[2];

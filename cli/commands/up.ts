@@ -7,7 +7,7 @@ import { get as httpsGet } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { writeServerConfig } from '../../control-plane/nats/server-config.js';
 import { ensureLocalPki } from '../local-pki.js';
-import { controllerManagerArgs } from '../control-plane-args.js';
+import { controllerManagerArgs, schedulerArgs } from '../control-plane-args.js';
 import { renderKubeconfig } from '../kubeconfig-file.js';
 import { isAlive, readState, skiffHome, stopProcess, writeState, type ComponentState } from '../local-cluster.js';
 
@@ -78,6 +78,18 @@ function commandExists(command: string): Promise<boolean> {
   });
 }
 
+/** A component's /readyz over its self-signed health endpoint (what is checked is that it answers ready, not who it is). */
+function insecureReady(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet(`${url}/readyz`, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
 function httpsReady(url: string, ca: Buffer): Promise<boolean> {
   return new Promise((resolve) => {
     const req = httpsGet(`${url}/readyz`, { ca, timeout: 1000 }, (res) => {
@@ -90,7 +102,7 @@ function httpsReady(url: string, ca: Buffer): Promise<boolean> {
 }
 
 /**
- * `skiff up [--detach]`: etcd, the API server, the controllers and NATS on
+ * `skiff up [--detach]`: etcd, the API server, the controllers, the scheduler and NATS on
  * this machine, TLS on every connection and each component with its own
  * identity; writes an admin kubeconfig (a client certificate in
  * system:masters).
@@ -164,6 +176,18 @@ export async function upCommand(argv: string[]): Promise<void> {
     save();
     await waitFor('the controller-manager', async () => readFileSync(cm.log, 'utf8').includes('controller-manager started'), cm.pid, cm.log);
     done('controller-manager running', t);
+
+    t = Date.now();
+    step('starting the scheduler (as system:kube-scheduler, leader-elected)');
+    const schedulerKubeconfig = join(pki.dir, 'scheduler.kubeconfig');
+    writeFileSync(schedulerKubeconfig, renderKubeconfig({ server: api.endpoint, caFile, ...pki.scheduler, user: 'system:kube-scheduler' }), { mode: 0o600 });
+    const schedulerPort = await pickPort(10259);
+    const scheduler = launch('scheduler', process.execPath, [main, ...schedulerArgs({ kubeconfig: schedulerKubeconfig, bindAddress: '127.0.0.1', securePort: schedulerPort })], logDir);
+    scheduler.endpoint = `https://127.0.0.1:${schedulerPort}`;
+    components.push(scheduler);
+    save();
+    await waitFor('the scheduler', async () => insecureReady(scheduler.endpoint), scheduler.pid, scheduler.log);
+    done('scheduler running', t);
 
     if (await commandExists('nats-server')) {
       t = Date.now();

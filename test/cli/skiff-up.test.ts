@@ -42,7 +42,9 @@ test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
   const byName = Object.fromEntries(parsed.components.map((c: any) => [c.name, c]));
   t.regex(byName.etcd.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/, 'etcd serves TLS');
   t.regex(byName.apiserver.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
-  t.truthy(byName['controller-manager']);
+  t.regex(byName['controller-manager'].endpoint, /^https:\/\/127\.0\.0\.1:\d+$/, 'the controller-manager serves its health endpoint');
+  t.regex(byName.scheduler.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/, 'the scheduler serves its health endpoint');
+  t.true(byName.scheduler.running && byName['controller-manager'].running);
   t.regex(byName.nats.endpoint, /^tls:\/\/127\.0\.0\.1:\d+$/, 'NATS serves TLS');
   // etcd refuses a client without a certificate from its CA.
   const plain = await run('etcdctl', ['--endpoints', byName.etcd.endpoint, '--insecure-transport=false', '--insecure-skip-tls-verify', '--dial-timeout=2s', 'get', '/registry/', '--prefix', '--keys-only']);
@@ -118,7 +120,7 @@ test.serial('skiff up in the foreground stops everything on Ctrl-C', async (t) =
   while (!out.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
   t.regex(out, /Press Ctrl-C/, err);
   const pids = JSON.parse((await run(process.execPath, [bin, 'status', '-o', 'json'])).stdout).components.map((c: any) => c.pid);
-  t.is(pids.length, 4);
+  t.is(pids.length, 5, "etcd, the API server, the controller-manager, the scheduler and NATS");
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGINT');
   await exited;

@@ -1,0 +1,259 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool, type Dispatcher } from 'undici';
+import { round, runConcurrently } from './stats.js';
+
+const NODES = Number(process.env.BENCH_NODES ?? 1_000);
+const PODS = Number(process.env.BENCH_PODS ?? 10_000);
+/** Unmeasured binds (and pods scheduled) before each measured run: both sides are timed warm. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
+const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1_000);
+const IN_FLIGHT = 64;
+const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const main = join(root, 'dist', 'cli', 'main.js');
+
+interface Component { name: string; pid: number; endpoint: string; log: string; command: string[] }
+
+/** A pod as a web Deployment's would look: requests, a port, labels. */
+function pod(name: string, namespace: string, schedulerName: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace, labels: { app: 'bench', tier: 'web' } },
+    spec: {
+      schedulerName,
+      containers: [{ name: 'web', image: 'registry.local/web:1.4.2', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '100m', memory: '128Mi' } } }],
+    },
+  };
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function skiff(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [main, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`skiff ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
+  });
+}
+
+/** The admin's HTTP client: undici, so the bench's own CPU stays small beside the cluster's. */
+function adminPool(url: string, pki: string) {
+  const pool = new Pool(url, {
+    connections: IN_FLIGHT,
+    connect: { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) },
+  });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await pool.request({
+      path, method: method as Dispatcher.HttpMethod,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${method} ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
+    return JSON.parse(text);
+  };
+  return { call, pool };
+}
+
+/** When each pod of a namespace was first seen bound, from one watch (the same observer for both runs). */
+function watchBindings(pool: Pool, namespace: string) {
+  const boundAt = new Map<string, number>();
+  const abort = new AbortController();
+  const done = pool.request({ path: `/api/v1/namespaces/${namespace}/pods?watch=1&allowWatchBookmarks=false`, method: 'GET', signal: abort.signal }).then(async (res) => {
+    let buf = '';
+    for await (const chunk of res.body) {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const m = /"name":"([^"]+)".*"nodeName":"/.exec(line);
+        if (m && !boundAt.has(m[1])) boundAt.set(m[1], performance.now());
+      }
+    }
+  }).catch(() => undefined);
+  return { boundAt, stop: async () => { abort.abort(); await done; } };
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return performance.now() - started;
+}
+
+async function createPods(call: ReturnType<typeof adminPool>['call'], namespace: string, count: number, schedulerName: string, offset = 0): Promise<void> {
+  await runConcurrently(count, IN_FLIGHT, async (i) => {
+    await call('POST', `/api/v1/namespaces/${namespace}/pods`, pod(`pod-${offset + i}`, namespace, schedulerName));
+  });
+}
+
+/** A component's /metrics, whose certificate is its own self-signed one. */
+function scrape(url: string): Promise<string> {
+  return new Promise((resolve) => {
+    httpsGet(url, { rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    }).on('error', () => resolve(''));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+/**
+ * The scheduler on the cluster `skiff up` starts (TLS, RBAC, audit, secrets
+ * encryption, leader election), with NODES simulated nodes in three zones.
+ * The limit is the API server's own pods/binding throughput: pending pods
+ * bound straight from here, 64 in flight, with no scheduling work. Then the
+ * same number of pods is left to the scheduler. Both runs have the same
+ * cluster around them: the simulated nodes report each bound pod Running,
+ * and one watch observes the bindings.
+ */
+export async function run(): Promise<boolean> {
+  const home = mkdtempSync(join(tmpdir(), 'skiff-bench-sched-'));
+  const env = { ...process.env, SKIFF_HOME: join(home, '.skiff'), HOME: home };
+  let simulator: ChildProcess | undefined;
+  let scheduler: ChildProcess | undefined;
+  let pool: Pool | undefined;
+  try {
+    process.stderr.write('starting a cluster with skiff up\n');
+    await skiff(['up', '--detach'], env);
+    const state = JSON.parse(readFileSync(join(home, '.skiff', 'state.json'), 'utf8')) as { components: Component[]; kubeconfig: string };
+    const byName = Object.fromEntries(state.components.map((c) => [c.name, c]));
+    const pki = join(home, '.skiff', 'pki');
+    const admin = adminPool(byName.apiserver.endpoint, pki);
+    pool = admin.pool;
+    const { call } = admin;
+
+    process.stderr.write(`registering ${NODES} simulated nodes in ${ZONES.join(', ')}\n`);
+    simulator = spawn(process.execPath, [main, 'simulate-nodes', `--count=${NODES}`, `--zones=${ZONES.join(',')}`, `--kubeconfig=${state.kubeconfig}`, '--keep-nodes'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    await waitUntil('the simulated nodes', async () => (await call('GET', '/api/v1/nodes?labelSelector=node.skiff.dev%2Fsimulated%3Dtrue')).items.length >= NODES, 120_000);
+    const nodeNames = Array.from({ length: NODES }, (_, i) => `sim-node-${i}`);
+
+    // The limit: the API server binding pending pods that no scheduler looks at.
+    await call('POST', '/api/v1/namespaces', { metadata: { name: 'bench-limit' } });
+    process.stderr.write(`limit: creating ${WARMUP + PODS} pending pods, then binding them straight, ${IN_FLIGHT} in flight\n`);
+    await createPods(call, 'bench-limit', WARMUP + PODS, 'bench-none');
+    const limitWatch = watchBindings(admin.pool, 'bench-limit');
+    const bind = (i: number) => call('POST', `/api/v1/namespaces/bench-limit/pods/pod-${i}/binding`, {
+      apiVersion: 'v1', kind: 'Binding', metadata: { name: `pod-${i}` }, target: { apiVersion: 'v1', kind: 'Node', name: nodeNames[i % NODES] },
+    }).then(() => undefined);
+    await runConcurrently(WARMUP, IN_FLIGHT, (i) => bind(i));
+    const pids = { apiserver: byName.apiserver.pid, etcd: byName.etcd.pid };
+    const cpuBefore = { apiserver: cpuSeconds(pids.apiserver), etcd: cpuSeconds(pids.etcd), simulator: cpuSeconds(simulator.pid!) };
+    const limitRun = await runConcurrently(PODS, IN_FLIGHT, (i) => bind(WARMUP + i));
+    const limitCpu = { apiserver: cpuSeconds(pids.apiserver) - cpuBefore.apiserver, etcd: cpuSeconds(pids.etcd) - cpuBefore.etcd, simulator: cpuSeconds(simulator.pid!) - cpuBefore.simulator };
+    const limitPerSec = PODS / (limitRun.elapsedMs / 1000);
+    await limitWatch.stop();
+
+    // The scheduler: the one skiff up runs is stopped while the pods are made, then started again the same way.
+    const sched = byName.scheduler;
+    process.stderr.write(`scheduler: stopping it, creating ${WARMUP + PODS} pods, starting it again as skiff up does\n`);
+    process.kill(sched.pid, 'SIGTERM');
+    await waitUntil('the scheduler to stop', () => { try { process.kill(sched.pid, 0); return false; } catch { return true; } }, 30_000);
+    await call('POST', '/api/v1/namespaces', { metadata: { name: 'bench-sched' } });
+    await createPods(call, 'bench-sched', WARMUP + PODS, 'default-scheduler');
+    const watch = watchBindings(admin.pool, 'bench-sched');
+    scheduler = spawn(sched.command[0], sched.command.slice(1), { env, stdio: ['ignore', 'ignore', 'ignore'] });
+    const schedulerStarted = performance.now();
+    await waitUntil('the warm-up pods to be scheduled', () => watch.boundAt.size >= WARMUP, 300_000);
+    const firstBindMs = Math.min(...watch.boundAt.values()) - schedulerStarted;
+    const warmEnd = performance.now();
+    const schedCpuBefore = { apiserver: cpuSeconds(pids.apiserver), etcd: cpuSeconds(pids.etcd), simulator: cpuSeconds(simulator.pid!), scheduler: cpuSeconds(scheduler.pid!) };
+    await waitUntil('every pod to be scheduled', () => watch.boundAt.size >= WARMUP + PODS, 600_000);
+    const schedCpu = {
+      apiserver: cpuSeconds(pids.apiserver) - schedCpuBefore.apiserver, etcd: cpuSeconds(pids.etcd) - schedCpuBefore.etcd,
+      simulator: cpuSeconds(simulator.pid!) - schedCpuBefore.simulator, scheduler: cpuSeconds(scheduler.pid!) - schedCpuBefore.scheduler,
+    };
+    const bindTimes = [...watch.boundAt.values()].sort((a, b) => a - b);
+    const measuredMs = bindTimes[bindTimes.length - 1] - Math.max(warmEnd, bindTimes[WARMUP - 1]);
+    const schedPerSec = PODS / (measuredMs / 1000);
+    await watch.stop();
+    const schedulerRssMb = rssMb(scheduler.pid!);
+    const metrics = await scrape(`${sched.endpoint}/metrics`);
+    const attempts = (result: string) => Number(new RegExp(`^scheduler_schedule_attempts_total\\{[^}]*result="${result}"[^}]*\\} (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN);
+
+    process.stderr.write(`deployment: ${REPLICAS} replicas until all are Running\n`);
+    await call('POST', '/api/v1/namespaces', { metadata: { name: 'bench-deploy' } });
+    await call('POST', '/apis/apps/v1/namespaces/bench-deploy/deployments', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+      spec: {
+        replicas: REPLICAS, selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'registry.local/web:1.4.2', resources: { requests: { cpu: '50m', memory: '64Mi' } } }] } },
+      },
+    });
+    const deployMs = await waitUntil('the Deployment to be available', async () => {
+      const d = await call('GET', '/apis/apps/v1/namespaces/bench-deploy/deployments/web');
+      return d.status?.availableReplicas === REPLICAS && d.status?.updatedReplicas === REPLICAS;
+    }, 180_000);
+    const running = (await call('GET', '/api/v1/namespaces/bench-deploy/pods?fieldSelector=status.phase%3DRunning')).items.length;
+
+    const results = {
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.version },
+      nodes: NODES,
+      zones: ZONES.length,
+      pods: PODS,
+      bindingLimitPodsPerSec: round(limitPerSec),
+      scheduledPodsPerSec: round(schedPerSec),
+      ratioToBindingLimit: round(schedPerSec / limitPerSec, 3),
+      schedulerFirstBindAfterStartMs: round(firstBindMs),
+      schedulerAttemptsScheduled: attempts('scheduled'),
+      schedulerAttemptsUnschedulable: attempts('unschedulable'),
+      schedulerAttemptsError: attempts('error'),
+      cpuMsPerPodLimit: Object.fromEntries(Object.entries(limitCpu).map(([k, v]) => [k, round((v / PODS) * 1000, 3)])),
+      cpuMsPerPodScheduled: Object.fromEntries(Object.entries(schedCpu).map(([k, v]) => [k, round((v / PODS) * 1000, 3)])),
+      schedulerRssMb: round(schedulerRssMb),
+      podsInCluster: 2 * (WARMUP + PODS),
+      deploymentReplicas: REPLICAS,
+      deploymentRunningSeconds: round(deployMs / 1000, 2),
+      deploymentPodsRunning: running,
+    };
+    const checks = {
+      'at least 300 pods/s scheduled': results.scheduledPodsPerSec >= 300,
+      'at least 70% of the binding limit': results.ratioToBindingLimit >= 0.7,
+      [`a ${REPLICAS}-replica Deployment fully Running within 60 s`]: results.deploymentRunningSeconds <= 60 && running === REPLICAS,
+    };
+    const outDir = join(root, 'bench', 'results');
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'scheduler.json'), JSON.stringify({ results, checks }, null, 2) + '\n');
+    const cell = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v).replace(/"/g, '').replace(/,/g, ', ') : String(v));
+    const md = [
+      `# scheduler benchmark (${results.date})`, '',
+      `${NODES} simulated nodes in ${ZONES.length} zones on the cluster \`skiff up\` starts; the limit is pods/binding written straight to the same API server.`, '',
+      '| measure | value |', '| --- | --- |',
+      ...Object.entries(results).filter(([k]) => k !== 'date').map(([k, v]) => `| ${k} | ${cell(v)} |`),
+      '', '| target | met |', '| --- | --- |',
+      ...Object.entries(checks).map(([k, v]) => `| ${k} | ${v ? 'yes' : 'NO'} |`), '',
+    ].join('\n');
+    writeFileSync(join(outDir, 'scheduler.md'), md);
+    process.stdout.write(md);
+    return Object.values(checks).every(Boolean);
+  } finally {
+    await pool?.close();
+    if (scheduler) await stopChild(scheduler);
+    if (simulator) await stopChild(simulator);
+    await skiff(['down'], env).catch((err) => process.stderr.write(`${err.message}\n`));
+    rmSync(home, { recursive: true, force: true });
+  }
+}
