@@ -33,7 +33,11 @@ export class SchedulerCache implements NodeSnapshot {
     if (!info) this.nodes.set(name, (info = new NodeInfo(name)));
     const before = info.node ? zoneKey(info.labels) : undefined;
     info.setNode(node);
-    if (before === undefined || before !== zoneKey(info.labels)) this.orderStale = true;
+    if (before === zoneKey(info.labels)) return;
+    // Like kube's node tree, a node that changes zone joins the end of its new zone.
+    this.nodes.delete(name);
+    this.nodes.set(name, info);
+    this.orderStale = true;
   }
 
   removeNode(name: string): void {
@@ -77,10 +81,6 @@ export class SchedulerCache implements NodeSnapshot {
     if (!state?.assumed) return;
     this.detach(state);
     this.pods.delete(uid);
-  }
-
-  isAssumed(uid: string): boolean {
-    return this.pods.get(uid)?.assumed === true;
   }
 
   /** Whether the cache holds the pod on a node, assumed or confirmed. */

@@ -20,7 +20,6 @@ export const Action = {
   UpdatePodScaleDown: 128,
   UpdateOther: 256,
 } as const;
-export const ANY_UPDATE = 4 | 8 | 16 | 32 | 64 | 128 | 256;
 
 /** Something that changed in the cluster and may make parked pods schedulable; `label` is kube's metric label. */
 export interface ClusterEvent {

@@ -34,10 +34,6 @@ export class Framework {
     this.scorers = entries.filter((e) => e.plugin.score && (e.weight ?? 0) > 0).map((e) => ({ plugin: e.plugin, weight: e.weight! }));
   }
 
-  plugin(name: string): Plugin | undefined {
-    return this.plugins.find((p) => p.name === name);
-  }
-
   /** The first PreEnqueue that holds the pod back says why; undefined lets it into the queue. */
   runPreEnqueue(pod: PodInfo): string | undefined {
     for (const plugin of this.plugins) {

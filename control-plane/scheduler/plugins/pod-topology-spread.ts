@@ -160,15 +160,19 @@ export function podTopologySpread(snapshot: NodeSnapshot, listers: Pick<Listers,
         });
       }
       const affinity = requiredNodeAffinity(pod);
-      for (const node of snapshot.list()) {
+      // Every node of the cluster counts toward its domain: the hot loop of a cycle, so plain loops.
+      const all = snapshot.list();
+      for (let n = 0; n < all.length; n++) {
+        const node = all[n];
         if (requireAll && !hasAllKeys(node, constraints)) continue;
-        constraints.forEach((c, i) => {
-          if (c.topologyKey === LABEL_HOSTNAME || !included(c, pod, node, affinity)) return;
+        for (let i = 0; i < constraints.length; i++) {
+          const c = constraints[i];
+          if (c.topologyKey === LABEL_HOSTNAME) continue;
           const value = node.labels[c.topologyKey];
           const sum = counts[i].get(value);
-          if (sum === undefined) return;
+          if (sum === undefined || !included(c, pod, node, affinity)) continue;
           counts[i].set(value, sum + node.countMatching(pod.namespace, c.selector, c.memoKey));
-        });
+        }
       }
       const weights = constraints.map((c, i) => Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignored.size : domains[i]) + 2));
       state.write(PRE_SCORE, { constraints, ignored, counts, weights } satisfies ScoreState);
