@@ -190,7 +190,9 @@ export class Scheduler {
         apiVersion: 'v1', kind: 'Binding',
         metadata: { name: pod.name, namespace: pod.namespace, uid: pod.uid },
         target: { kind: 'Node', name: nodeName },
-      }, { subresource: 'binding', signal }));
+      }, { subresource: 'binding', signal })).catch((err) => {
+        throw new Error(`running Bind plugin "DefaultBinder": ${(err as Error).message}`);
+      });
     } catch (err) {
       framework.runUnreserve(state, pod, nodeName);
       cache.forget(pod.uid);

@@ -90,3 +90,27 @@ test('a claim that does not exist is kube\'s not-found message', async (t) => {
   await failedScheduling(admin, 'orphan', '0/2 nodes are available: persistentvolumeclaim "missing" not found. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
   t.pass();
 });
+
+test('a provisioner that gives up takes the selected node off the claim: the binding fails with kube\'s message and the pod is tried again', async (t) => {
+  const { admin } = env;
+  await admin.create(PERSISTENT_VOLUME_CLAIMS, claim('flaky', 'ebs'));
+  await createPod(admin, mounting('flaky-pod', 'flaky'));
+  const selected = () => eventually('the selected node on the claim', async () => {
+    const c = await admin.get(PERSISTENT_VOLUME_CLAIMS, 'flaky', { namespace: 'default' });
+    return c.metadata.annotations?.['volume.kubernetes.io/selected-node'] ? c : undefined;
+  });
+  await selected();
+  await admin.patch(PERSISTENT_VOLUME_CLAIMS, 'flaky', 'json', [{ op: 'remove', path: '/metadata/annotations/volume.kubernetes.io~1selected-node' }], { namespace: 'default' });
+  await failedScheduling(admin, 'flaky-pod', 'running PreBind plugin "VolumeBinding": binding volumes: provisioning failed for PVC "flaky"');
+  const again = await selected();
+  t.is(again.metadata.annotations!['volume.kubernetes.io/selected-node'], 'node-a');
+  await admin.create(PERSISTENT_VOLUMES, volume(`pvc-${again.metadata.uid}`, 'ebs', {
+    annotations: { 'pv.kubernetes.io/provisioned-by': 'ebs.csi.aws.com' },
+    spec: {
+      csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-0fedcba9876543210' },
+      claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: 'default', name: 'flaky', uid: again.metadata.uid },
+      nodeAffinity: zoneAffinity('topology.kubernetes.io/zone', 'us-east-1a'),
+    },
+  }));
+  t.is(await boundNode(admin, 'flaky-pod', 'default', 30_000), 'node-a');
+});

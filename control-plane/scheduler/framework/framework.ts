@@ -2,6 +2,11 @@ import type { NodeInfo } from './node-info.js';
 import { isStatus, SKIP, type CycleState, type Plugin, type Status } from './plugin.js';
 import type { PodInfo } from './pod-info.js';
 
+/** Names the plugin that failed, in kube's words, before the error ends the attempt. */
+function failed(what: string, err: unknown): Error {
+  return new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
 /** A plugin of a profile, with its score weight. */
 export interface ProfileEntry {
   plugin: Plugin;
@@ -49,7 +54,12 @@ export class Framework {
     const narrowedBy: string[] = [];
     for (const plugin of this.plugins) {
       if (!plugin.preFilter) continue;
-      const result = plugin.preFilter(state, pod, nodes);
+      let result: ReturnType<NonNullable<Plugin['preFilter']>>;
+      try {
+        result = plugin.preFilter(state, pod, nodes);
+      } catch (err) {
+        throw failed(`running PreFilter plugin "${plugin.name}"`, err);
+      }
       if (result === SKIP) {
         skipped.add(plugin);
       } else if (isStatus(result)) {
@@ -65,7 +75,12 @@ export class Framework {
   /** RunFilterPlugins: the first filter that rejects the node decides. */
   runFilters(filters: readonly Plugin[], state: CycleState, pod: PodInfo, node: NodeInfo): { plugin: string; status: Status } | undefined {
     for (const plugin of filters) {
-      const status = plugin.filter!(state, pod, node);
+      let status: Status | undefined;
+      try {
+        status = plugin.filter!(state, pod, node);
+      } catch (err) {
+        throw failed(`running "${plugin.name}" filter plugin`, err);
+      }
       if (status) return { plugin: plugin.name, status };
     }
     return undefined;
@@ -80,9 +95,17 @@ export class Framework {
     const totals = new Array<number>(feasible.length).fill(0);
     const scores = new Array<number>(feasible.length);
     for (const { plugin, weight } of this.scorers) {
-      if (plugin.preScore?.(state, pod, feasible) === SKIP) continue;
-      for (let i = 0; i < feasible.length; i++) scores[i] = plugin.score!(state, pod, feasible[i]);
-      plugin.normalizeScore?.(state, pod, scores, feasible);
+      try {
+        if (plugin.preScore?.(state, pod, feasible) === SKIP) continue;
+      } catch (err) {
+        throw failed(`running PreScore plugin "${plugin.name}"`, err);
+      }
+      try {
+        for (let i = 0; i < feasible.length; i++) scores[i] = plugin.score!(state, pod, feasible[i]);
+        plugin.normalizeScore?.(state, pod, scores, feasible);
+      } catch (err) {
+        throw failed(`plugin "${plugin.name}" failed with`, err);
+      }
       for (let i = 0; i < feasible.length; i++) totals[i] += scores[i] * weight;
     }
     return totals;
@@ -96,7 +119,7 @@ export class Framework {
         plugin.reserve(state, pod, nodeName);
       } catch (err) {
         this.runUnreserve(state, pod, nodeName);
-        throw err;
+        throw failed(`running Reserve plugin "${plugin.name}"`, err);
       }
     }
   }
@@ -107,6 +130,13 @@ export class Framework {
   }
 
   async runPreBind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<void> {
-    for (const plugin of this.plugins) if (plugin.preBind) await plugin.preBind(state, pod, nodeName, signal);
+    for (const plugin of this.plugins) {
+      if (!plugin.preBind) continue;
+      try {
+        await plugin.preBind(state, pod, nodeName, signal);
+      } catch (err) {
+        throw failed(`running PreBind plugin "${plugin.name}"`, err);
+      }
+    }
   }
 }
