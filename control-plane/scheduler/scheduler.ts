@@ -226,7 +226,7 @@ export class Scheduler {
     else if (err instanceof NoNodesAvailableError) log.info('unable to schedule pod; no nodes are registered to the cluster; waiting', { pod: q.podInfo.key });
     this.opts.metrics?.attempt(unschedulable ? 'unschedulable' : 'error', framework.profileName, (performance.now() - start) / 1000);
     const current = pods.get(q.podInfo.key);
-    const pending = current && current.metadata.uid === q.podInfo.uid && !current.spec?.nodeName;
+    const pending = current && current.metadata.uid === q.podInfo.uid && !current.spec?.nodeName && !current.metadata.deletionTimestamp;
     if (pending) {
       if (current !== q.podInfo.pod) q.podInfo = new PodInfo(current);
       queue.addUnschedulable(q, err instanceof FitError ? err.diagnosis.unschedulablePlugins : new Set());
