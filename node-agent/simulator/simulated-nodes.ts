@@ -73,7 +73,9 @@ export class SimulatedNodes {
   private readonly running: Promise<unknown>[] = [];
 
   constructor(private readonly client: RestClient, options: SimulatedNodesOptions) {
-    this.opts = { ...defaults, ...options };
+    // Options left undefined (flags not given) keep their defaults.
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    this.opts = { ...defaults, ...given } as typeof defaults & SimulatedNodesOptions;
     if (!Number.isInteger(this.opts.count) || this.opts.count < 0) throw new Error(`--count must be a whole number, got ${options.count}`);
     if (!this.opts.zones.length) throw new Error('at least one zone is needed');
     this.onError = options.onError ?? logError;

@@ -88,3 +88,15 @@ test.serial('pods bound to simulated nodes run, get IPs from the node podCIDR, a
     await client.deleteCollection(PODS, { namespace: 'default', gracePeriodSeconds: 0 });
   }
 });
+
+test.serial('options left undefined keep their defaults (as flags not given on the command line)', async (t) => {
+  const client = adminClient(cluster);
+  const sim = await startSimulatedNodes(cluster, { count: 1, namePrefix: undefined, cpu: undefined, zones: undefined });
+  try {
+    const node = await client.get(NODES, 'sim-node-0');
+    t.is(node.status.allocatable.cpu, '32');
+    t.is(node.metadata.labels!['topology.kubernetes.io/zone'], 'us-east-1a');
+  } finally {
+    await sim.stop();
+  }
+});
