@@ -50,6 +50,8 @@ interface NodeState {
   renewAt: number;
   paused: boolean;
   gone: boolean;
+  /** What the agent reports as its Ready condition. */
+  ready: boolean;
   pool?: PodIpPool;
 }
 
@@ -87,7 +89,7 @@ export class SimulatedNodes {
     };
     this.nodes = Array.from({ length: this.opts.count }, (_, i) =>
       new SimulatedNode(`${this.opts.namePrefix}${i}`, this.opts.zones[i % this.opts.zones.length], numberToIp(nodeBase + 1 + i), shape));
-    for (const node of this.nodes) this.states.set(node.name, { node, renewAt: 0, paused: false, gone: false });
+    for (const node of this.nodes) this.states.set(node.name, { node, renewAt: 0, paused: false, gone: false, ready: true });
     this.pods = new Informer(client, PODS, { fieldSelector: 'spec.nodeName!=', onError: this.onError });
     this.nodeInformer = new Informer(client, NODES, { labelSelector: `${SIMULATED_LABEL}=true`, onError: this.onError });
   }
@@ -139,8 +141,12 @@ export class SimulatedNodes {
   /** Reports the node Ready or NotReady, as an agent whose runtime went down would. */
   async setReady(name: string, ready: boolean): Promise<void> {
     const state = this.stateOf(name);
-    const current = await this.client.get(NODES, name);
-    await this.client.updateStatus(NODES, { ...current, status: { ...current.status, conditions: state.node.status(ready).conditions } });
+    state.ready = ready;
+    await this.postStatus(state, await this.client.get(NODES, name));
+  }
+
+  private async postStatus(state: NodeState, current: AnyObject): Promise<void> {
+    await this.client.updateStatus(NODES, { ...current, status: { ...current.status, conditions: state.node.status(state.ready).conditions } });
   }
 
   /** Stops everything; deletes the Nodes and Leases unless told to keep them. */
@@ -193,6 +199,10 @@ export class SimulatedNodes {
         state.renewAt = Date.now() + this.renewIntervalMs;
         try {
           await this.renew(state);
+          // As a kubelet does: a Ready condition someone else changed (the node controller's Unknown) is posted again.
+          const node = this.nodeInformer.store.get(state.node.name);
+          const readyStatus = node?.status?.conditions?.find((c: AnyObject) => c.type === 'Ready')?.status;
+          if (node && readyStatus !== (state.ready ? 'True' : 'False')) await this.postStatus(state, node);
         } catch (err) {
           if (!signal.aborted) this.onError(err, { component: 'simulated-nodes', node: state.node.name, phase: 'renew' });
           // Try again soon rather than a whole interval later.

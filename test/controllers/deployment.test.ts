@@ -9,7 +9,7 @@ import { adminClient, startCluster, type TestCluster } from '../helpers/apiserve
 import { eventually } from '../helpers/eventually.js';
 import { kubectl, kubectlOk } from '../helpers/kubectl.js';
 import { startSimulatedNodes } from '../helpers/simulated-nodes.js';
-import { startScheduler, type RunningScheduler } from '../scheduler/scheduler-cluster.js';
+import { startScheduler, type RunningScheduler } from '../helpers/scheduler.js';
 
 // Pods run for real as far as the API shows: the scheduler binds them to simulated nodes,
 // which report them Running and Ready and finish their graceful deletion.

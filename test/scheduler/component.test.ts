@@ -9,7 +9,8 @@ import { adminClient, startCluster, type TestCluster } from '../helpers/apiserve
 import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
 import { podObject } from './fixtures.js';
-import { boundNode, createNode, createPod, startScheduler, type RunningScheduler } from './scheduler-cluster.js';
+import { boundNode, createNode, createPod } from './scheduler-cluster.js';
+import { startScheduler, type RunningScheduler } from '../helpers/scheduler.js';
 
 let cluster: TestCluster;
 test.before(async () => {

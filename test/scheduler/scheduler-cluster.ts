@@ -1,39 +1,10 @@
 import type { AnyObject } from '../../client/resource.js';
 import { EVENTS, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import type { ComponentSettings } from '../../component-base/component.js';
-import type { SecureServing } from '../../component-base/secure-serving.js';
-import { runScheduler } from '../../control-plane/scheduler/run-scheduler.js';
-import { adminClient, identityConfig, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { startScheduler, type RunningScheduler } from '../helpers/scheduler.js';
 import { eventually } from '../helpers/eventually.js';
 import { nodeObject, type NodeShape } from './fixtures.js';
-
-export interface RunningScheduler {
-  outcome: Promise<'stopped' | 'lost'>;
-  serving?: SecureServing;
-  stop(): Promise<'stopped' | 'lost'>;
-}
-
-/** Runs the scheduler in this process as system:kube-scheduler, as a cluster runs it. */
-export async function startScheduler(cluster: TestCluster, settings?: ComponentSettings): Promise<RunningScheduler> {
-  const config = await identityConfig(cluster, 'system:kube-scheduler');
-  const abort = new AbortController();
-  let serving: SecureServing | undefined;
-  let served: () => void = () => undefined;
-  const listening = new Promise<void>((resolve) => (served = resolve));
-  const outcome = runScheduler(config, abort.signal, { settings, onServing: (s) => { serving = s; served(); } });
-  if (settings?.serving.securePort) await Promise.race([listening, outcome]);
-  return {
-    outcome,
-    get serving() {
-      return serving;
-    },
-    stop: async () => {
-      abort.abort();
-      return outcome;
-    },
-  };
-}
 
 export interface SchedulerCluster {
   cluster: TestCluster;
