@@ -49,10 +49,11 @@ const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/Z$/, 
  * stops leading once it has failed to renew for the renew deadline; a Lease
  * whose record has not changed for its duration may be taken over. Answers
  * 'released' after the signal aborted (the Lease is handed back so a standby
- * takes over at once), or 'lost' when leadership was lost: a component should
- * then exit, as kube's do, so it never acts beside the new leader.
+ * takes over at once), 'lost' when leadership was lost, or 'failed' (Lease
+ * released) when the work ended on its own: a component should then exit,
+ * as kube's do, so it never acts beside the new leader.
  */
-export async function runLeaderElection(opts: LeaderElectionOptions): Promise<'released' | 'lost'> {
+export async function runLeaderElection(opts: LeaderElectionOptions): Promise<'released' | 'lost' | 'failed'> {
   const onError = opts.onError ?? logError;
   const { signal } = opts;
   if (!(opts.leaseDurationMs > opts.renewDeadlineMs && opts.renewDeadlineMs > opts.retryPeriodMs * 1.2 && opts.retryPeriodMs > 0)) {
@@ -63,13 +64,13 @@ export async function runLeaderElection(opts: LeaderElectionOptions): Promise<'r
   let holder = '';
 
   /** One acquire-or-renew attempt; answers whether this candidate holds the Lease now, and when to try next. */
-  const tryAcquireOrRenew = async (): Promise<{ held: boolean; retryInMs: number }> => {
+  const tryAcquireOrRenew = async (attemptSignal: AbortSignal = signal): Promise<{ held: boolean; retryInMs: number }> => {
     const now = Date.now();
     const previousPoll = lastPoll || now;
     lastPoll = now;
     let lease: LeaseObject;
     try {
-      lease = await opts.client.get<LeaseObject>(LEASES, opts.name, { namespace: opts.namespace, signal });
+      lease = await opts.client.get<LeaseObject>(LEASES, opts.name, { namespace: opts.namespace, signal: attemptSignal });
     } catch (err) {
       if (!isNotFound(err)) throw err;
       try {
@@ -77,7 +78,7 @@ export async function runLeaderElection(opts: LeaderElectionOptions): Promise<'r
           apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
           metadata: { name: opts.name, namespace: opts.namespace },
           spec: { holderIdentity: opts.identity, leaseDurationSeconds: Math.ceil(opts.leaseDurationMs / 1000), acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
-        }, { signal });
+        }, { signal: attemptSignal });
         return { held: true, retryInMs: opts.retryPeriodMs };
       } catch (createErr) {
         if (isAlreadyExists(createErr)) return { held: false, retryInMs: 0 };
@@ -117,7 +118,7 @@ export async function runLeaderElection(opts: LeaderElectionOptions): Promise<'r
       },
     };
     try {
-      await opts.client.update<LeaseObject>(LEASES, next, { signal });
+      await opts.client.update<LeaseObject>(LEASES, next, { signal: attemptSignal });
     } catch (err) {
       if (isConflict(err)) return { held: false, retryInMs: 0 };
       throw err;
@@ -146,41 +147,54 @@ export async function runLeaderElection(opts: LeaderElectionOptions): Promise<'r
     opts.onNewLeader?.(opts.identity);
   }
 
-  // Lead, renewing every retry period until the signal aborts or renewal fails for too long.
+  // Lead, renewing every retry period, until the signal aborts, renewal has
+  // failed for the renew deadline (a renewal that hangs counts as failing), or
+  // the work itself ends: a component whose work stopped must not sit on the Lease.
   const leading = new AbortController();
   const stopLeading = () => leading.abort();
   signal.addEventListener('abort', stopLeading, { once: true });
-  const work = opts.lead(leading.signal).catch((err) => onError(err, { component: 'leader-election', phase: 'lead' }));
+  let workEnded = false;
+  const work = opts.lead(leading.signal).catch((err) => {
+    if (!leading.signal.aborted) onError(err, { component: 'leader-election', lease: `${opts.namespace}/${opts.name}`, phase: 'lead' });
+  }).finally(() => {
+    workEnded = true;
+  });
   let lastRenew = Date.now();
-  let lost = false;
+  let outcome: 'released' | 'lost' | 'failed' = 'released';
   while (!signal.aborted) {
-    await delay(opts.retryPeriodMs, undefined, { signal }).catch(() => undefined);
+    await Promise.race([delay(opts.retryPeriodMs, undefined, { signal }).catch(() => undefined), work]);
     if (signal.aborted) break;
+    if (workEnded) {
+      outcome = 'failed';
+      break;
+    }
+    const left = lastRenew + opts.renewDeadlineMs - Date.now();
     try {
-      const attempt = await tryAcquireOrRenew();
-      if (attempt.held) lastRenew = Date.now();
-      else if (holder !== opts.identity) {
-        lost = true;
+      const attempt = left > 0 ? await tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(left)])) : undefined;
+      if (attempt?.held) lastRenew = Date.now();
+      else if (attempt && holder !== opts.identity) {
+        outcome = 'lost';
         break;
       }
     } catch (err) {
       if (signal.aborted) break;
       onError(err, { component: 'leader-election', lease: `${opts.namespace}/${opts.name}`, phase: 'renew' });
     }
-    if (Date.now() - lastRenew > opts.renewDeadlineMs) {
-      lost = true;
+    if (Date.now() - lastRenew >= opts.renewDeadlineMs) {
+      outcome = 'lost';
       break;
     }
   }
   signal.removeEventListener('abort', stopLeading);
   leading.abort();
   await work;
-  if (lost) {
+  if (outcome === 'lost') {
     log.error('leader election lost', { lease: `${opts.namespace}/${opts.name}`, identity: opts.identity });
     return 'lost';
   }
   await release(opts).catch((err) => onError(err, { component: 'leader-election', phase: 'release' }));
-  return 'released';
+  if (outcome === 'failed') log.error('the leader\'s work stopped; the Lease is released', { lease: `${opts.namespace}/${opts.name}`, identity: opts.identity });
+  return outcome;
 }
 
 /** Hands the Lease back (an empty holder and a one-second duration), so a standby takes over without waiting it out. */

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import { LEADER_ELECTION_DEFAULTS, runLeaderElection } from '../client/leader-election.js';
 import { log } from '../client/log.js';
-import type { RestClient } from '../client/rest-client.js';
+import { RestClient } from '../client/rest-client.js';
 import type { ParsedFlags } from '../cli/flags.js';
 import { startSecureServing, type HealthCheck, type SecureServing } from './secure-serving.js';
 
@@ -69,26 +69,40 @@ export interface RunComponentOptions {
   client: RestClient;
   settings: Pick<ComponentSettings, 'leaderElection' | 'serving'>;
   registry: Registry;
-  /** Checks for /readyz beyond liveness. */
+  /** Checks for /readyz beyond liveness and the work's own sync. */
   readyz?: HealthCheck[];
   signal: AbortSignal;
-  /** The component's work, run while this process leads (or always, without leader election). */
-  run(signal: AbortSignal): Promise<void>;
+  /**
+   * The component's work, run while this process leads (or always, without
+   * leader election); it calls `synced` once its informers have synced, and
+   * /readyz fails from the start of the work until then.
+   */
+  run(signal: AbortSignal, synced: () => void): Promise<void>;
   /** Resolves once the health endpoint listens (tests read its URL). */
   onServing?(serving: SecureServing): void;
 }
 
 /**
  * Runs a control-plane component the way kube's run: its health and metrics
- * endpoint first, then the work, under leader election when it is on.
- * Answers 'lost' when leadership was lost (the caller should exit, as
- * kube's components do), 'stopped' after the signal aborted.
+ * endpoint first, then the work, under leader election when it is on (a
+ * standby is ready; a leader is ready once its work has synced). Answers
+ * 'lost' when leadership was lost or the work ended on its own (the caller
+ * should exit, as kube's components do), 'stopped' after the signal aborted.
  */
 export async function runComponent(opts: RunComponentOptions): Promise<'stopped' | 'lost'> {
+  let syncing = false;
+  const work = async (signal: AbortSignal) => {
+    syncing = true;
+    try {
+      await opts.run(signal, () => (syncing = false));
+    } finally {
+      syncing = false;
+    }
+  };
   const serving = await startSecureServing({
     ...opts.settings.serving,
     registry: opts.registry,
-    readyz: opts.readyz,
+    readyz: [{ name: 'informer-sync', check: () => (syncing ? 'informers have not synced yet' : undefined) }, ...(opts.readyz ?? [])],
   });
   if (serving) {
     log.info(`${opts.name} serving health and metrics`, { url: serving.url });
@@ -97,16 +111,22 @@ export async function runComponent(opts: RunComponentOptions): Promise<'stopped'
   try {
     const election = opts.settings.leaderElection;
     if (!election) {
-      await opts.run(opts.signal);
+      await work(opts.signal);
       return 'stopped';
     }
     const identity = `${hostname()}_${randomUUID()}`;
-    const outcome = await runLeaderElection({
-      client: opts.client, ...election, identity, signal: opts.signal,
-      onNewLeader: (holder) => log.info('new leader elected', { component: opts.name, holder, self: holder === identity }),
-      lead: (signal) => opts.run(signal),
-    });
-    return outcome === 'lost' ? 'lost' : 'stopped';
+    // The Lease has a client of its own: renewals never queue behind the component's writes.
+    const leaseClient = new RestClient(opts.client.config, { qps: 0 });
+    try {
+      const outcome = await runLeaderElection({
+        client: leaseClient, ...election, identity, signal: opts.signal,
+        onNewLeader: (holder) => log.info('new leader elected', { component: opts.name, holder, self: holder === identity }),
+        lead: work,
+      });
+      return outcome === 'released' ? 'stopped' : 'lost';
+    } finally {
+      leaseClient.close();
+    }
   } finally {
     await serving?.close();
   }

@@ -39,7 +39,6 @@ export async function runControllerManager(
   const client = new RestClient(config, { qps: settings?.qps ?? CONTROLLER_MANAGER_COMPONENT.qps, burst: settings?.burst ?? CONTROLLER_MANAGER_COMPONENT.burst });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  let informers: SharedInformers | undefined;
   const queues: Controller<any>[] = [];
   new Gauge({
     name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'], registers: [registry],
@@ -53,11 +52,10 @@ export async function runControllerManager(
       client,
       settings: { leaderElection: settings?.leaderElection, serving: settings?.serving ?? { bindAddress: '127.0.0.1', securePort: 0 } },
       registry,
-      readyz: [{ name: 'informer-sync', check: () => (informers?.hasSynced() ? undefined : 'informers have not synced yet') }],
       signal,
       onServing: run.onServing,
-      run: async (leading) => {
-        informers = new SharedInformers(client);
+      run: async (leading, synced) => {
+        const informers = new SharedInformers(client);
         const recorders: EventRecorder[] = [];
         const ctx: ControllerContext = {
           client, informers, options: opts,
@@ -71,6 +69,7 @@ export async function runControllerManager(
         informers.start();
         try {
           await informers.waitForSync(leading);
+          synced();
           log.info('controller-manager started', { controllers: descriptors.map((d) => d.name) });
           // Every queue's loop listens for the end of leadership: that many listeners are no leak.
           setMaxListeners(queues.length + 10, leading);

@@ -65,7 +65,6 @@ export async function runScheduler(config: ClientConfig, signal: AbortSignal, ru
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   let queue: SchedulingQueue | undefined;
-  let informers: SharedInformers | undefined;
   const metrics = new SchedulerMetrics(registry, () => queue?.counts());
   try {
     return await runComponent({
@@ -73,11 +72,10 @@ export async function runScheduler(config: ClientConfig, signal: AbortSignal, ru
       client,
       settings: { leaderElection: settings?.leaderElection, serving: settings?.serving ?? { bindAddress: '127.0.0.1', securePort: 0 } },
       registry,
-      readyz: [{ name: 'sched-handler-sync', check: () => (informers?.hasSynced() ? undefined : 'informers have not synced yet') }],
       signal,
       onServing: run.onServing,
-      run: async (leading) => {
-        informers = new SharedInformers(client);
+      run: async (leading, synced) => {
+        const informers = new SharedInformers(client);
         const [statefulSets, replicationControllers] = await Promise.all([serves(client, STATEFUL_SETS), serves(client, REPLICATION_CONTROLLERS)]);
         const pvInformer = informers.for(PERSISTENT_VOLUMES);
         informers.index(pvInformer, PV_CLASS_INDEX, pvClassIndex);
@@ -114,6 +112,7 @@ export async function runScheduler(config: ClientConfig, signal: AbortSignal, ru
         informers.start();
         try {
           await informers.waitForSync(leading);
+          synced();
           q.run();
           log.info('scheduler started', { nodes: cache.nodeCount, pending: q.counts() });
           await new Scheduler({ client, framework, cache, queue: q, pods: listers.pods, recorder, metrics }).run(leading);

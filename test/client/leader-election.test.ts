@@ -98,3 +98,51 @@ test.serial('settings that could let two leaders overlap are refused', async (t)
     signal: new AbortController().signal, lead: async () => undefined,
   }), { message: /lease duration > renew deadline/ });
 });
+
+test.serial('a leader whose work ends on its own releases the Lease and answers failed', async (t) => {
+  const outcome = await runLeaderElection({
+    client, namespace: 'kube-system', name: 'failed-test', identity: 'a', ...timing, signal: new AbortController().signal,
+    lead: async () => {
+      throw new Error('the controllers could not start');
+    },
+  });
+  t.is(outcome, 'failed');
+  const lease = await client.get(LEASES, 'failed-test', { namespace: 'kube-system' });
+  t.is(lease.spec.holderIdentity, '', 'a standby may take over at once');
+});
+
+test.serial('a renewal that hangs past the renew deadline ends leadership', async (t) => {
+  // A client whose requests never answer stands for an API server that stopped responding.
+  const { createServer } = await import('node:http');
+  const silent = createServer(() => undefined);
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  const { RestClient } = await import('../../client/rest-client.js');
+  let calls = 0;
+  const real = client;
+  const port = (silent.address() as { port: number }).port;
+  const hanging = new RestClient({ server: `http://127.0.0.1:${port}` }, { qps: 0 });
+  // Acquire through the real server, renew through the silent one.
+  const proxy = new Proxy(real, {
+    get(target, prop) {
+      if ((prop === 'get' || prop === 'update') && ++calls > 2) return (hanging as any)[prop].bind(hanging);
+      return (target as any)[prop].bind(target);
+    },
+  });
+  const started = Date.now();
+  let leading = false;
+  const outcome = await runLeaderElection({
+    client: proxy, namespace: 'kube-system', name: 'hang-test', identity: 'a', ...timing, signal: new AbortController().signal,
+    lead: async (signal) => {
+      leading = true;
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      leading = false;
+    },
+  });
+  const took = Date.now() - started;
+  t.is(outcome, 'lost');
+  t.false(leading);
+  t.true(took < timing.leaseDurationMs + 1000, `leadership ended after ${took} ms, before a standby could take over`);
+  hanging.close();
+  silent.closeAllConnections();
+  silent.close();
+});
