@@ -9,6 +9,7 @@ import { Etcd3 } from 'etcd3';
 import { Pool, type Dispatcher } from 'undici';
 import { startEtcd } from '../test/helpers/etcd.js';
 import { freePort } from '../test/helpers/free-port.js';
+import { cpuSeconds, rssMb } from './process-stats.js';
 import { percentile, round, runConcurrently } from './stats.js';
 
 const CREATES = Number(process.env.BENCH_CREATES ?? 10_000);
@@ -91,17 +92,6 @@ function client(url: string, token: string, ca: Buffer, connections: number): Cl
     },
     close: () => pool.close(),
   };
-}
-
-/** CPU seconds a process has used so far (user + system). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 async function startApiServer(etcdUrl: string, dir: string) {

@@ -5,6 +5,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool, type Dispatcher } from 'undici';
+import { cpuSeconds, rssMb } from './process-stats.js';
 import { round, runConcurrently } from './stats.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1_000);
@@ -30,16 +31,6 @@ function pod(name: string, namespace: string, schedulerName: string): Record<str
       containers: [{ name: 'web', image: 'registry.local/web:1.4.2', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '100m', memory: '128Mi' } } }],
     },
   };
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 function skiff(args: string[], env: NodeJS.ProcessEnv): Promise<string> {

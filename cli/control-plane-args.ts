@@ -4,9 +4,10 @@
  * them the same way.
  */
 
-/** The pod network the node IPAM controller hands out node ranges from, and the Service range. */
+import { DEFAULTS } from '../control-plane/apiserver/options.js';
+
+/** The pod network the node IPAM controller hands out node ranges from. */
 export const CLUSTER_CIDR = '10.244.0.0/16';
-export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
 
 export interface ComponentEndpoint {
   kubeconfig: string;
@@ -15,12 +16,26 @@ export interface ComponentEndpoint {
   securePort: number;
 }
 
+/** The API server: etcd over TLS with a client certificate, client certificates from the cluster CA, Node and RBAC authorization, audit, secrets encrypted. */
+export function apiserverArgs(c: {
+  etcdUrl: string; etcdCAFile: string; etcdCertFile: string; etcdKeyFile: string;
+  bindAddress: string; securePort: number; certDir: string; clientCAFile: string; auditLogPath: string; encryptionConfig: string;
+}): string[] {
+  return [
+    'apiserver', `--etcd-servers=${c.etcdUrl}`, `--etcd-cafile=${c.etcdCAFile}`, `--etcd-certfile=${c.etcdCertFile}`, `--etcd-keyfile=${c.etcdKeyFile}`,
+    `--bind-address=${c.bindAddress}`, `--secure-port=${c.securePort}`, `--cert-dir=${c.certDir}`,
+    `--client-ca-file=${c.clientCAFile}`, '--enable-bootstrap-token-auth', '--authorization-mode=Node,RBAC',
+    `--service-cluster-ip-range=${DEFAULTS.serviceClusterIPRange}`,
+    `--audit-log-path=${c.auditLogPath}`, `--encryption-provider-config=${c.encryptionConfig}`,
+  ];
+}
+
 export function controllerManagerArgs(c: ComponentEndpoint & { signingCertFile: string; signingKeyFile: string }): string[] {
   return [
     'controller-manager', `--kubeconfig=${c.kubeconfig}`, '--leader-elect=true',
     `--bind-address=${c.bindAddress}`, `--secure-port=${c.securePort}`,
     `--cluster-signing-cert-file=${c.signingCertFile}`, `--cluster-signing-key-file=${c.signingKeyFile}`,
-    '--allocate-node-cidrs=true', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+    '--allocate-node-cidrs=true', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${DEFAULTS.serviceClusterIPRange}`,
   ];
 }
 

@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { LEADER_ELECTION_DEFAULTS, runLeaderElection } from '../client/leader-election.js';
 import { log } from '../client/log.js';
 import { RestClient } from '../client/rest-client.js';
-import type { ParsedFlags } from '../cli/flags.js';
+import type { ParsedFlags } from './flags.js';
 import { startSecureServing, type HealthCheck, type SecureServing } from './secure-serving.js';
 
 /** The flags kube's control-plane components share (kube-scheduler, kube-controller-manager), by type. */

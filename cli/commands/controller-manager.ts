@@ -2,7 +2,7 @@ import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { COMPONENT_FLAGS, componentSettings, stopOnSignals } from '../../component-base/component.js';
 import { CONTROLLER_MANAGER_COMPONENT, runControllerManager } from '../../controllers/controller-manager.js';
 import { CONTROLLER_MANAGER_DEFAULTS } from '../../controllers/controller.js';
-import { parseTypedFlags } from '../flags.js';
+import { parseTypedFlags } from '../../component-base/flags.js';
 
 const FLAGS = {
   ...COMPONENT_FLAGS,

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { stringify } from 'yaml';
 import { bootstrapNodeCredential } from '../../node-agent/bootstrap/node-credential.js';
-import { parseFlags } from '../flags.js';
+import { parseTypedFlags } from '../../component-base/flags.js';
 
 /**
  * `skiff join --server=URL --ca-file=F --token=ID.SECRET [--node-name=N]
@@ -11,7 +11,7 @@ import { parseFlags } from '../flags.js';
  * writes a kubeconfig holding it; the token is not kept.
  */
 export async function joinCommand(argv: string[]): Promise<void> {
-  const flags = parseFlags(argv, ['server', 'ca-file', 'token', 'node-name', 'kubeconfig-out'] as const);
+  const flags = parseTypedFlags(argv, { server: 'string', 'ca-file': 'string', token: 'string', 'node-name': 'string', 'kubeconfig-out': 'string' } as const);
   for (const required of ['server', 'ca-file', 'token', 'kubeconfig-out'] as const) {
     if (!flags[required]) throw new Error(`--${required} is required`);
   }

@@ -1,7 +1,7 @@
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { COMPONENT_FLAGS, componentSettings, stopOnSignals } from '../../component-base/component.js';
 import { SCHEDULER_COMPONENT, runScheduler } from '../../control-plane/scheduler/run-scheduler.js';
-import { parseTypedFlags } from '../flags.js';
+import { parseTypedFlags } from '../../component-base/flags.js';
 
 /**
  * `skiff scheduler --kubeconfig=PATH [kube-scheduler flags]`: schedules

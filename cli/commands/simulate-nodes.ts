@@ -2,7 +2,7 @@ import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
 import { stopOnSignals } from '../../component-base/component.js';
 import { SimulatedNodes } from '../../node-agent/simulator/simulated-nodes.js';
-import { parseTypedFlags } from '../flags.js';
+import { parseTypedFlags } from '../../component-base/flags.js';
 
 const FLAGS = {
   count: 'int', zones: 'list', kubeconfig: 'string', 'name-prefix': 'string', cpu: 'string', memory: 'string', 'max-pods': 'int',

@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
+import { SECRETS } from '../../client/resources.js';
 import { parseDuration } from '../../api/time.js';
 import { readState } from '../local-cluster.js';
-import { parseFlags } from '../flags.js';
+import { parseTypedFlags } from '../../component-base/flags.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const randomString = (n: number) => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
-const SECRETS = { group: '', version: 'v1', resource: 'secrets', namespaced: true };
 
 /**
  * `skiff token create [--ttl=24h] [--kubeconfig=PATH]`: a bootstrap token
@@ -18,9 +18,9 @@ const SECRETS = { group: '', version: 'v1', resource: 'secrets', namespaced: tru
 export async function tokenCommand(argv: string[]): Promise<void> {
   const [verb, ...rest] = argv;
   if (verb !== 'create') throw new Error('usage: skiff token create [--ttl=24h] [--kubeconfig=PATH]');
-  const flags = parseFlags(rest, ['ttl', 'kubeconfig', 'description'] as const);
-  const ttl = parseDuration(flags.ttl ?? '24h');
-  if (ttl <= 0) throw new Error(`invalid --ttl ${flags.ttl}: must be positive`);
+  const flags = parseTypedFlags(rest, { ttl: 'duration', kubeconfig: 'string', description: 'string' } as const);
+  const ttl = flags.ttl ?? parseDuration('24h');
+  if (ttl <= 0) throw new Error(`invalid --ttl: must be positive`);
   const path = flags.kubeconfig ?? readState()?.kubeconfig;
   const client = new RestClient(loadKubeconfig(path ? { path } : {}), { qps: 0 });
   try {

@@ -7,7 +7,7 @@ import { get as httpsGet } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { writeServerConfig } from '../../control-plane/nats/server-config.js';
 import { ensureLocalPki } from '../local-pki.js';
-import { controllerManagerArgs, schedulerArgs } from '../control-plane-args.js';
+import { apiserverArgs, controllerManagerArgs, schedulerArgs } from '../control-plane-args.js';
 import { renderKubeconfig } from '../kubeconfig-file.js';
 import { isAlive, readState, skiffHome, stopProcess, writeState, type ComponentState } from '../local-cluster.js';
 
@@ -148,12 +148,11 @@ export async function upCommand(argv: string[]): Promise<void> {
     const apiPort = await pickPort(6443);
     step(`starting the API server on https://127.0.0.1:${apiPort}`);
     const main = fileURLToPath(new URL('../main.js', import.meta.url));
-    const api = launch('apiserver', process.execPath, [main, 'apiserver',
-      `--etcd-servers=${etcdUrl}`, `--etcd-cafile=${pki.etcd.caFile}`, `--etcd-certfile=${pki.etcd.clientCertFile}`, `--etcd-keyfile=${pki.etcd.clientKeyFile}`,
-      '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, `--cert-dir=${pki.dir}`,
-      `--client-ca-file=${pki.caFile}`, '--enable-bootstrap-token-auth', '--authorization-mode=Node,RBAC',
-      `--audit-log-path=${join(logDir, 'audit.log')}`, `--encryption-provider-config=${pki.encryptionConfig}`,
-    ], logDir);
+    const api = launch('apiserver', process.execPath, [main, ...apiserverArgs({
+      etcdUrl, etcdCAFile: pki.etcd.caFile, etcdCertFile: pki.etcd.clientCertFile, etcdKeyFile: pki.etcd.clientKeyFile,
+      bindAddress: '127.0.0.1', securePort: apiPort, certDir: pki.dir, clientCAFile: pki.caFile,
+      auditLogPath: join(logDir, 'audit.log'), encryptionConfig: pki.encryptionConfig,
+    })], logDir);
     api.endpoint = `https://127.0.0.1:${apiPort}`;
     components.push(api);
     save();

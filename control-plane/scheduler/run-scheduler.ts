@@ -6,7 +6,7 @@ import type { ClientConfig } from '../../client/kubeconfig.js';
 import { log } from '../../client/log.js';
 import type { ResourceRef } from '../../client/resource.js';
 import {
-  NAMESPACES, NODES, PERSISTENT_VOLUMES, PERSISTENT_VOLUME_CLAIMS, PODS, REPLICA_SETS, SERVICES, STORAGE_CLASSES,
+  NAMESPACES, NODES, PERSISTENT_VOLUMES, PERSISTENT_VOLUME_CLAIMS, PODS, REPLICA_SETS, REPLICATION_CONTROLLERS, SERVICES, STATEFUL_SETS, STORAGE_CLASSES,
 } from '../../client/resources.js';
 import { RestClient } from '../../client/rest-client.js';
 import { SharedInformers } from '../../client/shared-informers.js';
@@ -29,8 +29,6 @@ import { Scheduler } from './scheduler.js';
  */
 export const SCHEDULER_COMPONENT = { lease: 'kube-scheduler', securePort: 10259, qps: 1000, burst: 2000 };
 
-const STATEFUL_SETS: ResourceRef = { group: 'apps', version: 'v1', resource: 'statefulsets', namespaced: true };
-const REPLICATION_CONTROLLERS: ResourceRef = { group: '', version: 'v1', resource: 'replicationcontrollers', namespaced: true };
 
 /** kube's informer for pods leaves out finished ones: a pod that finishes leaves the cache as if deleted. */
 const UNFINISHED_PODS = 'status.phase!=Succeeded,status.phase!=Failed';

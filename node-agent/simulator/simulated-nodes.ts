@@ -96,8 +96,14 @@ export class SimulatedNodes {
 
   /** Registers every node and its Lease, then keeps renewing them and tending their pods until stop(). */
   async start(): Promise<void> {
+    try {
+      await this.inParallel(this.nodes, (node) => this.register(node));
+    } catch (err) {
+      // Nodes already registered are not left behind by a start that failed half-way.
+      await this.stop();
+      throw err;
+    }
     const signal = this.abort.signal;
-    await this.inParallel(this.nodes, (node) => this.register(node));
     this.nodeInformer.addEventHandler({
       onDelete: (obj) => {
         const state = this.states.get(obj.metadata.name!);

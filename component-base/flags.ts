@@ -1,19 +1,5 @@
 import { parseDuration } from '../api/time.js';
 
-/** `--name=value` / `--name value` flags from a fixed set; anything else is a one-line error. */
-export function parseFlags<K extends string>(argv: string[], known: readonly K[], booleans: readonly K[] = []): Partial<Record<K, string>> {
-  const flags: Partial<Record<K, string>> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m || !known.includes(m[1] as K)) throw new Error(`unknown flag: ${argv[i]}`);
-    const name = m[1] as K;
-    const value = m[2] ?? (booleans.includes(name) ? 'true' : argv[++i]);
-    if (value === undefined || value === '') throw new Error(`flag needs an argument: --${name}`);
-    flags[name] = value;
-  }
-  return flags;
-}
-
 /**
  * How a component flag reads its value, as Go's pflag reads kube's flags:
  * `bool` stands alone or takes `=true|false`; `duration` is Go's (10s, 1m30s)
@@ -25,7 +11,7 @@ type FlagValue<T extends FlagType> = T extends 'bool' ? boolean : T extends 'int
 
 export type ParsedFlags<S extends Record<string, FlagType>> = { [K in keyof S]?: FlagValue<S[K]> };
 
-/** Parses a component's kube-style flags against their declared types; a bad flag or value is a one-line error. */
+/** Parses kube-style flags against their declared types; a bad flag or value is a one-line error. */
 export function parseTypedFlags<S extends Record<string, FlagType>>(argv: string[], spec: S): ParsedFlags<S> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
