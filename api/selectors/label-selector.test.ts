@@ -1,6 +1,8 @@
 import test from 'ava';
 import { StatusError } from '../status.js';
-import { LabelSelector, labelSelectorFromObject, parseLabelSelector, selectorFromSet } from './label-selector.js';
+import {
+  LabelSelector, labelSelectorFromObject, parseLabelSelector, requirementsMatch, selectorFromSet, tryLabelSelectorFromObject, tryRequirement,
+} from './label-selector.js';
 
 const labels = { app: 'web', tier: 'front', version: '3' };
 
@@ -103,6 +105,8 @@ test('metav1.LabelSelector objects', (t) => {
 test('invalid metav1.LabelSelector objects are 400', (t) => {
   const op = t.throws(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] }), { instanceOf: StatusError });
   t.is(op?.message, '"Equals" is not a valid label selector operator');
+  const inherited = t.throws(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'constructor' }] }), { instanceOf: StatusError });
+  t.is(inherited?.message, '"constructor" is not a valid label selector operator');
   const empty = t.throws(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }), { instanceOf: StatusError });
   t.is(empty?.message, "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty");
   const exists = t.throws(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }), { instanceOf: StatusError });
@@ -117,4 +121,24 @@ test('selectorFromSet and the everything/nothing selectors', (t) => {
   t.true(selectorFromSet(undefined).empty());
   t.true(LabelSelector.everything().matches(undefined));
   t.false(LabelSelector.nothing().matches(labels));
+});
+
+test('tryLabelSelectorFromObject: what does not parse is undefined, not an error', (t) => {
+  t.true(tryLabelSelectorFromObject({ matchLabels: { app: 'web' } })!.matches(labels));
+  t.true(tryLabelSelectorFromObject(undefined)!.matchesNothing());
+  t.is(tryLabelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] }), undefined);
+  t.is(tryLabelSelectorFromObject({ matchExpressions: [null as never] }), undefined);
+});
+
+test('tryRequirement validates as labels.NewRequirement does, and keeps values sorted and unique', (t) => {
+  t.deepEqual(tryRequirement('tier', 'in', ['front', 'edge', 'front']), { key: 'tier', operator: 'in', values: ['edge', 'front'] });
+  t.is(tryRequirement('tier', 'in', []), undefined);
+  t.is(tryRequirement('tier', 'exists', ['x']), undefined);
+  t.is(tryRequirement('version', 'gt', ['x']), undefined);
+  t.is(tryRequirement('-bad', 'exists', []), undefined);
+  t.is(tryRequirement('tier', 'in', ['-bad']), undefined);
+  const rs = [tryRequirement('tier', 'in', ['front'])!, tryRequirement('version', 'lt', ['4'])!];
+  t.true(requirementsMatch(rs, labels));
+  t.false(requirementsMatch(rs, { ...labels, version: '4' }));
+  t.true(requirementsMatch([], undefined));
 });

@@ -40,6 +40,13 @@ function requirementMatches(r: Requirement, labels: Record<string, string | unde
   }
 }
 
+/** Every requirement holds for the labels (none: true). Allocation-free: selectors run once per node per pod. */
+export function requirementsMatch(requirements: readonly Requirement[], labels: Labels): boolean {
+  const set = labels ?? {};
+  for (let i = 0; i < requirements.length; i++) if (!requirementMatches(requirements[i], set)) return false;
+  return true;
+}
+
 function requirementString(r: Requirement): string {
   const values = r.values.join(',');
   switch (r.operator) {
@@ -73,8 +80,7 @@ export class LabelSelector {
 
   matches(labels: Labels): boolean {
     if (this.nothing) return false;
-    const set = labels ?? {};
-    return this.requirements.every((r) => requirementMatches(r, set));
+    return requirementsMatch(this.requirements, labels);
   }
 
   /** True when the selector does not restrict anything. */
@@ -152,6 +158,16 @@ function newRequirement(key: string, operator: Operator, values: string[], path 
 }
 
 class SelectorSyntaxError extends Error {}
+
+/**
+ * labels.NewRequirement for callers that drop what does not parse (node
+ * selector terms, topology terms): the requirement, or undefined when the
+ * key, operator or values are not valid.
+ */
+export function tryRequirement(key: string, operator: Operator, values: readonly string[]): Requirement | undefined {
+  if (requirementErrors(key, operator, [...values], '').length) return undefined;
+  return { key, operator, values: [...new Set(values)].sort() };
+}
 
 // ---- the string syntax ------------------------------------------------------
 
@@ -317,7 +333,7 @@ export function labelSelectorFromObject(selector: LabelSelectorObject | null | u
   try {
     const requirements = labels.map(([k, v]) => newRequirement(k, '=', [v]));
     for (const expr of expressions) {
-      const op = EXPRESSION_OPERATORS[expr.operator];
+      const op = Object.hasOwn(EXPRESSION_OPERATORS, expr.operator) ? EXPRESSION_OPERATORS[expr.operator] : undefined;
       if (!op) throw new SelectorSyntaxError(`${goQuote(expr.operator)} is not a valid label selector operator`);
       requirements.push(newRequirement(expr.key, op, [...(expr.values ?? [])]));
     }
@@ -325,6 +341,19 @@ export function labelSelectorFromObject(selector: LabelSelectorObject | null | u
   } catch (e) {
     if (e instanceof SelectorSyntaxError) throw badRequest(e.message);
     throw e;
+  }
+}
+
+/**
+ * labelSelectorFromObject for selectors read from stored objects, which
+ * validation should have refused if invalid: undefined, instead of an
+ * error, for a selector that does not parse (or is not even shaped like one).
+ */
+export function tryLabelSelectorFromObject(selector: LabelSelectorObject | null | undefined): LabelSelector | undefined {
+  try {
+    return labelSelectorFromObject(selector);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import {
-  addQuantities, canonicalizeResourceList, canonicalQuantity, compareQuantities, parseQuantity, roundUpQuantity, formatQuantity,
+  addQuantities, canonicalizeResourceList, canonicalQuantity, compareQuantities, parseQuantity, quantityMilliValue, quantityValue, roundUpQuantity, formatQuantity,
 } from './quantity.js';
 
 const q = (s: string | number) => {
@@ -30,6 +30,25 @@ test('comparison and addition are exact across notations', (t) => {
   t.is(compareQuantities(q('1'), q('999m')), 1);
   t.is(compareQuantities(q('1Mi'), q('1M')), 1);
   t.is(formatQuantity(addQuantities(q('250m'), q('1'))), '1250m');
+  t.is(compareQuantities(q('10Gi'), q('10G')), 1);
+  t.is(compareQuantities(q('-1'), q('1m')), -1);
+});
+
+test('Value and MilliValue round up, as kube\'s do; what is missing or not a quantity is zero', (t) => {
+  t.is(quantityMilliValue('100m'), 100);
+  t.is(quantityMilliValue('1.5'), 1500);
+  t.is(quantityMilliValue('0.0001'), 1);
+  t.is(quantityValue('128Mi'), 134217728);
+  t.is(quantityValue('1G'), 1e9);
+  t.is(quantityValue('500m'), 1);
+  t.is(quantityValue('-1500m'), -1);
+  t.is(quantityValue('2e3'), 2000);
+  t.is(quantityValue(58), 58);
+  t.is(quantityValue(q('10Gi')), 10 * 1024 ** 3);
+  t.is(quantityMilliValue(addQuantities(q('250m'), q('1'))), 1250);
+  t.is(quantityValue('nonsense'), 0);
+  t.is(quantityValue(undefined), 0);
+  t.is(quantityMilliValue(`${'1'.repeat(70)}n`), 1.1111111111111112e+63, 'text too long to memoize');
 });
 
 test('precision below nano rounds up, and resource lists round up to milli', (t) => {

@@ -33,18 +33,37 @@ function divAwayFromZero(a: bigint, b: bigint): bigint {
   return a % b === 0n ? q : q + (a < 0n ? -1n : 1n);
 }
 
+/**
+ * A parsed string with the numbers the scheduler and controllers read from
+ * it, so Value() and MilliValue() of a recurring amount cost one lookup.
+ */
+interface Parsed {
+  readonly quantity: Readonly<Quantity> | undefined;
+  readonly value: number;
+  readonly milliValue: number;
+}
+
 /** Recently parsed strings: the same few amounts (`100m`, `128Mi`) recur in every pod. */
-const parsed = new Map<string, Readonly<Quantity> | undefined>();
-const PARSED_LIMIT = 1024;
+const memo = new Map<string, Parsed>();
+const MEMO_LIMIT = 4096;
+const MEMO_MAX_LENGTH = 64;
+
+function memoized(input: string): Parsed {
+  let entry = memo.get(input);
+  if (entry === undefined) {
+    const q = parse(input);
+    const quantity = q && Object.freeze(q);
+    entry = { quantity, value: quantity ? scaledNumber(quantity, 0) : 0, milliValue: quantity ? scaledNumber(quantity, 3) : 0 };
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(input, entry);
+  }
+  return entry;
+}
 
 /** Parses a quantity written as a string or a JSON number; undefined when it is not one. The answer is frozen. */
 export function parseQuantity(input: unknown): Readonly<Quantity> | undefined {
-  if (typeof input !== 'string' || input.length > 64) return parse(input);
-  if (parsed.has(input)) return parsed.get(input);
-  const q = parse(input);
-  if (parsed.size >= PARSED_LIMIT) parsed.clear();
-  parsed.set(input, q && Object.freeze(q));
-  return q;
+  if (typeof input === 'string' && input.length <= MEMO_MAX_LENGTH) return memoized(input).quantity;
+  return parse(input);
 }
 
 function parse(input: unknown): Quantity | undefined {
@@ -88,16 +107,52 @@ function parse(input: unknown): Quantity | undefined {
   return { value, scale, format };
 }
 
-/** Both mantissas at a common scale, for comparing and adding. */
+/** Both mantissas at a common scale, for adding. */
 function aligned(a: Quantity, b: Quantity): [bigint, bigint, number] {
   const scale = Math.min(a.scale, b.scale);
   return [a.value * pow10(a.scale - scale), b.value * pow10(b.scale - scale), scale];
 }
 
-export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
-  const [x, y] = aligned(a, b);
+/** Quantity.Cmp: -1, 0 or 1 as a is less than, equal to or greater than b, exactly across notations. */
+export function compareQuantities(a: Readonly<Quantity>, b: Readonly<Quantity>): -1 | 0 | 1 {
+  let x = a.value;
+  let y = b.value;
+  if (a.scale > b.scale) x *= pow10(a.scale - b.scale);
+  else if (b.scale > a.scale) y *= pow10(b.scale - a.scale);
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/** The amount in units of 10^-shift, rounded up (ceil) as Quantity.ScaledValue does; a number, exact below 2^53. */
+function scaledNumber(q: Readonly<Quantity>, shift: number): number {
+  const exponent = q.scale + shift;
+  if (exponent >= 0) return Number(q.value * pow10(exponent));
+  const divisor = pow10(-exponent);
+  const whole = q.value / divisor;
+  return Number(q.value > 0n && q.value % divisor !== 0n ? whole + 1n : whole);
+}
+
+/**
+ * Quantity.Value() or MilliValue(), for a parsed quantity or one as an
+ * object carries it (text, memoized with its parse, or a JSON number). What
+ * is missing or does not parse counts as zero, as a resource list's absent
+ * entry does in kube.
+ */
+function numberOf(input: unknown, milli: boolean): number {
+  if (typeof input === 'string' && input.length <= MEMO_MAX_LENGTH) {
+    const entry = memoized(input);
+    return milli ? entry.milliValue : entry.value;
+  }
+  const q = isQuantity(input) ? input : parse(input);
+  return q ? scaledNumber(q, milli ? 3 : 0) : 0;
+}
+
+const isQuantity = (input: unknown): input is Quantity => typeof input === 'object' && input !== null && typeof (input as Quantity).value === 'bigint';
+
+/** Quantity.Value(): whole units (bytes, devices), rounded up; zero for what is missing or not a quantity. */
+export const quantityValue = (input: unknown): number => numberOf(input, false);
+
+/** Quantity.MilliValue(): thousandths (cpu millicores), rounded up; zero for what is missing or not a quantity. */
+export const quantityMilliValue = (input: unknown): number => numberOf(input, true);
 
 export function addQuantities(a: Quantity, b: Quantity): Quantity {
   const [x, y, scale] = aligned(a, b);

@@ -1,16 +1,5 @@
 import test from 'ava';
-import { nodeAllocatable, podResourceRequests, quantityToNumber } from './resource.js';
-
-test('quantities become numbers rounded up: cpu in milli-units, the rest in units', (t) => {
-  t.is(quantityToNumber('100m', true), 100);
-  t.is(quantityToNumber('1.5', true), 1500);
-  t.is(quantityToNumber('0.0001', true), 1);
-  t.is(quantityToNumber('128Mi', false), 134217728);
-  t.is(quantityToNumber('1G', false), 1e9);
-  t.is(quantityToNumber('500m', false), 1);
-  t.is(quantityToNumber('2e3', false), 2000);
-  t.is(quantityToNumber('nonsense', false), 0);
-});
+import { nodeAllocatable, podResourceRequests } from './resource.js';
 
 test('pod requests: containers add up, an init container counts alone beside the sidecars before it, overhead on top', (t) => {
   const r = podResourceRequests({

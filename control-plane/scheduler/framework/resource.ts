@@ -1,4 +1,4 @@
-import { parseQuantity } from '../../../api/validation/quantity.js';
+import { quantityMilliValue, quantityValue } from '../../../api/validation/quantity.js';
 
 /**
  * Amounts of compute resources as plain numbers, the way kube's scheduler
@@ -20,38 +20,6 @@ export const emptyResource = (): Resource => ({ milliCPU: 0, memory: 0, ephemera
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
 export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
-const converted = new Map<string, number>();
-const CONVERTED_LIMIT = 4096;
-
-/**
- * A quantity as a number, rounded up as Quantity.Value() and MilliValue()
- * do; what does not parse counts as zero (the API server rejects it anyway).
- */
-export function quantityToNumber(raw: unknown, milli: boolean): number {
-  const key = typeof raw === 'string' ? (milli ? 'm' : 'u') + raw : undefined;
-  if (key !== undefined) {
-    const hit = converted.get(key);
-    if (hit !== undefined) return hit;
-  }
-  const q = parseQuantity(raw);
-  let n = 0;
-  if (q) {
-    const exponent = q.scale + (milli ? 3 : 0);
-    if (exponent >= 0) {
-      n = Number(q.value * 10n ** BigInt(exponent));
-    } else {
-      const divisor = 10n ** BigInt(-exponent);
-      const whole = q.value / divisor;
-      n = Number(q.value % divisor === 0n ? whole : q.value > 0n ? whole + 1n : whole);
-    }
-  }
-  if (key !== undefined) {
-    if (converted.size >= CONVERTED_LIMIT) converted.clear();
-    converted.set(key, n);
-  }
-  return n;
-}
-
 /** v1helper.IsScalarResourceName: extended resources, hugepages, attachable volumes and prefixed native resources. */
 export function isScalarResourceName(name: string): boolean {
   if (name.startsWith('hugepages-') || name.startsWith('attachable-volumes-')) return true;
@@ -64,7 +32,7 @@ type Amounts = Map<string, number>;
 
 function amountsOf(list: Record<string, unknown> | undefined, into: Amounts = new Map()): Amounts {
   if (!list) return into;
-  for (const name in list) into.set(name, quantityToNumber(list[name], name === 'cpu'));
+  for (const name in list) into.set(name, name === 'cpu' ? quantityMilliValue(list[name]) : quantityValue(list[name]));
   return into;
 }
 

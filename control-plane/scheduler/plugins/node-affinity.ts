@@ -1,6 +1,7 @@
+import { selectorFromSet } from '../../../api/selectors/label-selector.js';
+import { NodeSelector } from '../../../api/selectors/node-selector.js';
 import { Action } from '../framework/cluster-event.js';
 import type { NodeInfo } from '../framework/node-info.js';
-import { NodeSelectorTerms, nodeSelectorTerm } from '../framework/node-selector.js';
 import { defaultNormalizeScore, SKIP, unresolvable, type Plugin } from '../framework/plugin.js';
 import type { PodInfo } from '../framework/pod-info.js';
 
@@ -13,15 +14,12 @@ const PRE_SCORE = 'PreScoreNodeAffinity';
 
 /** nodeaffinity.GetRequiredNodeAffinity: the pod's nodeSelector and its required node affinity, both. */
 export function requiredNodeAffinity(pod: PodInfo): (node: NodeInfo) => boolean {
-  const selector: Record<string, string> | undefined = pod.pod.spec?.nodeSelector;
+  const nodeSelector: Record<string, string> | undefined = pod.pod.spec?.nodeSelector;
   const required = pod.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  const terms = required ? NodeSelectorTerms.parse(required.nodeSelectorTerms) : undefined;
-  const entries = selector ? Object.entries(selector) : [];
-  if (!entries.length && !terms) return () => true;
-  return (node) => {
-    for (const [k, v] of entries) if (node.labels[k] !== v) return false;
-    return !terms || terms.matches(node.labels, node.name);
-  };
+  const labels = nodeSelector && Object.keys(nodeSelector).length ? selectorFromSet(nodeSelector) : undefined;
+  const affinity = required ? NodeSelector.parse(required) : undefined;
+  if (!labels && !affinity) return () => true;
+  return (node) => (!labels || labels.matches(node.labels)) && (!affinity || affinity.matches(node.labels, node.name));
 }
 
 /**
@@ -69,14 +67,14 @@ export function nodeAffinity(): Plugin {
       const preferred = pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
       const terms = (Array.isArray(preferred) ? preferred : [])
         .filter((t) => Number(t?.weight) !== 0)
-        .map((t) => ({ weight: Number(t.weight), term: nodeSelectorTerm(t.preference) }));
+        .map((t) => ({ weight: Number(t.weight), term: NodeSelector.parseTerm(t.preference) }));
       if (!terms.length) return SKIP;
       state.write(PRE_SCORE, terms);
       return undefined;
     },
     score(state, _pod, node) {
       let total = 0;
-      for (const { weight, term } of state.read<{ weight: number; term: NodeSelectorTerms }[]>(PRE_SCORE)!) {
+      for (const { weight, term } of state.read<{ weight: number; term: NodeSelector }[]>(PRE_SCORE)!) {
         if (term.matches(node.labels, node.name)) total += weight;
       }
       return total;

@@ -1,9 +1,10 @@
+import { claimClass } from '../../../api/kinds/persistent-volume-claim.js';
+import { podClaims } from '../../../api/storage/pod-claims.js';
 import type { AnyObject } from '../../../client/resource.js';
 import { Action } from '../framework/cluster-event.js';
 import type { Lister } from '../framework/listers.js';
 import { SKIP, unschedulable, type Plugin } from '../framework/plugin.js';
 import type { PodInfo } from '../framework/pod-info.js';
-import { claimClass, podClaims } from '../volume/persistent-volumes.js';
 
 export const ERR_REASON_MAX_VOLUME_COUNT = 'node(s) exceed max volume count';
 /** The allocatable resource a node reports its EBS attachment limit in. */

@@ -1,18 +1,23 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { volumeClass } from '../../../api/kinds/persistent-volume.js';
+import { claimClass } from '../../../api/kinds/persistent-volume-claim.js';
+import { matchTopologySelectorTerms } from '../../../api/selectors/node-selector.js';
+import { ANN_BIND_COMPLETED, ANN_SELECTED_NODE, hasAnnotation } from '../../../api/storage/annotations.js';
+import { isClaimForPod, podClaims } from '../../../api/storage/pod-claims.js';
+import {
+  bindVolumeToClaim, findMatchingVolume, isDelayBindingMode, NOT_SUPPORTED_PROVISIONER, requestedStorage,
+} from '../../../api/storage/volume-binding.js';
+import { checkNodeAffinity } from '../../../api/storage/volume-node-affinity.js';
+import { compareQuantities } from '../../../api/validation/quantity.js';
+import { AssumeCache, compareResourceVersions } from '../../../client/assume-cache.js';
 import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUMES, PERSISTENT_VOLUME_CLAIMS } from '../../../client/resources.js';
 import type { RestClient } from '../../../client/rest-client.js';
 import { Action } from '../framework/cluster-event.js';
 import type { Lister } from '../framework/listers.js';
 import type { NodeInfo } from '../framework/node-info.js';
-import { matchTopologySelectorTerms } from '../framework/node-selector.js';
 import { SKIP, unresolvable, type NodeSnapshot, type Plugin } from '../framework/plugin.js';
 import type { PodInfo } from '../framework/pod-info.js';
-import { AssumeCache, compareResourceVersions } from '../volume/assume-cache.js';
-import {
-  ANN_SELECTED_NODE, NOT_SUPPORTED_PROVISIONER, bindVolumeToClaim, claimClass, findMatchingVolume, isClaimFullyBound,
-  podClaims, requestedStorage, volumeAdmitsNode, volumeClass,
-} from '../volume/persistent-volumes.js';
 
 export const ERR_REASON_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
 export const ERR_REASON_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
@@ -27,6 +32,9 @@ export const pvClassIndex = (pv: AnyObject): string[] => [volumeClass(pv)];
 export const BIND_TIMEOUT_MS = 600_000;
 
 const STATE = 'VolumeBinding';
+
+/** isPVCFullyBound: the PV controller has finished binding the claim. */
+const isClaimFullyBound = (pvc: AnyObject): boolean => !!pvc.spec?.volumeName && hasAnnotation(pvc, ANN_BIND_COMPLETED);
 
 interface StaticBinding {
   pv: AnyObject;
@@ -76,16 +84,6 @@ export function volumeBinding(opts: VolumeBindingOptions): Plugin {
   const bindTimeoutMs = opts.bindTimeoutMs ?? BIND_TIMEOUT_MS;
   const pollMs = opts.pollMs ?? 1000;
 
-  /** volume.IsDelayBindingMode: the claim's class waits for the first consumer. */
-  const delaysBinding = (pvc: AnyObject): boolean => {
-    const name = claimClass(pvc);
-    if (!name) return false;
-    const sc = listers.storageClasses.get(name);
-    if (!sc) return false;
-    if (!sc.volumeBindingMode) throw new Error(`VolumeBindingMode not set for StorageClass "${name}"`);
-    return sc.volumeBindingMode === 'WaitForFirstConsumer';
-  };
-
   /** The pod's claims, or why the pod cannot be scheduled yet. */
   const podVolumeClaims = (pod: PodInfo): { bound: AnyObject[]; delayed: AnyObject[]; immediate: number } => {
     const bound: AnyObject[] = [];
@@ -100,11 +98,11 @@ export function volumeBinding(opts: VolumeBindingOptions): Plugin {
       }
       if (pvc.status?.phase === 'Lost') throw new ClaimError(`persistentvolumeclaim "${name}" bound to non-existent persistentvolume "${pvc.spec?.volumeName ?? ''}"`);
       if (pvc.metadata.deletionTimestamp) throw new ClaimError(`persistentvolumeclaim "${name}" is being deleted`);
-      if (ephemeral && !(pvc.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === pod.uid)) {
+      if (ephemeral && !isClaimForPod(pod.pod, pvc)) {
         throw new ClaimError(`PVC ${pod.namespace}/${name} was not created for pod ${pod.key} (pod is not owner)`);
       }
       if (isClaimFullyBound(pvc)) bound.push(pvc);
-      else if (delaysBinding(pvc) && !pvc.spec?.volumeName) delayed.push(pvc);
+      else if (isDelayBindingMode(pvc, listers.storageClasses) && !pvc.spec?.volumeName) delayed.push(pvc);
       else immediate++;
     }
     return { bound, delayed, immediate };
@@ -127,7 +125,7 @@ export function volumeBinding(opts: VolumeBindingOptions): Plugin {
         pvsFound = false;
         break;
       }
-      if (!volumeAdmitsNode(pv, node.labels)) {
+      if (!checkNodeAffinity(pv, node.labels)) {
         boundSatisfied = false;
         break;
       }
@@ -147,10 +145,10 @@ export function volumeBinding(opts: VolumeBindingOptions): Plugin {
       }
     }
     if (toMatch.length) {
-      toMatch.sort((a, b) => requestedStorage(a) - requestedStorage(b));
+      toMatch.sort((a, b) => compareQuantities(requestedStorage(a), requestedStorage(b)));
       const chosen = new Set<string>();
       for (const pvc of toMatch) {
-        const pv = findMatchingVolume(pvc, pvs.byIndex(PV_CLASS_INDEX, claimClass(pvc)), node.labels, chosen);
+        const pv = findMatchingVolume(pvc, pvs.byIndex(PV_CLASS_INDEX, claimClass(pvc)), { nodeLabels: node.labels, excluded: chosen });
         if (!pv) {
           toProvision.push(pvc);
           unboundSatisfied = false;
@@ -196,7 +194,7 @@ export function volumeBinding(opts: VolumeBindingOptions): Plugin {
       if (!pv) throw new Error(`failed to check binding: persistentvolume "${b.pv.metadata.name}" not found`);
       if (!pvc) throw new Error(`failed to check binding: persistentvolumeclaim "${pvcKey}" not found`);
       if (compareResourceVersions(b.pv.metadata.resourceVersion, pv.metadata.resourceVersion) > 0) return false;
-      if (!volumeAdmitsNode(pv, node.labels)) throw new Error(`pv "${pv.metadata.name}" node affinity doesn't match node "${nodeName}"`);
+      if (!checkNodeAffinity(pv, node.labels)) throw new Error(`pv "${pv.metadata.name}" node affinity doesn't match node "${nodeName}"`);
       if (!pv.spec?.claimRef?.uid) throw new Error(`ClaimRef got reset for pv "${pv.metadata.name}"`);
       if (!isClaimFullyBound(pvc)) return false;
     }
@@ -210,7 +208,7 @@ export function volumeBinding(opts: VolumeBindingOptions): Plugin {
       if (pvc.spec?.volumeName) {
         const pv = pvs.apiObject(pvc.spec.volumeName);
         if (!pv) return false;
-        if (!volumeAdmitsNode(pv, node.labels)) throw new Error(`pv "${pv.metadata.name}" node affinity doesn't match node "${nodeName}"`);
+        if (!checkNodeAffinity(pv, node.labels)) throw new Error(`pv "${pv.metadata.name}" node affinity doesn't match node "${nodeName}"`);
       }
       if (!isClaimFullyBound(pvc)) return false;
     }

@@ -1,9 +1,9 @@
+import { claimClass } from '../../../api/kinds/persistent-volume-claim.js';
 import type { AnyObject } from '../../../client/resource.js';
 import { Action } from '../framework/cluster-event.js';
 import type { Lister } from '../framework/listers.js';
 import { LABEL_REGION, LABEL_REGION_BETA, LABEL_ZONE, LABEL_ZONE_BETA } from '../framework/node-info.js';
 import { SKIP, unresolvable, type Plugin, type Status } from '../framework/plugin.js';
-import { claimClass } from '../volume/persistent-volumes.js';
 
 export const ERR_REASON_ZONE_CONFLICT = 'node(s) had no available volume zone';
 

@@ -1,12 +1,14 @@
+import { ANN_BIND_COMPLETED, hasAnnotation } from '../../../api/storage/annotations.js';
+import { claimNamesOf } from '../../../api/storage/pod-claims.js';
 import { isConflict } from '../../../client/api-error.js';
+import { AssumeCache } from '../../../client/assume-cache.js';
 import type { Reconcile } from '../../../client/controller-loop.js';
 import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, STORAGE_CLASSES } from '../../../client/resources.js';
+import { objectKey } from '../../../client/store.js';
 import { WorkQueue } from '../../../client/workqueue.js';
 import type { ControllerDescriptor } from '../../controller.js';
-import { claimNamesOf, indexPodsByClaim } from '../pods-by-claim.js';
-import { ANN_BIND_COMPLETED, hasAnnotation } from './annotations.js';
-import { AssumeCache } from './assume-cache.js';
+import { indexPodsByClaim } from '../pods-by-claim.js';
 import { claimKey, claimRefKey, type Binder } from './binder.js';
 import { syncClaim } from './claim-sync.js';
 import { syncVolume } from './volume-sync.js';
@@ -50,8 +52,8 @@ export const persistentVolumeBinderController: ControllerDescriptor = {
     const b: Binder = {
       client: ctx.client,
       recorder: ctx.recorder('persistentvolume-controller'),
-      volumes: new AssumeCache(volumeInformer),
-      claims: new AssumeCache(claimInformer),
+      volumes: new AssumeCache('persistentvolume', volumeInformer.store),
+      claims: new AssumeCache('persistentvolumeclaim', claimInformer.store),
       classes: ctx.informers.for<AnyObject>(STORAGE_CLASSES),
       pods,
       claimQueue,
@@ -72,6 +74,7 @@ export const persistentVolumeBinderController: ControllerDescriptor = {
       onUpdate: (_old, volume) => volumeChanged(volume),
       // A claim whose volume is gone turns Lost now, not at the next sync.
       onDelete: (volume) => {
+        b.volumes.restore(objectKey(volume));
         if (volume.spec?.claimRef) claimQueue.add(claimRefKey(volume.spec.claimRef));
       },
     });
@@ -80,6 +83,7 @@ export const persistentVolumeBinderController: ControllerDescriptor = {
       onUpdate: (_old, claim) => claimQueue.add(claimKey(claim)),
       // A volume whose claim is gone is Released now, not at the next sync.
       onDelete: (claim) => {
+        b.claims.restore(objectKey(claim));
         if (claim.spec?.volumeName) volumeQueue.add(claim.spec.volumeName);
       },
     });

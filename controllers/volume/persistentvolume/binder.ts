@@ -1,14 +1,14 @@
 import { deepEqual } from '../../../api/deep-equal.js';
+import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, hasAnnotation } from '../../../api/storage/annotations.js';
+import { bindVolumeToClaim } from '../../../api/storage/volume-binding.js';
 import { compareQuantities, parseQuantity } from '../../../api/validation/quantity.js';
+import type { AssumeCache } from '../../../client/assume-cache.js';
 import type { EventRecorder, EventType } from '../../../client/event-recorder.js';
 import type { Informer } from '../../../client/informer.js';
 import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES } from '../../../client/resources.js';
 import type { RestClient } from '../../../client/rest-client.js';
 import type { WorkQueue } from '../../../client/workqueue.js';
-import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, hasAnnotation } from './annotations.js';
-import type { AssumeCache } from './assume-cache.js';
-import { isVolumeBoundToClaim } from './matching.js';
 
 /** What the claim and volume syncs share: the caches they decide on and the means to act. */
 export interface Binder {
@@ -63,7 +63,7 @@ export async function updateClaimStatus(b: Binder, claim: AnyObject, phase: stri
     }
   }
   if (!dirty) return claim;
-  return b.claims.assume(await b.client.updateStatus(PERSISTENT_VOLUME_CLAIMS, { ...claim, status }));
+  return b.claims.written(await b.client.updateStatus(PERSISTENT_VOLUME_CLAIMS, { ...claim, status }));
 }
 
 /** updateClaimStatus that also reports the change, once: only when the phase actually moves. */
@@ -78,7 +78,7 @@ export async function updateVolumePhase(b: Binder, volume: AnyObject, phase: str
   if (volume.status?.phase === phase) return volume;
   const status: AnyObject = { ...volume.status, phase, message };
   if (!message) delete status.message;
-  return b.volumes.assume(await b.client.updateStatus(PERSISTENT_VOLUMES, { ...volume, status }));
+  return b.volumes.written(await b.client.updateStatus(PERSISTENT_VOLUMES, { ...volume, status }));
 }
 
 /** updateVolumePhase that also reports the change, once: only when the phase actually moves. */
@@ -89,12 +89,6 @@ export async function updateVolumePhaseWithEvent(b: Binder, volume: AnyObject, p
   return updated;
 }
 
-/** The claimRef a bound volume carries: enough to tell this claim from a later one of the same name. */
-const claimReference = (claim: AnyObject): Record<string, unknown> => ({
-  kind: 'PersistentVolumeClaim', namespace: claim.metadata.namespace, name: claim.metadata.name,
-  uid: claim.metadata.uid, apiVersion: 'v1', resourceVersion: claim.metadata.resourceVersion,
-});
-
 /**
  * Binds in kube's order, volume first: its claimRef (marked as the
  * controller's doing unless it was pre-bound to this claim) and phase, then
@@ -102,13 +96,8 @@ const claimReference = (claim: AnyObject): Record<string, unknown> => ({
  * a state the next sync of either object completes.
  */
 export async function bind(b: Binder, volume: AnyObject, claim: AnyObject): Promise<void> {
-  const ref = volume.spec?.claimRef;
-  let next = volume;
-  if (!ref || ref.name !== claim.metadata.name || ref.namespace !== claim.metadata.namespace || ref.uid !== claim.metadata.uid) {
-    next = { ...next, spec: { ...next.spec, claimRef: claimReference(claim) } };
-  }
-  if (!isVolumeBoundToClaim(volume, claim) && !hasAnnotation(next, ANN_BOUND_BY_CONTROLLER)) next = withAnnotation(next, ANN_BOUND_BY_CONTROLLER);
-  if (next !== volume) volume = b.volumes.assume(await b.client.update(PERSISTENT_VOLUMES, next));
+  const boundVolume = bindVolumeToClaim(volume, claim);
+  if (boundVolume) volume = b.volumes.written(await b.client.update(PERSISTENT_VOLUMES, boundVolume));
   volume = await updateVolumePhase(b, volume, 'Bound');
 
   let nextClaim = claim;
@@ -117,7 +106,7 @@ export async function bind(b: Binder, volume: AnyObject, claim: AnyObject): Prom
     if (!hasAnnotation(nextClaim, ANN_BOUND_BY_CONTROLLER)) nextClaim = withAnnotation(nextClaim, ANN_BOUND_BY_CONTROLLER);
   }
   if (!hasAnnotation(nextClaim, ANN_BIND_COMPLETED)) nextClaim = withAnnotation(nextClaim, ANN_BIND_COMPLETED);
-  if (nextClaim !== claim) claim = b.claims.assume(await b.client.update(PERSISTENT_VOLUME_CLAIMS, nextClaim));
+  if (nextClaim !== claim) claim = b.claims.written(await b.client.update(PERSISTENT_VOLUME_CLAIMS, nextClaim));
   await updateClaimStatus(b, claim, 'Bound', volume);
 }
 
@@ -136,6 +125,6 @@ export async function unbindVolume(b: Binder, volume: AnyObject): Promise<void> 
     const { uid: _uid, ...claimRef } = volume.spec.claimRef;
     next = { ...volume, spec: { ...volume.spec, claimRef } };
   }
-  const updated = b.volumes.assume(await b.client.update(PERSISTENT_VOLUMES, next));
+  const updated = b.volumes.written(await b.client.update(PERSISTENT_VOLUMES, next));
   await updateVolumePhase(b, updated, 'Available');
 }

@@ -1,28 +1,19 @@
 import { claimClass } from '../../../api/kinds/persistent-volume-claim.js';
 import { BETA_STORAGE_CLASS_ANNOTATION } from '../../../api/kinds/persistent-volume.js';
 import { isDefaultClass } from '../../../api/kinds/storage-class.js';
+import {
+  ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, hasAnnotation,
+} from '../../../api/storage/annotations.js';
+import { isDelayBindingMode, isVolumeBoundToClaim } from '../../../api/storage/volume-binding.js';
 import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUME_CLAIMS } from '../../../client/resources.js';
 import { isPodTerminated, POD_CLAIM_INDEX } from '../pods-by-claim.js';
-import {
-  ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, hasAnnotation,
-} from './annotations.js';
 import { bind, claimKey, updateClaimStatus, updateClaimStatusWithEvent, type Binder } from './binder.js';
 import { migratedDriver, migrationAnnotations } from './csi-migration.js';
-import { findBestMatchForClaim, isVolumeBoundToClaim, volumeMismatch } from './matching.js';
+import { findBestMatchForClaim, volumeMismatch } from './matching.js';
 
 async function updateClaim(b: Binder, claim: AnyObject): Promise<AnyObject> {
-  return b.claims.assume(await b.client.update(PERSISTENT_VOLUME_CLAIMS, claim));
-}
-
-/** Whether the claim's class waits for a pod to be scheduled before its volume is chosen or made. */
-function isDelayBinding(b: Binder, claim: AnyObject): boolean {
-  const name = claimClass(claim);
-  if (!name) return false;
-  const cls = b.classes.store.get(name);
-  if (!cls) return false;
-  if (!cls.volumeBindingMode) throw new Error(`VolumeBindingMode not set for StorageClass "${name}"`);
-  return cls.volumeBindingMode === 'WaitForFirstConsumer';
+  return b.claims.written(await b.client.update(PERSISTENT_VOLUME_CLAIMS, claim));
 }
 
 /** The default class: the newest of those marked, by name when they were made in the same second. */
@@ -96,7 +87,7 @@ async function provisionClaim(b: Binder, claim: AnyObject): Promise<void> {
 async function syncUnboundClaim(b: Binder, claim: AnyObject): Promise<void> {
   const volumeName: string | undefined = claim.spec?.volumeName;
   if (!volumeName) {
-    const delayBinding = isDelayBinding(b, claim);
+    const delayBinding = isDelayBindingMode(claim, b.classes.store);
     const volume = findBestMatchForClaim(b.volumes.list(), claim, delayBinding);
     if (volume) return bind(b, volume, claim);
     // The update brings the claim back through the queue with its new class.

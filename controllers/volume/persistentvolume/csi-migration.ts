@@ -1,5 +1,5 @@
+import { ANN_BETA_STORAGE_PROVISIONER, ANN_DYNAMICALLY_PROVISIONED, ANN_MIGRATED_TO, ANN_STORAGE_PROVISIONER } from '../../../api/storage/annotations.js';
 import type { AnyObject } from '../../../client/resource.js';
-import { ANN_BETA_STORAGE_PROVISIONER, ANN_DYNAMICALLY_PROVISIONED, ANN_MIGRATED_TO, ANN_STORAGE_PROVISIONER } from './annotations.js';
 
 /**
  * In-tree provisioners whose volumes kube 1.32 always hands to a CSI driver:

@@ -1,11 +1,11 @@
+import { ANN_DYNAMICALLY_PROVISIONED, ANN_MIGRATED_TO, hasAnnotation } from '../../../api/storage/annotations.js';
+import { volumeModeMismatch } from '../../../api/storage/volume-binding.js';
 import { isNotFound } from '../../../client/api-error.js';
 import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES } from '../../../client/resources.js';
 import { isPodTerminated, POD_CLAIM_INDEX } from '../pods-by-claim.js';
-import { ANN_DYNAMICALLY_PROVISIONED, ANN_MIGRATED_TO, hasAnnotation } from './annotations.js';
 import { claimRefKey, unbindVolume, updateVolumePhase, updateVolumePhaseWithEvent, type Binder } from './binder.js';
 import { migrationAnnotations } from './csi-migration.js';
-import { volumeModeMismatch } from './matching.js';
 
 async function liveClaim(b: Binder, ref: AnyObject): Promise<AnyObject | undefined> {
   try {
@@ -31,7 +31,7 @@ function isVolumeReleased(b: Binder, volume: AnyObject): boolean {
 /** Reclaim reads the volume afresh: an earlier pass may just have changed it. */
 async function freshVolume(b: Binder, volume: AnyObject): Promise<AnyObject | undefined> {
   try {
-    return b.volumes.assume(await b.client.get(PERSISTENT_VOLUMES, volume.metadata.name!));
+    return b.volumes.written(await b.client.get(PERSISTENT_VOLUMES, volume.metadata.name!));
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
@@ -102,7 +102,7 @@ async function release(b: Binder, volume: AnyObject): Promise<void> {
  */
 export async function syncVolume(b: Binder, volume: AnyObject): Promise<void> {
   const migrated = migrationAnnotations(volume, false);
-  if (migrated) volume = b.volumes.assume(await b.client.update(PERSISTENT_VOLUMES, { ...volume, metadata: { ...volume.metadata, annotations: migrated } }));
+  if (migrated) volume = b.volumes.written(await b.client.update(PERSISTENT_VOLUMES, { ...volume, metadata: { ...volume.metadata, annotations: migrated } }));
   const ref = volume.spec?.claimRef;
   // Unused, or reserved for a claim that has not bound yet (the claim's sync handles that).
   if (!ref || !ref.uid) {

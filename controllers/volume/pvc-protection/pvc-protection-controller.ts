@@ -6,8 +6,9 @@ import { PERSISTENT_VOLUME_CLAIMS, PODS } from '../../../client/resources.js';
 import type { RestClient } from '../../../client/rest-client.js';
 import { WorkQueue } from '../../../client/workqueue.js';
 import { PVC_PROTECTION_FINALIZER } from '../../../api/storage-protection.js';
+import { claimNamesOf, ephemeralClaimName, isClaimForPod } from '../../../api/storage/pod-claims.js';
 import { workersFor, type ControllerDescriptor } from '../../controller.js';
-import { claimNamesOf, ephemeralClaimName, indexPodsByClaim, isPodTerminated, POD_CLAIM_INDEX } from '../pods-by-claim.js';
+import { indexPodsByClaim, isPodTerminated, POD_CLAIM_INDEX } from '../pods-by-claim.js';
 import { isDeletionCandidate, needsFinalizer, withFinalizer, withoutFinalizer } from '../protection.js';
 
 /**
@@ -27,8 +28,7 @@ function podUsesClaim(pod: AnyObject, claim: AnyObject): boolean {
   if (!pod.spec?.nodeName) return false;
   return (pod.spec.volumes ?? []).some((volume: AnyObject) =>
     volume.persistentVolumeClaim?.claimName === claim.metadata.name
-    || (!!volume.ephemeral && !isShutDown(pod) && ephemeralClaimName(pod, volume) === claim.metadata.name
-      && (claim.metadata.ownerReferences ?? []).some((ref) => ref.controller && ref.uid === pod.metadata.uid)));
+    || (!!volume.ephemeral && !isShutDown(pod) && ephemeralClaimName(pod, volume) === claim.metadata.name && isClaimForPod(pod, claim)));
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * The annotations through which the binder, the scheduler and external
- * provisioners talk about a binding (kube's component-helpers/storage/volume).
+ * The annotations through which the PV controller, the scheduler and
+ * external provisioners talk about a binding (kube's
+ * component-helpers/storage/volume).
  */
 
 /** On a claim: its binding has been set up once; from then on a missing volume means Lost. */
@@ -17,6 +18,7 @@ export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-p
 /** On a claim or volume of an in-tree plugin: the CSI driver that handles it instead. */
 export const ANN_MIGRATED_TO = 'pv.kubernetes.io/migrated-to';
 
-export function hasAnnotation(obj: { metadata: { annotations?: Record<string, string> } }, name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(obj.metadata.annotations ?? {}, name);
+/** metav1.HasAnnotation: present, whatever its value (kube's binding annotations are flags). */
+export function hasAnnotation(obj: { metadata?: { annotations?: Record<string, string> } }, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(obj.metadata?.annotations ?? {}, name);
 }
