@@ -74,6 +74,8 @@ export function addEventHandlers(informers: SchedulerInformers, cache: Scheduler
         move(ASSIGNED_POD_DELETE, pod, undefined);
       } else {
         queue.delete(pod.metadata.uid!);
+        // Deleted before the informer saw it bound: what this scheduler assumed for it is freed, which may help parked pods.
+        if (cache.forget(pod.metadata.uid!)) move(ASSIGNED_POD_DELETE, pod, undefined);
       }
     },
   });

@@ -8,6 +8,7 @@ import type { RestClient } from '../../client/rest-client.js';
 import { namespaceIndex, objectKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { workersFor, type ControllerDescriptor } from '../controller.js';
+import { SelectorCache } from '../selector-cache.js';
 import { claimObjects, controllerOf } from '../replicaset/controller-ref-manager.js';
 import { isNamespaceTerminating } from '../replicaset/pod-control.js';
 import { selectorOf } from '../replicaset/replicaset-controller.js';
@@ -23,6 +24,8 @@ interface DeploymentDeps {
   deployments: Informer;
   replicaSets: Informer;
   pods: Informer;
+  /** The Deployments' parsed selectors. */
+  selectors: SelectorCache<AnyObject>;
 }
 
 /**
@@ -33,11 +36,11 @@ interface DeploymentDeps {
  * next step of its strategy (RollingUpdate or Recreate). Keys are
  * "namespace/name" of Deployments.
  */
-export function deploymentReconciler({ client, recorder, deployments, replicaSets, pods }: DeploymentDeps) {
+export function deploymentReconciler({ client, recorder, deployments, replicaSets, pods, selectors }: DeploymentDeps) {
   /** The Deployment's ReplicaSets, adopting and releasing by selector. */
   const replicaSetsFor = (d: AnyObject): Promise<AnyObject[]> => {
     const { namespace, name } = d.metadata;
-    const selector = selectorOf(d.spec);
+    const selector = selectors.get(d);
     if (!selector) throw new Error(`deployment ${namespace}/${name} has invalid label selector`);
     return claimObjects(replicaSets.store.byIndex(namespaceIndex, namespace!), {
       owner: d, ownerApiVersion: 'apps/v1', ownerKind: 'Deployment', kind: 'ReplicaSet', selector,
@@ -49,7 +52,7 @@ export function deploymentReconciler({ client, recorder, deployments, replicaSet
   /** The Deployment's pods by the uid of the ReplicaSet controlling them, terminating and finished ones included. */
   const podsByReplicaSet = (d: AnyObject, rsList: AnyObject[]): Map<string, AnyObject[]> => {
     // Valid: replicaSetsFor checked it.
-    const selector = selectorOf(d.spec)!;
+    const selector = selectors.get(d)!;
     const map = new Map<string, AnyObject[]>(rsList.map((rs) => [rs.metadata.uid!, []]));
     for (const pod of pods.store.byIndex(namespaceIndex, d.metadata.namespace!)) {
       if (!selector.matches(pod.metadata.labels)) continue;
@@ -98,6 +101,8 @@ export const deploymentController: ControllerDescriptor = {
     const replicaSets = ctx.informers.for<AnyObject>(REPLICA_SETS);
     const pods = ctx.informers.for<AnyObject>(PODS);
     const queue = new WorkQueue<string>();
+    const selectors = new SelectorCache<AnyObject>((d) => selectorOf(d.spec));
+    selectors.forgetDeleted(deployments);
 
     /** The Deployment a controller reference names, if the cache has that very object. */
     const resolve = (namespace: string | undefined, ref: OwnerReference): AnyObject | undefined => {
@@ -109,7 +114,7 @@ export const deploymentController: ControllerDescriptor = {
     const selecting = (rs: AnyObject): AnyObject[] => {
       if (!Object.keys(rs.metadata.labels ?? {}).length) return [];
       return deployments.store.byIndex(namespaceIndex, rs.metadata.namespace!).filter((d) => {
-        const selector = selectorOf(d.spec);
+        const selector = selectors.get(d);
         return selector && !selector.empty() && selector.matches(rs.metadata.labels);
       });
     };
@@ -154,7 +159,7 @@ export const deploymentController: ControllerDescriptor = {
 
     return [{
       name: 'deployment', queue, workers: workersFor(ctx, 'deployment', 5),
-      reconcile: deploymentReconciler({ client: ctx.client, recorder: ctx.recorder('deployment-controller'), deployments, replicaSets, pods }),
+      reconcile: deploymentReconciler({ client: ctx.client, recorder: ctx.recorder('deployment-controller'), deployments, replicaSets, pods, selectors }),
     }];
   },
 };

@@ -1,3 +1,4 @@
+import { logError } from '../../client/log.js';
 import type { AnyObject } from '../../client/resource.js';
 import { syncRolloutStatus } from './progress.js';
 import { availableReplicaCount, deploymentComplete, maxUnavailable, newRSNewReplicas, replicaCount, specReplicas } from './replica-math.js';
@@ -37,10 +38,14 @@ async function reconcileOldReplicaSets(ctx: SyncContext, allRSs: AnyObject[], ol
   const newUnavailable = specReplicas(newRS) - (newRS.status?.availableReplicas ?? 0);
   const maxScaledDown = replicaCount(allRSs) - minAvailable - newUnavailable;
   if (maxScaledDown <= 0) return false;
-  // As in kube, a failed step here is only retried by a later sync.
-  const cleaned = await cleanupUnhealthyReplicas(ctx, oldRSs, d, maxScaledDown).catch(() => undefined);
+  // As in kube, a failed step here fails no sync: it is logged, and a later sync tries again.
+  const failed = (phase: string) => (err: unknown): undefined => {
+    logError(err, { controller: 'deployment', deployment: `${d.metadata.namespace}/${d.metadata.name}`, phase });
+    return undefined;
+  };
+  const cleaned = await cleanupUnhealthyReplicas(ctx, oldRSs, d, maxScaledDown).catch(failed('scale down unhealthy replicas of old ReplicaSets'));
   if (!cleaned) return false;
-  const scaledDown = await scaleDownOldReplicaSets(ctx, [...cleaned.oldRSs, newRS], cleaned.oldRSs, d).catch(() => undefined);
+  const scaledDown = await scaleDownOldReplicaSets(ctx, [...cleaned.oldRSs, newRS], cleaned.oldRSs, d).catch(failed('scale down old ReplicaSets'));
   if (scaledDown === undefined) return false;
   return cleaned.count + scaledDown > 0;
 }

@@ -1,6 +1,7 @@
 import { clone, deepEqual } from '../../api/deep-equal.js';
 import { isAlreadyExists, isNotFound } from '../../client/api-error.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
+import { logError } from '../../client/log.js';
 import type { AnyObject } from '../../client/resource.js';
 import { DEPLOYMENTS, REPLICA_SETS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
@@ -116,7 +117,9 @@ async function getNewReplicaSet(ctx: SyncContext, d: AnyObject, rsList: AnyObjec
         d.status ??= {};
         d.status.collisionCount = (collisionCount ?? 0) + 1;
         // The next sync, with the new count, makes a ReplicaSet of another name; the create's error requeues it.
-        await updateDeploymentStatus(ctx, d).catch(() => undefined);
+        await updateDeploymentStatus(ctx, d).catch((statusErr) => logError(statusErr, {
+          controller: 'deployment', deployment: `${d.metadata.namespace}/${d.metadata.name}`, phase: 'record collisionCount after a ReplicaSet name collision', collisionCount: d.status.collisionCount,
+        }));
         throw err;
       }
     } else {
@@ -125,8 +128,10 @@ async function getNewReplicaSet(ctx: SyncContext, d: AnyObject, rsList: AnyObjec
       if (hasProgressDeadline(d)) {
         d.status ??= {};
         setCondition(d.status, newCondition('Progressing', 'False', FAILED_RS_CREATE_REASON, message));
-        // The failure to create matters more than a failure to report it.
-        await updateDeploymentStatus(ctx, d).catch(() => undefined);
+        // The failure to create matters more than a failure to report it: that is only logged.
+        await updateDeploymentStatus(ctx, d).catch((statusErr) => logError(statusErr, {
+          controller: 'deployment', deployment: `${d.metadata.namespace}/${d.metadata.name}`, phase: `record condition ${FAILED_RS_CREATE_REASON}`,
+        }));
       }
       ctx.recorder.event(d, 'Warning', FAILED_RS_CREATE_REASON, message);
       throw err;

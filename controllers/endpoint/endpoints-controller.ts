@@ -14,7 +14,7 @@ import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controlle
 import { canonicalIP } from '../endpointslice/canonical-ip.js';
 import { ignoreNotFound, isNamespaceTerminating } from '../endpointslice/errors.js';
 import { findPort, isPodReady, podIPs, shouldPodBeInEndpoints, shouldSetHostname } from '../endpointslice/pod-endpoints.js';
-import { enqueueServicesOfPods, podsForService, serviceSelector } from '../endpointslice/service-membership.js';
+import { ServiceMembership } from '../endpointslice/service-membership.js';
 import { formatTriggerTime, TriggerTimeTracker } from '../endpointslice/trigger-time-tracker.js';
 import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_LEADER, LABEL_HEADLESS_SERVICE } from '../endpointslice/well-known.js';
 import { ANNOTATION_OVER_CAPACITY, capacityAnnotationSetCorrectly, TRUNCATED, truncateEndpoints } from './over-capacity.js';
@@ -22,7 +22,7 @@ import { ANNOTATION_OVER_CAPACITY, capacityAnnotationSetCorrectly, TRUNCATED, tr
 export interface EndpointsControllerDeps {
   client: RestClient;
   services: Informer;
-  pods: Informer;
+  membership: ServiceMembership;
   endpoints: Informer;
   recorder: EventRecorder;
 }
@@ -99,13 +99,18 @@ const isServiceIPSet = (service: AnyObject): boolean => !!service.spec?.clusterI
  * Endpoints object of its name listing the pods it selects, ready ones in
  * addresses and the others in notReadyAddresses, grouped by the ports they
  * serve. Written only when something changed; deleted with the Service.
- * Services without a selector keep whatever Endpoints their users write.
+ * Services without a selector keep whatever Endpoints their users write,
+ * and the controller forgets what it remembered of them.
  */
 export function endpointsReconciler(deps: EndpointsControllerDeps) {
   const triggerTimes = new TriggerTimeTracker();
   // The resourceVersion each Endpoints had before this controller last changed it:
   // finding it in the cache again means the cache has not caught up yet.
   const staleVersions = new Map<string, string>();
+  const forget = (namespace: string, name: string) => {
+    triggerTimes.deleteService(namespace, name);
+    staleVersions.delete(`${namespace}/${name}`);
+  };
   return async function reconcile(key: string): Promise<ReconcileResult> {
     const { namespace = '', name } = splitKey(key);
     const service = deps.services.store.get(key);
@@ -115,15 +120,16 @@ export function endpointsReconciler(deps: EndpointsControllerDeps) {
       } catch (err) {
         ignoreNotFound(err);
       }
-      triggerTimes.deleteService(namespace, name);
-      staleVersions.delete(key);
+      forget(namespace, name);
       return;
     }
-    if (service.spec?.type === 'ExternalName') return;
-    const selector = serviceSelector(service);
-    if (!selector) return;
+    const selector = service.spec?.type === 'ExternalName' ? undefined : deps.membership.selector(service);
+    if (!selector) {
+      forget(namespace, name);
+      return;
+    }
 
-    const pods = podsForService(deps.pods, service, selector);
+    const pods = deps.membership.podsFor(service, selector);
     // Computed before the sync so the tracker moves on even when nothing is written.
     const triggerTime = triggerTimes.compute(service, pods);
     const subsets = desiredSubsets(service, pods);
@@ -178,8 +184,9 @@ export const endpointsController: ControllerDescriptor = {
     const pods = ctx.informers.for(PODS);
     const endpoints = ctx.informers.for(ENDPOINTS);
     const queue = new WorkQueue<string>();
+    const membership = ServiceMembership.of(pods, services);
     enqueueFrom(services, queue);
-    enqueueServicesOfPods(pods, services, queue);
+    membership.subscribe(queue);
     endpoints.addEventHandler({
       // Once at start, every Endpoints is looked at: those whose Service went
       // while the controller was away are deleted. Leader election records are no Service's.
@@ -190,6 +197,11 @@ export const endpointsController: ControllerDescriptor = {
       onDelete: (ep) => queue.add(objectKey(ep)),
     });
     const recorder = ctx.recorder('endpoint-controller');
-    return [{ name: 'endpoint', queue, workers: workersFor(ctx, 'endpoints', 5), reconcile: endpointsReconciler({ client: ctx.client, services, pods, endpoints, recorder }) }];
+    return [{
+      // The queue keeps kube's name, which labels its workqueue metrics; its workers
+      // are --concurrent-endpoint-syncs, which the command line files under 'endpoints'.
+      name: 'endpoint', queue, workers: workersFor(ctx, 'endpoints', 5),
+      reconcile: endpointsReconciler({ client: ctx.client, services, membership, endpoints, recorder }),
+    }];
   },
 };

@@ -10,7 +10,7 @@ import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controlle
 import { EndpointSliceTracker } from './endpoint-slice-tracker.js';
 import { EndpointSliceReconciler } from './reconciler.js';
 import { isNodeReady, TopologyCache } from './topology-cache.js';
-import { enqueueServicesOfPods, podsForService, serviceSelector } from './service-membership.js';
+import { ServiceMembership } from './service-membership.js';
 import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from './slices-by-service.js';
 import { TriggerTimeTracker } from './trigger-time-tracker.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE } from './well-known.js';
@@ -26,7 +26,7 @@ const TOPOLOGY_KEY = 'topology';
 
 export interface EndpointSliceControllerDeps {
   services: Informer;
-  pods: Informer;
+  membership: ServiceMembership;
   slices: Informer;
   reconciler: EndpointSliceReconciler;
   tracker: EndpointSliceTracker;
@@ -37,7 +37,9 @@ export interface EndpointSliceControllerDeps {
  * kube's endpointslice controller: every Service with a selector has
  * EndpointSlices listing the pods it selects. A deleted Service's slices go
  * with it through their owner reference (the garbage collector); a Service
- * that loses its selector keeps the slices it had, as in kube.
+ * that loses its selector keeps the slices it had, as in kube. What the
+ * controller remembers of a Service (trigger times, topology hints) goes
+ * once it no longer makes slices for it.
  */
 export function endpointSliceReconciler(deps: EndpointSliceControllerDeps) {
   const triggerTimes = new TriggerTimeTracker();
@@ -46,14 +48,18 @@ export function endpointSliceReconciler(deps: EndpointSliceControllerDeps) {
     const service = deps.services.store.get(key);
     if (!service) {
       triggerTimes.deleteService(namespace, name);
+      deps.reconciler.deleteService(namespace, name);
       deps.tracker.deleteService(namespace, name);
       return;
     }
-    if (service.spec?.type === 'ExternalName') return;
-    const selector = serviceSelector(service);
-    if (!selector) return;
+    const selector = service.spec?.type === 'ExternalName' ? undefined : deps.membership.selector(service);
+    if (!selector) {
+      triggerTimes.deleteService(namespace, name);
+      deps.reconciler.deleteService(namespace, name);
+      return;
+    }
 
-    const pods = podsForService(deps.pods, service, selector);
+    const pods = deps.membership.podsFor(service, selector);
     const slices = slicesOfService(deps.slices, namespace, name, ENDPOINTSLICE_CONTROLLER_NAME).filter((s) => !s.metadata.deletionTimestamp);
     if (deps.tracker.staleSlices(service, slices)) throw new Error('EndpointSlice informer cache is out of date');
     // Computed before the sync so the tracker moves on even when nothing is written.
@@ -96,8 +102,9 @@ export const endpointSliceController: ControllerDescriptor = {
     const queue = new WorkQueue<string>({ rateLimiter: defaultControllerRateLimiter({ baseDelayMs: 1000 }) });
     const tracker = new EndpointSliceTracker();
 
+    const membership = ServiceMembership.of(pods, services);
     enqueueFrom(services, queue);
-    enqueueServicesOfPods(pods, services, queue);
+    membership.subscribe(queue);
     const queueService = (slice: AnyObject) => {
       const key = serviceKeyOf(slice);
       if (key) queue.addAfter(key, SLICE_CHANGE_MIN_SYNC_DELAY_MS);
@@ -139,7 +146,7 @@ export const endpointSliceController: ControllerDescriptor = {
     return [
       {
         name: 'endpoint_slice', queue, workers: workersFor(ctx, 'endpointslice', 5),
-        reconcile: endpointSliceReconciler({ services, pods, slices, reconciler, tracker, recorder }),
+        reconcile: endpointSliceReconciler({ services, membership, slices, reconciler, tracker, recorder }),
       },
       { name: 'endpoint_slice_topology', queue: topologyQueue, workers: 1, reconcile: topologyReconciler(nodes, topologyCache, queue) },
     ];

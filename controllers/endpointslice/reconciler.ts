@@ -20,6 +20,7 @@ import {
 } from './well-known.js';
 
 type AddressType = 'IPv4' | 'IPv6';
+const ALL_ADDRESS_TYPES: readonly AddressType[] = ['IPv4', 'IPv6'];
 
 interface SliceChanges {
   toCreate: AnyObject[];
@@ -132,6 +133,15 @@ function sliceToFill(slices: AnyObject[], count: number, max: number): AnyObject
  */
 export class EndpointSliceReconciler {
   constructor(private readonly opts: SliceReconcilerOptions) {}
+
+  /**
+   * Forgets the topology hints of a Service this reconciler no longer makes
+   * slices for (gone, or without a selector), for every address type, so
+   * node changes stop bringing it back.
+   */
+  deleteService(namespace: string, name: string): void {
+    for (const addressType of ALL_ADDRESS_TYPES) this.opts.topologyCache.removeHints(`${namespace}/${name}`, addressType);
+  }
 
   /** Throws, after doing all it could, with every failure in one message. */
   async reconcile(service: AnyObject, pods: AnyObject[], existing: AnyObject[], triggerTime: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { ReconcileResult } from '../../client/controller-loop.js';
 import { logError } from '../../client/log.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { workersFor, type ControllerDescriptor } from '../controller.js';
@@ -22,17 +23,26 @@ export const garbageCollectorController: ControllerDescriptor = {
     const graph = new GraphBuilder(ctx.informers, ctx.recorder('garbage-collector-controller'));
     const collector = new GarbageCollector(graph, new Operations(ctx.client, mapper));
     const discovery = new WorkQueue<string>();
-    const syncDiscovery = async () => {
+    const refreshMonitors = async () => {
       await mapper.refresh();
-      graph.syncMonitors(mapper.deletableResources());
+      await graph.syncMonitors(mapper.deletableResources());
+    };
+    // Periodic, as kube's GC Sync loop: a failed pass is tried again a period
+    // later, never after the queue's backoff, which grows to many minutes.
+    const syncDiscovery = async (): Promise<ReconcileResult> => {
+      try {
+        await refreshMonitors();
+      } catch (err) {
+        logError(err, { controller: 'garbagecollector', phase: 'discovery' });
+      }
       return { requeueAfter: DISCOVERY_PERIOD_MS };
     };
     // Watching from the start lets the controller-manager wait for these informers before any worker runs.
     try {
-      await syncDiscovery();
+      await refreshMonitors();
       discovery.addAfter('discovery', DISCOVERY_PERIOD_MS);
     } catch (err) {
-      // Discovery is retried by the queue; until it answers there is nothing to watch.
+      // Until discovery answers there is nothing to watch: the worker tries again as soon as it starts.
       logError(err, { controller: 'garbagecollector', phase: 'discovery' });
       discovery.add('discovery');
     }

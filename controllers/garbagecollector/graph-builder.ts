@@ -10,13 +10,27 @@ import {
 import type { DiscoveredResource } from './rest-mapper.js';
 
 /** A change to the graph: from an informer, or virtual (the collector found an object gone). */
-export interface GraphEvent {
+export interface ObjectEvent {
   type: 'add' | 'update' | 'delete';
   virtual: boolean;
   obj: KubeObject;
   old?: KubeObject;
   apiVersion: string;
   kind: string;
+}
+
+/** No informer reports on this kind any more (discovery stopped listing its resource). */
+export interface ResourceGone {
+  type: 'resource-gone';
+  apiVersion: string;
+  kind: string;
+}
+
+export type GraphEvent = ObjectEvent | ResourceGone;
+
+interface Monitor {
+  resource: DiscoveredResource;
+  removeHandlers: () => void;
 }
 
 /**
@@ -31,23 +45,31 @@ export class GraphBuilder {
   readonly attemptToDelete = new WorkQueue<GraphNode>();
   readonly attemptToOrphan = new WorkQueue<GraphNode>();
   readonly absentOwners = new AbsentOwnerCache();
-  /** Per watched resource, what removes the handlers from its shared informer. */
-  private readonly monitors = new Map<string, () => void>();
+  /** Per watched resource, its shared informer's handlers. */
+  private readonly monitors = new Map<string, Monitor>();
 
   constructor(private readonly informers: SharedInformers, private readonly recorder: EventRecorder) {}
 
-  /** Watches exactly these resources: new ones get a (shared) informer, vanished ones lose the handlers. */
-  syncMonitors(resources: DiscoveredResource[]): void {
+  /**
+   * Watches exactly these resources: new ones get a (shared) informer;
+   * vanished ones lose the handlers, the informer is released (stopped
+   * unless another controller holds it) and their objects leave the graph.
+   */
+  async syncMonitors(resources: DiscoveredResource[]): Promise<void> {
     const wanted = new Map(resources.map((r) => [`${r.apiVersion}/${r.ref.resource}`, r]));
-    for (const [key, removeHandlers] of this.monitors) {
+    const released: Promise<void>[] = [];
+    for (const [key, { resource, removeHandlers }] of this.monitors) {
       if (wanted.has(key)) continue;
       removeHandlers();
       this.monitors.delete(key);
+      // Queued behind the changes the informer already reported, so none of them brings an object back afterwards.
+      this.graphChanges.add({ type: 'resource-gone', apiVersion: resource.apiVersion, kind: resource.kind });
+      released.push(this.informers.release(resource.ref));
     }
     for (const [key, r] of wanted) {
       if (this.monitors.has(key)) continue;
       const informer = this.informers.for(r.ref);
-      const change = (type: GraphEvent['type'], obj: KubeObject, old?: KubeObject) => {
+      const change = (type: ObjectEvent['type'], obj: KubeObject, old?: KubeObject) => {
         this.graphChanges.add({ type, virtual: false, obj, old, apiVersion: r.apiVersion, kind: r.kind });
       };
       const removeHandlers = informer.addEventHandler({
@@ -55,8 +77,9 @@ export class GraphBuilder {
         onUpdate: (old, obj) => change('update', obj, old),
         onDelete: (obj) => change('delete', obj),
       });
-      this.monitors.set(key, removeHandlers);
+      this.monitors.set(key, { resource: r, removeHandlers });
     }
+    await Promise.all(released);
   }
 
   /** Tells the graph an object is gone without an informer having said so. */
@@ -69,6 +92,7 @@ export class GraphBuilder {
 
   /** Applies one change to the graph (kube's processGraphChanges). */
   processGraphChange(event: GraphEvent): void {
+    if (event.type === 'resource-gone') return this.forgetKind(event.apiVersion, event.kind);
     const meta = event.obj.metadata;
     const uid = meta.uid;
     if (!uid) return;
@@ -124,7 +148,7 @@ export class GraphBuilder {
     node.virtual = false;
   }
 
-  private processDelete(event: GraphEvent, node: GraphNode): void {
+  private processDelete(event: ObjectEvent, node: GraphNode): void {
     if (event.virtual) {
       const deleted = identityFromEvent(event);
       if (node.virtual) {
@@ -155,6 +179,34 @@ export class GraphBuilder {
       // An owner deleting in the foreground may have been waiting for this one.
       const ownerNode = this.nodes.get(owner.uid);
       if (ownerNode?.deletingDependents) this.attemptToDelete.add(ownerNode);
+    }
+  }
+
+  /**
+   * The objects of a kind no informer watches any more leave the graph:
+   * nothing would report their changes or deletion. One that still has
+   * dependents stays as a virtual node, an owner known only from their
+   * references, which the collector looks up as it does any such owner;
+   * a virtual owner left with no dependents goes too.
+   */
+  private forgetKind(apiVersion: string, kind: string): void {
+    for (const node of [...this.nodes.values()]) {
+      if (node.virtual || node.identity.apiVersion !== apiVersion || node.identity.kind !== kind) continue;
+      for (const owner of node.owners) {
+        const ownerNode = this.nodes.get(owner.uid);
+        if (!ownerNode) continue;
+        ownerNode.dependents.delete(node);
+        if (ownerNode.virtual && !ownerNode.dependents.size) this.nodes.delete(owner.uid);
+      }
+      node.owners = [];
+      if (!node.dependents.size) {
+        this.nodes.delete(node.identity.uid);
+        continue;
+      }
+      node.virtual = true;
+      node.beingDeleted = false;
+      node.deletingDependents = false;
+      this.attemptToDelete.add(node);
     }
   }
 
@@ -231,7 +283,7 @@ export class GraphBuilder {
   }
 }
 
-function identityFromEvent(event: GraphEvent): ObjectIdentity {
+function identityFromEvent(event: ObjectEvent): ObjectIdentity {
   const meta = event.obj.metadata;
   return { apiVersion: event.apiVersion, kind: event.kind, name: meta.name ?? '', uid: meta.uid ?? '', namespace: meta.namespace ?? '' };
 }

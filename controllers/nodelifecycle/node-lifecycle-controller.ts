@@ -43,6 +43,12 @@ const RECONCILED_LABELS: [primary: string, secondary: string][] = [
   ['kubernetes.io/arch', 'beta.kubernetes.io/arch'],
 ];
 
+/** A zone's health as last judged, and its queue of nodes waiting for their NoExecute taint: made and dropped together. */
+interface Zone {
+  state: ZoneState;
+  tainter: RateLimitedQueue;
+}
+
 type Options = Pick<ControllerManagerOptions,
   'nodeMonitorPeriodMs' | 'nodeMonitorGracePeriodMs' | 'nodeStartupGracePeriodMs' | 'nodeEvictionRate' | 'secondaryNodeEvictionRate' | 'largeClusterSizeThreshold' | 'unhealthyZoneThreshold'>;
 
@@ -61,8 +67,7 @@ export class NodeLifecycleController {
   readonly monitorQueue = new WorkQueue<string>();
   private readonly health: NodeHealthTracker;
   private readonly knownNodes = new Map<string, AnyObject>();
-  private readonly zoneStates = new Map<string, ZoneState>();
-  private readonly zoneTainters = new Map<string, RateLimitedQueue>();
+  private readonly zones = new Map<string, Zone>();
   private readonly nodesToRetry = new Set<string>();
 
   constructor(
@@ -89,13 +94,26 @@ export class NodeLifecycleController {
     this.monitorQueue.add(MONITOR_NODE_HEALTH);
   }
 
-  /** The periodic passes: node health every monitor period, NoExecute tainting while nodes wait for it. */
+  /**
+   * The periodic passes: node health every monitor period, NoExecute
+   * tainting while nodes wait for it. Like kube's wait.Until loops, a pass
+   * that fails is logged and the next one comes after the same period,
+   * never after the queue's backoff (which grows to many minutes).
+   */
   readonly reconcileMonitor = async (key: string): Promise<ReconcileResult> => {
     if (key === NO_EXECUTE_TAINTING) {
-      const waiting = await this.noExecuteTaintingPass();
-      return waiting ? { requeueAfter: nodeEvictionPeriodMs } : undefined;
+      try {
+        if (!(await this.noExecuteTaintingPass())) return;
+      } catch (err) {
+        logError(err, { controller: 'node-lifecycle', phase: 'NoExecute tainting pass' });
+      }
+      return { requeueAfter: nodeEvictionPeriodMs };
     }
-    await this.monitorNodeHealth();
+    try {
+      await this.monitorNodeHealth();
+    } catch (err) {
+      logError(err, { controller: 'node-lifecycle', phase: 'monitor node health' });
+    }
     this.monitorQueue.add(NO_EXECUTE_TAINTING);
     return { requeueAfter: this.opts.nodeMonitorPeriodMs };
   };
@@ -143,16 +161,13 @@ export class NodeLifecycleController {
   private async monitorNodeHealth(): Promise<void> {
     const nodes = this.nodes.store.list();
     const present = new Set(nodes.map((n) => n.metadata.name!));
+    this.syncZones(nodes);
     for (const node of nodes) {
       const name = node.metadata.name!;
-      if (!this.knownNodes.has(name)) {
-        this.recordNodeEvent(node, 'RegisteredNode', `Registered Node ${name} in Controller`);
-        this.knownNodes.set(name, node);
-        this.addZone(node);
-        await this.markNodeAsReachable(node).catch((err) => logError(err, { controller: 'node-lifecycle', node: name, phase: 'remove taints of a new node' }));
-      } else if (!this.zoneStates.has(zoneKey(node))) {
-        this.addZone(node);
-      }
+      if (this.knownNodes.has(name)) continue;
+      this.recordNodeEvent(node, 'RegisteredNode', `Registered Node ${name} in Controller`);
+      this.knownNodes.set(name, node);
+      await this.markNodeAsReachable(node).catch((err) => logError(err, { controller: 'node-lifecycle', node: name, phase: 'remove taints of a new node' }));
     }
     for (const [name, node] of this.knownNodes) {
       if (present.has(name)) continue;
@@ -160,7 +175,8 @@ export class NodeLifecycleController {
       this.knownNodes.delete(name);
       this.health.forget(name);
       this.nodesToRetry.delete(name);
-      this.zoneTainters.get(zoneKey(node))?.remove(name);
+      // It may have been queued in a zone it has since left.
+      for (const zone of this.zones.values()) zone.tainter.remove(name);
     }
 
     const zoneConditions = new Map<string, (NodeCondition | undefined)[]>();
@@ -241,21 +257,34 @@ export class NodeLifecycleController {
 
   /** A node whose taint went missing starts over at the back of its zone's queue. */
   private markNodeForTainting(node: AnyObject, taint: Taint): void {
-    const tainter = this.zoneTainters.get(zoneKey(node))!;
+    // The node may have been read afresh during this pass, in a zone the cache has not shown yet.
+    const { tainter } = this.zone(zoneKey(node));
     if (!taintExists(taintsOf(node), taint)) tainter.remove(node.metadata.name!);
     tainter.add(node.metadata.name!);
   }
 
   private async markNodeAsReachable(node: AnyObject): Promise<void> {
     await swapNodeTaints(this.client, node, [], [UNREACHABLE_NO_EXECUTE, NOT_READY_NO_EXECUTE]);
-    this.zoneTainters.get(zoneKey(node))?.remove(node.metadata.name!);
+    this.zones.get(zoneKey(node))?.tainter.remove(node.metadata.name!);
   }
 
-  private addZone(node: AnyObject): void {
-    const zone = zoneKey(node);
-    if (this.zoneStates.has(zone)) return;
-    this.zoneStates.set(zone, 'Initial');
-    this.zoneTainters.set(zone, new RateLimitedQueue(this.opts.nodeEvictionRate));
+  /** The zone, made (state Initial, a queue at the eviction rate) the first time one of its nodes is seen. */
+  private zone(key: string): Zone {
+    let zone = this.zones.get(key);
+    if (!zone) this.zones.set(key, (zone = { state: 'Initial', tainter: new RateLimitedQueue(this.opts.nodeEvictionRate) }));
+    return zone;
+  }
+
+  /**
+   * Every zone with a node in the cache exists; one whose last node is gone
+   * goes, state and queue together. A zone only goes with its nodes, so its
+   * waiting nodes and its rate limit outlast passes where none of its nodes
+   * counted towards its health.
+   */
+  private syncZones(nodes: AnyObject[]): void {
+    const inUse = new Set(nodes.map(zoneKey));
+    for (const key of inUse) this.zone(key);
+    for (const key of this.zones.keys()) if (!inUse.has(key)) this.zones.delete(key);
   }
 
   /**
@@ -267,16 +296,19 @@ export class NodeLifecycleController {
   private async handleDisruption(zoneConditions: Map<string, (NodeCondition | undefined)[]>, nodes: AnyObject[]): Promise<void> {
     const newStates = new Map<string, ZoneState>();
     let allAreFullyDisrupted = true;
-    for (const [zone, conditions] of zoneConditions) {
+    for (const [key, conditions] of zoneConditions) {
       const { state } = computeZoneState(conditions, this.opts.unhealthyZoneThreshold);
       if (state !== 'FullDisruption') allAreFullyDisrupted = false;
-      newStates.set(zone, state);
-      if (!this.zoneStates.has(zone)) this.zoneStates.set(zone, 'Initial');
+      newStates.set(key, state);
+      this.zone(key);
     }
+    // A zone none of whose nodes counted this pass (all excluded from disruption, or
+    // none judged) is left out, and starts over from Initial when they count again, as
+    // in kube; its queue stays.
     let allWereFullyDisrupted = true;
-    for (const [zone, state] of this.zoneStates) {
-      if (!zoneConditions.has(zone)) this.zoneStates.delete(zone);
-      else if (state !== 'FullDisruption') allWereFullyDisrupted = false;
+    for (const [key, zone] of this.zones) {
+      if (!newStates.has(key)) zone.state = 'Initial';
+      else if (zone.state !== 'FullDisruption') allWereFullyDisrupted = false;
     }
     if (allAreFullyDisrupted && allWereFullyDisrupted) return;
 
@@ -285,41 +317,39 @@ export class NodeLifecycleController {
       for (const node of nodes) {
         await this.markNodeAsReachable(node).catch((err) => logError(err, { controller: 'node-lifecycle', node: node.metadata.name, phase: 'remove NoExecute taints in disruption mode' }));
       }
-      for (const zone of this.zoneStates.keys()) {
-        this.zoneTainters.get(zone)?.swapLimiter(0);
-        this.zoneStates.set(zone, 'FullDisruption');
+      for (const key of newStates.keys()) {
+        const zone = this.zone(key);
+        zone.tainter.swapLimiter(0);
+        zone.state = 'FullDisruption';
       }
       return;
     }
     if (allWereFullyDisrupted) {
       log.info('Controller detected that some Nodes are Ready. Exiting master disruption mode', { controller: 'node-lifecycle' });
       this.health.restartProbes(nodes.map((n) => n.metadata.name!));
-      for (const zone of this.zoneStates.keys()) {
-        this.setLimiterInZone(zone, zoneConditions.get(zone)!.length, newStates.get(zone)!);
-        this.zoneStates.set(zone, newStates.get(zone)!);
-      }
-      return;
     }
-    for (const [zone, state] of this.zoneStates) {
-      const next = newStates.get(zone)!;
-      if (state === next) continue;
-      log.info('Controller detected that zone is now in new state', { controller: 'node-lifecycle', zone: zone.replace('\0', ''), state: next });
-      this.setLimiterInZone(zone, zoneConditions.get(zone)!.length, next);
-      this.zoneStates.set(zone, next);
+    for (const [key, next] of newStates) {
+      const zone = this.zone(key);
+      // Leaving disruption mode, every zone's rate is set afresh.
+      if (!allWereFullyDisrupted) {
+        if (zone.state === next) continue;
+        log.info('Controller detected that zone is now in new state', { controller: 'node-lifecycle', zone: key.replace('\0', ''), state: next });
+      }
+      this.setLimiterInZone(zone, zoneConditions.get(key)!.length, next);
+      zone.state = next;
     }
   }
 
-  private setLimiterInZone(zone: string, size: number, state: ZoneState): void {
-    const tainter = this.zoneTainters.get(zone);
-    if (state === 'Normal' || state === 'FullDisruption') tainter?.swapLimiter(this.opts.nodeEvictionRate);
+  private setLimiterInZone(zone: Zone, size: number, state: ZoneState): void {
+    if (state === 'Normal' || state === 'FullDisruption') zone.tainter.swapLimiter(this.opts.nodeEvictionRate);
     // A partially disrupted zone slows down when large and stops when small (kube's ReducedQPSFunc).
-    else if (state === 'PartialDisruption') tainter?.swapLimiter(size > this.opts.largeClusterSizeThreshold ? this.opts.secondaryNodeEvictionRate : 0);
+    else if (state === 'PartialDisruption') zone.tainter.swapLimiter(size > this.opts.largeClusterSizeThreshold ? this.opts.secondaryNodeEvictionRate : 0);
   }
 
   /** kube's doNoExecuteTaintingPass; answers whether nodes still wait in a running zone queue. */
   private async noExecuteTaintingPass(): Promise<boolean> {
     let waiting = false;
-    for (const tainter of this.zoneTainters.values()) {
+    for (const { tainter } of this.zones.values()) {
       await tainter.try(async ({ name }): Promise<TryOutcome> => {
         const node = this.nodes.store.get(name);
         if (!node) return { done: true };

@@ -10,6 +10,7 @@ import type { RestClient } from '../../client/rest-client.js';
 import { namespaceIndex, objectKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { workersFor, type ControllerDescriptor } from '../controller.js';
+import { SelectorCache } from '../selector-cache.js';
 import { ControllerExpectations } from './controller-expectations.js';
 import { claimObjects, controllerOf, controllerRef } from './controller-ref-manager.js';
 import { isNamespaceTerminating, PodControl } from './pod-control.js';
@@ -43,6 +44,8 @@ interface ReplicaSetDeps {
   pods: Informer;
   expectations: ControllerExpectations;
   podControl: PodControl;
+  /** The ReplicaSets' parsed selectors. */
+  selectors: SelectorCache<AnyObject>;
   /**
    * True once this controller is stopping (leadership lost): the rest of a
    * large scale-up is left to the next leader, which starts from its own
@@ -57,7 +60,7 @@ interface ReplicaSetDeps {
  * no earlier create or delete is still unobserved, and reports the counts
  * in status. Keys are "namespace/name" of ReplicaSets.
  */
-export function replicaSetReconciler({ client, replicaSets, pods, expectations, podControl, stopping }: ReplicaSetDeps) {
+export function replicaSetReconciler({ client, replicaSets, pods, expectations, podControl, selectors, stopping }: ReplicaSetDeps) {
   /** Pods of every ReplicaSet with the same controller: spreading a Deployment's pods over nodes counts them all. */
   const indirectlyRelatedPods = (rs: AnyObject): AnyObject[] => {
     const ref = controllerOf(rs);
@@ -65,7 +68,7 @@ export function replicaSetReconciler({ client, replicaSets, pods, expectations, 
     const seen = new Set<string>();
     const related: AnyObject[] = [];
     for (const sibling of replicaSets.store.byIndex(CONTROLLER_UID_INDEX, ref.uid)) {
-      const selector = selectorOf(sibling.spec);
+      const selector = selectors.get(sibling);
       if (!selector) continue;
       for (const pod of pods.store.byIndex(namespaceIndex, sibling.metadata.namespace!)) {
         if (!selector.matches(pod.metadata.labels) || seen.has(pod.metadata.uid!)) continue;
@@ -117,7 +120,7 @@ export function replicaSetReconciler({ client, replicaSets, pods, expectations, 
       return;
     }
     const needsSync = expectations.satisfied(key);
-    const selector = selectorOf(rs.spec);
+    const selector = selectors.get(rs);
     if (!selector) {
       log.error('ReplicaSet has an invalid selector', { controller: 'replicaset', key });
       return;
@@ -147,6 +150,8 @@ export const replicaSetController: ControllerDescriptor = {
     ctx.informers.index(replicaSets, CONTROLLER_UID_INDEX, byControllerUid);
     const queue = new WorkQueue<string>();
     const expectations = new ControllerExpectations();
+    const selectors = new SelectorCache<AnyObject>((rs) => selectorOf(rs.spec));
+    selectors.forgetDeleted(replicaSets);
 
     /** The ReplicaSet a controller reference names, if the cache has that very object. */
     const resolve = (namespace: string | undefined, ref: OwnerReference): AnyObject | undefined => {
@@ -156,7 +161,7 @@ export const replicaSetController: ControllerDescriptor = {
     };
     /** ReplicaSets whose selector takes an orphan pod: they may want to adopt it. */
     const selecting = (pod: AnyObject): AnyObject[] => replicaSets.store.byIndex(namespaceIndex, pod.metadata.namespace!).filter((rs) => {
-      const selector = selectorOf(rs.spec);
+      const selector = selectors.get(rs);
       return selector && !selector.empty() && selector.matches(pod.metadata.labels);
     });
     const enqueueAll = (list: AnyObject[]) => list.forEach((rs) => queue.add(objectKey(rs)));
@@ -226,7 +231,7 @@ export const replicaSetController: ControllerDescriptor = {
       name: 'replicaset', queue, workers: workersFor(ctx, 'replicaset', 5),
       reconcile: replicaSetReconciler({
         client: ctx.client, replicaSets, pods, expectations, podControl: new PodControl(ctx.client, ctx.recorder('replicaset-controller')),
-        stopping: () => queue.isShuttingDown,
+        selectors, stopping: () => queue.isShuttingDown,
       }),
     }];
   },

@@ -75,12 +75,17 @@ export class SchedulerCache implements NodeSnapshot {
     this.attach(info, nodeName);
   }
 
-  /** Undoes assume() after a failed binding; a pod the informer has confirmed meanwhile stays. */
-  forget(uid: string): void {
+  /**
+   * Undoes assume() after a failed binding, or for a pod deleted before the
+   * informer saw it bound; a pod the informer has confirmed stays. Answers
+   * whether an assumed pod was forgotten.
+   */
+  forget(uid: string): boolean {
     const state = this.pods.get(uid);
-    if (!state?.assumed) return;
+    if (!state?.assumed) return false;
     this.detach(state);
     this.pods.delete(uid);
+    return true;
   }
 
   /** Whether the cache holds the pod on a node, assumed or confirmed. */

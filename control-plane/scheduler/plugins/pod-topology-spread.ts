@@ -58,6 +58,27 @@ function constraintsOf(raw: readonly Record<string, any>[], pod: PodInfo, action
   return out;
 }
 
+/**
+ * A pod's own DoNotSchedule constraints, parsed once per version of the pod
+ * (a PodInfo is made per version): a parked pod's queueing hint runs on every
+ * assigned pod event. A selector that fails to parse is kept as the error.
+ */
+const requiredConstraints = new WeakMap<PodInfo, Constraint[] | { error: unknown }>();
+
+function requiredConstraintsOf(pod: PodInfo): Constraint[] {
+  let parsed = requiredConstraints.get(pod);
+  if (!parsed) {
+    try {
+      parsed = constraintsOf(pod.pod.spec?.topologySpreadConstraints ?? [], pod, 'DoNotSchedule');
+    } catch (error) {
+      parsed = { error };
+    }
+    requiredConstraints.set(pod, parsed);
+  }
+  if (!Array.isArray(parsed)) throw parsed.error;
+  return parsed;
+}
+
 const hasAllKeys = (node: NodeInfo, constraints: readonly Constraint[]): boolean => constraints.every((c) => Object.hasOwn(node.labels, c.topologyKey));
 
 /** matchNodeInclusionPolicies: whether the node counts for the constraint at all. */
@@ -97,8 +118,7 @@ export function podTopologySpread(snapshot: NodeSnapshot, listers: Pick<Listers,
       { resource: 'Node', actions: Action.Add | Action.Delete | Action.UpdateNodeLabel | Action.UpdateNodeTaint },
     ],
     preFilter(state, pod) {
-      const raw: AnyObject[] = pod.pod.spec?.topologySpreadConstraints ?? [];
-      const constraints = constraintsOf(raw, pod, 'DoNotSchedule');
+      const constraints = requiredConstraintsOf(pod);
       if (!constraints.length) return SKIP;
       const affinity = requiredNodeAffinity(pod);
       const counts = constraints.map(() => new Map<string, number>());
@@ -215,7 +235,7 @@ function spreadMayChange(pod: PodInfo, oldObj: AnyObject | undefined, newObj: An
   if (!changed || changed.metadata?.namespace !== pod.namespace) return false;
   let constraints: Constraint[];
   try {
-    constraints = constraintsOf(pod.pod.spec?.topologySpreadConstraints ?? [], pod, 'DoNotSchedule');
+    constraints = requiredConstraintsOf(pod);
   } catch {
     return true;
   }
