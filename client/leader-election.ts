@@ -101,7 +101,13 @@ export async function runLeaderElection(opts: LeaderElectionOptions): Promise<'r
       if (current) opts.onNewLeader?.(current);
     }
     const durationMs = (spec.leaseDurationSeconds ?? 0) * 1000 || opts.leaseDurationMs;
-    const expiresAt = observed.at + durationMs;
+    // A leader stops acting at most the renew deadline after its last renewal,
+    // which came at most a (jittered) retry period after the change was dated:
+    // half of what the lease duration leaves beyond that (up to a second) is
+    // spent on taking over, so a dead leader is replaced within the lease
+    // duration even when the API server is slow to answer.
+    const spare = durationMs - opts.renewDeadlineMs - 1.2 * opts.retryPeriodMs;
+    const expiresAt = observed.at + durationMs - Math.max(0, Math.min(1000, spare / 2));
     if (current && current !== opts.identity && now < expiresAt) {
       return { held: false, retryInMs: Math.min(opts.retryPeriodMs, expiresAt - now + 1) };
     }

@@ -74,8 +74,20 @@ export async function watch(ctx: RequestContext): Promise<void> {
   };
   req.on('close', finish);
   res.on('close', finish);
+  // Events of one event-loop turn leave in one socket write (one TLS record)
+  // rather than one each: a busy collection sends many per turn.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   const write = (text: string) => {
     if (closed) return;
+    if (!corked) {
+      corked = true;
+      res.cork();
+      setImmediate(uncork);
+    }
     res.write(text);
     if (res.writableLength > MAX_BUFFERED_BYTES) finish();
   };
