@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
+import { NAMESPACE_SYSTEM } from '../api/well-known.js';
 import { LEADER_ELECTION_DEFAULTS, runLeaderElection } from '../client/leader-election.js';
 import { log } from '../client/log.js';
 import { RestClient } from '../client/rest-client.js';
@@ -46,7 +47,7 @@ export function componentSettings(flags: ParsedFlags<typeof COMPONENT_FLAGS>, de
   const port = flags['secure-port'] ?? defaults.securePort;
   if (port < 0 || port > 65535) throw new Error(`invalid --secure-port ${port}`);
   const leaderElection: LeaderElectionSettings = {
-    namespace: flags['leader-elect-resource-namespace'] ?? 'kube-system',
+    namespace: flags['leader-elect-resource-namespace'] ?? NAMESPACE_SYSTEM,
     name: flags['leader-elect-resource-name'] ?? defaults.lease,
     leaseDurationMs: flags['leader-elect-lease-duration'] ?? LEADER_ELECTION_DEFAULTS.leaseDurationMs,
     renewDeadlineMs: flags['leader-elect-renew-deadline'] ?? LEADER_ELECTION_DEFAULTS.renewDeadlineMs,

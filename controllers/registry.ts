@@ -2,26 +2,44 @@ import { csrApprovingController } from './certificates/csr-approving.js';
 import { csrSigningController } from './certificates/csr-signing.js';
 import type { ControllerDescriptor } from './controller.js';
 import { deploymentController } from './deployment/deployment-controller.js';
-import { endpointControllers } from './endpoint/endpoint-controllers.js';
+import { endpointsController } from './endpoint/endpoints-controller.js';
+import { endpointSliceController } from './endpointslice/endpointslice-controller.js';
+import { endpointSliceMirroringController } from './endpointslicemirroring/endpointslicemirroring-controller.js';
 import { garbageCollectorController } from './garbagecollector/garbage-collector-controller.js';
 import { namespaceController } from './namespace/namespace-controller.js';
-import { nodeControllers } from './nodelifecycle/node-controllers.js';
+import { nodeIpamController } from './nodeipam/node-ipam-controller.js';
+import { nodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
+import { podGcController } from './podgc/pod-gc-controller.js';
 import { replicaSetController } from './replicaset/replicaset-controller.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount-controller.js';
-import { volumeControllers } from './volume/volume-controllers.js';
+import { taintEvictionController } from './tainteviction/taint-eviction-controller.js';
+import { persistentVolumeBinderController } from './volume/persistentvolume/binder-controller.js';
+import { pvProtectionController } from './volume/pv-protection/pv-protection-controller.js';
+import { pvcProtectionController } from './volume/pvc-protection/pvc-protection-controller.js';
 
-/** Every controller the controller-manager can run, as --controllers names them. */
+/**
+ * Every controller the controller-manager can run, as --controllers names
+ * them; related ones (node, volume, endpoint controllers) in the order kube
+ * lists them.
+ */
 export const controllerDescriptors: ControllerDescriptor[] = [
   namespaceController,
   serviceAccountController,
   csrApprovingController,
   csrSigningController,
-  ...nodeControllers,
+  nodeIpamController,
+  nodeLifecycleController,
+  taintEvictionController,
+  podGcController,
   garbageCollectorController,
-  ...volumeControllers,
+  persistentVolumeBinderController,
+  pvcProtectionController,
+  pvProtectionController,
   replicaSetController,
   deploymentController,
-  ...endpointControllers,
+  endpointsController,
+  endpointSliceController,
+  endpointSliceMirroringController,
 ];
 
 /**

@@ -6,6 +6,7 @@ import { invalid, notSupported, required, type Cause } from '../validation/field
 import { dns1123Subdomain, qualifiedName } from '../validation/names.js';
 import { firstPerField, isObject } from '../validation/pod-spec.js';
 import { objectReference } from '../object-reference.js';
+import { NAMESPACE_DEFAULT, NAMESPACE_SYSTEM } from '../well-known.js';
 
 /** core/v1 ObjectReference, shared with the other kinds that point at objects. */
 
@@ -85,11 +86,11 @@ export const event: Kind = {
     const involvedNs: string = e.involvedObject?.namespace ?? '';
     if (!e.eventTime) {
       // Old-style events: the event lives in its object's namespace (or default, for cluster objects).
-      if (involvedNs === '' ? ns !== '' && ns !== 'default' : ns !== involvedNs) {
+      if (involvedNs === '' ? ns !== '' && ns !== NAMESPACE_DEFAULT : ns !== involvedNs) {
         causes.push(invalid('involvedObject.namespace', involvedNs, 'does not match event.namespace'));
       }
     } else {
-      if (involvedNs === '' && ns !== 'default' && ns !== 'kube-system') {
+      if (involvedNs === '' && ns !== NAMESPACE_DEFAULT && ns !== NAMESPACE_SYSTEM) {
         causes.push(invalid('involvedObject.namespace', involvedNs, 'does not match event.namespace'));
       } else if (involvedNs !== '' && ns !== involvedNs) {
         causes.push(invalid('involvedObject.namespace', involvedNs, 'does not match event.namespace'));

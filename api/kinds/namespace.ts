@@ -3,9 +3,10 @@ import { ageColumn, nameColumn } from '../printers.js';
 import { arr, enumOf, named, obj, str } from '../schema.js';
 import { typeMeta } from '../object-meta.js';
 import { dns1123Label } from '../validation/names.js';
+import { NAMESPACE_DEFAULT, NAMESPACE_FINALIZER, NAMESPACE_PUBLIC, NAMESPACE_SYSTEM } from '../well-known.js';
 
 /** The namespaces the cluster itself lives in, which cannot be deleted. */
-export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+export const SYSTEM_NAMESPACES = [NAMESPACE_DEFAULT, NAMESPACE_SYSTEM, NAMESPACE_PUBLIC];
 
 export const namespace: Kind = {
   group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace',
@@ -24,7 +25,7 @@ export const namespace: Kind = {
     // Every namespace carries its name as a label, so selectors can pick namespaces by name.
     if (ns.metadata?.name) ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name };
     ns.spec ??= {};
-    ns.spec.finalizers ??= ['kubernetes'];
+    ns.spec.finalizers ??= [NAMESPACE_FINALIZER];
     ns.status ??= {};
     ns.status.phase ??= 'Active';
   },

@@ -3,6 +3,7 @@ import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
 import { SECRETS } from '../../client/resources.js';
 import { parseDuration } from '../../api/time.js';
+import { NAMESPACE_SYSTEM } from '../../api/well-known.js';
 import { readState } from '../local-cluster.js';
 import { parseTypedFlags } from '../../component-base/flags.js';
 
@@ -28,13 +29,13 @@ export async function tokenCommand(argv: string[]): Promise<void> {
     const secret = randomString(16);
     await client.create(SECRETS, {
       apiVersion: 'v1', kind: 'Secret', type: 'bootstrap.kubernetes.io/token',
-      metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+      metadata: { name: `bootstrap-token-${id}`, namespace: NAMESPACE_SYSTEM },
       stringData: {
         'token-id': id, 'token-secret': secret, 'usage-bootstrap-authentication': 'true',
         expiration: new Date(Date.now() + ttl).toISOString().replace(/\.\d+Z$/, 'Z'),
         ...(flags.description ? { description: flags.description } : {}),
       },
-    }, { namespace: 'kube-system' });
+    }, { namespace: NAMESPACE_SYSTEM });
     process.stdout.write(`${id}.${secret}\n`);
   } finally {
     client.close();

@@ -1,5 +1,6 @@
 import type { KObject } from '../../api/kind.js';
 import { deepEqual } from '../../api/deep-equal.js';
+import { LABEL_SKIP_MIRROR } from '../../api/well-known.js';
 import type { ResourceStore } from './registry/resource-store.js';
 import { toStatusError } from './http/respond.js';
 
@@ -22,7 +23,7 @@ export async function ensureKubernetesService(services: ResourceStore, endpoints
   if (host.startsWith('127.') || host === '::1' || host === 'localhost') return;
   const subsets = [{ addresses: [{ ip: host }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
   try {
-    await endpoints.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets }, 'default');
+    await endpoints.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { [LABEL_SKIP_MIRROR]: 'true' } }, subsets }, 'default');
   } catch (err) {
     if (toStatusError(err).code !== 409) throw err;
     await endpoints.update('default', 'kubernetes', (current) => (deepEqual(current.subsets, subsets) ? current : { ...current, subsets }));

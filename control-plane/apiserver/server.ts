@@ -2,8 +2,10 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { SYSTEM_NAMESPACES } from '../../api/kinds/namespace.js';
 import { kindFor, kinds } from '../../api/registry.js';
 import { forbidden, methodNotAllowed, notFound, StatusError, unauthorized } from '../../api/status.js';
+import { NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
 import { firstServiceIp, parseCidr, parsePortRange } from './allocators/ip-range.js';
 import { ensureKubernetesService } from './kubernetes-service.js';
 import { serviceAllocations } from './allocators/service-allocations.js';
@@ -53,7 +55,7 @@ import type { KObject } from '../../api/kind.js';
 
 /** How many past revisions the watch caches replay at start, when etcd still holds them. */
 const WATCH_HISTORY_REVISIONS = 10_000;
-const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const INITIAL_NAMESPACES = [...SYSTEM_NAMESPACES, NAMESPACE_NODE_LEASE];
 const isWatch = (q: URLSearchParams) => ['1', 'true'].includes(q.get('watch') ?? '');
 
 /** The Kubernetes API on etcd: routing, authentication and the resource handlers. */

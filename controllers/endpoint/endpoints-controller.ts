@@ -16,7 +16,7 @@ import { ignoreNotFound, isNamespaceTerminating } from '../endpointslice/errors.
 import { findPort, isPodReady, podIPs, shouldPodBeInEndpoints, shouldSetHostname } from '../endpointslice/pod-endpoints.js';
 import { ServiceMembership } from '../endpointslice/service-membership.js';
 import { formatTriggerTime, TriggerTimeTracker } from '../endpointslice/trigger-time-tracker.js';
-import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_LEADER, LABEL_HEADLESS_SERVICE } from '../endpointslice/well-known.js';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_LEADER, LABEL_HEADLESS_SERVICE } from '../../api/well-known.js';
 import { ANNOTATION_OVER_CAPACITY, capacityAnnotationSetCorrectly, TRUNCATED, truncateEndpoints } from './over-capacity.js';
 
 export interface EndpointsControllerDeps {

@@ -1,5 +1,5 @@
 import type { AnyObject } from '../../client/resource.js';
-import { LABEL_SERVICE_NAME } from './well-known.js';
+import { LABEL_SERVICE_NAME } from '../../api/well-known.js';
 
 const DELETION_EXPECTED = -1;
 

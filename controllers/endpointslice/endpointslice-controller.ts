@@ -1,3 +1,5 @@
+import { isNodeReady } from '../../api/node-status.js';
+import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE } from '../../api/well-known.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
@@ -9,11 +11,10 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
 import { EndpointSliceTracker } from './endpoint-slice-tracker.js';
 import { EndpointSliceReconciler } from './reconciler.js';
-import { isNodeReady, TopologyCache } from './topology-cache.js';
+import { TopologyCache } from './topology-cache.js';
 import { ServiceMembership } from './service-membership.js';
 import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from './slices-by-service.js';
 import { TriggerTimeTracker } from './trigger-time-tracker.js';
-import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE } from './well-known.js';
 
 /** The managed-by value of the slices this controller writes. */
 export const ENDPOINTSLICE_CONTROLLER_NAME = 'endpointslice-controller.k8s.io';

@@ -17,7 +17,7 @@ import { formatTriggerTime } from './trigger-time-tracker.js';
 import {
   ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_TOPOLOGY_AWARE_HINTS, ANNOTATION_TOPOLOGY_MODE,
   LABEL_HEADLESS_SERVICE, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE,
-} from './well-known.js';
+} from '../../api/well-known.js';
 
 type AddressType = 'IPv4' | 'IPv6';
 const ALL_ADDRESS_TYPES: readonly AddressType[] = ['IPv4', 'IPv6'];

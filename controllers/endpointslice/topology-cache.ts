@@ -1,8 +1,9 @@
 import { clone } from '../../api/deep-equal.js';
+import { isNodeReady } from '../../api/node-status.js';
 import type { KObject } from '../../api/kind.js';
 import { parseQuantity, roundUpQuantity } from '../../api/validation/quantity.js';
 import type { AnyObject } from '../../client/resource.js';
-import { LABEL_TOPOLOGY_ZONE } from './well-known.js';
+import { LABEL_TOPOLOGY_ZONE } from '../../api/well-known.js';
 
 /** The most any one endpoint may be overloaded by keeping traffic in its zone. */
 const OVERLOAD_THRESHOLD = 0.2;
@@ -45,10 +46,6 @@ const readyCount = (slices: AnyObject[]) => slices.reduce((n, s) => n + (s.endpo
 /** kube's hint event messages end with the address type they are about. */
 export const withAddressType = (message: string, addressType: string) => `${message}, addressType: ${addressType}`;
 const disabled = (message: string): HintEvent => ({ type: 'Warning', reason: 'TopologyAwareHintsDisabled', message });
-
-export function isNodeReady(node: AnyObject): boolean {
-  return (node.status?.conditions ?? []).find((c: KObject) => c?.type === 'Ready')?.status === 'True';
-}
 
 /** Control plane nodes serve no workload traffic: their CPU does not count. */
 const isExcluded = (node: AnyObject): boolean => {

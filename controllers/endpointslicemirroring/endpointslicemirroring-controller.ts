@@ -9,7 +9,7 @@ import { workersFor, type ControllerDescriptor } from '../controller.js';
 import { EndpointSliceTracker } from '../endpointslice/endpoint-slice-tracker.js';
 import { serviceSelector } from '../endpointslice/service-membership.js';
 import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from '../endpointslice/slices-by-service.js';
-import { ANNOTATION_LEADER, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR } from '../endpointslice/well-known.js';
+import { ANNOTATION_LEADER, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR } from '../../api/well-known.js';
 import { MIRRORING_CONTROLLER_NAME, MirroringReconciler } from './mirroring-reconciler.js';
 
 /** kube's --mirroring-max-endpoints-per-subset default. */

@@ -10,7 +10,7 @@ import { portMapKey } from '../endpointslice/endpoint-ports.js';
 import { EndpointSet, endpointsEqualBeyondIdentity } from '../endpointslice/endpoint-set.js';
 import type { EndpointSliceTracker } from '../endpointslice/endpoint-slice-tracker.js';
 import { failed, isNamespaceTerminating } from '../endpointslice/errors.js';
-import { ANNOTATION_LAST_APPLIED, ANNOTATION_LAST_CHANGE_TRIGGER_TIME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../endpointslice/well-known.js';
+import { ANNOTATION_LAST_APPLIED, ANNOTATION_LAST_CHANGE_TRIGGER_TIME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../api/well-known.js';
 
 /** The managed-by value of mirrored slices. */
 export const MIRRORING_CONTROLLER_NAME = 'endpointslicemirroring-controller.k8s.io';

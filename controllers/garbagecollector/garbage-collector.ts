@@ -1,8 +1,9 @@
+import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../../api/well-known.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { AnyObject, OwnerReference } from '../../client/resource.js';
 import {
-  coordinatesOf, describeIdentity, FOREGROUND_FINALIZER, hasFinalizer, ORPHAN_FINALIZER, type GraphNode,
+  coordinatesOf, describeIdentity, hasFinalizer, type GraphNode,
 } from './graph.js';
 import type { GraphBuilder } from './graph-builder.js';
 import { NamespacedOwnerOfClusterScopedObjectError, type Operations } from './operations.js';

@@ -1,11 +1,12 @@
+import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../../api/well-known.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { KubeObject, OwnerReference } from '../../client/resource.js';
 import type { SharedInformers } from '../../client/shared-informers.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { AbsentOwnerCache } from './absent-owner-cache.js';
 import {
-  beingDeleted, coordinatesOf, describeIdentity, FOREGROUND_FINALIZER, GraphNode, hasFinalizer, identityKey, matchesCoordinates,
-  ORPHAN_FINALIZER, sameIdentity, type ObjectIdentity,
+  beingDeleted, coordinatesOf, describeIdentity, GraphNode, hasFinalizer, identityKey, matchesCoordinates,
+  sameIdentity, type ObjectIdentity,
 } from './graph.js';
 import type { DiscoveredResource } from './rest-mapper.js';
 

@@ -1,8 +1,5 @@
 import type { KubeObject, OwnerReference } from '../../client/resource.js';
 
-export const ORPHAN_FINALIZER = 'orphan';
-export const FOREGROUND_FINALIZER = 'foregroundDeletion';
-
 /** An owner reference's coordinates: what names the object it points to. */
 export type Coordinates = Pick<OwnerReference, 'apiVersion' | 'kind' | 'name' | 'uid'>;
 

@@ -1,3 +1,4 @@
+import { NAMESPACE_FINALIZER } from '../../api/well-known.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { Informer } from '../../client/informer.js';
 import type { ResourceRef } from '../../client/resource.js';
@@ -7,7 +8,6 @@ import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controlle
 import type { RestClient } from '../../client/rest-client.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 
-const FINALIZER = 'kubernetes';
 /** How soon to look again while content is still going (graceful pods, finalizers). */
 const RECHECK_MS = 2000;
 
@@ -39,7 +39,7 @@ export function namespaceReconciler(client: RestClient, informer: Informer) {
   return async function reconcile(name: string): Promise<ReconcileResult> {
     const ns = informer.store.get(name);
     if (!ns?.metadata?.deletionTimestamp) return;
-    if (!(ns.spec?.finalizers ?? []).includes(FINALIZER)) return;
+    if (!(ns.spec?.finalizers ?? []).includes(NAMESPACE_FINALIZER)) return;
     let remaining = 0;
     for (const ref of await namespacedResources(client)) {
       await client.deleteCollection(ref, { namespace: name, propagationPolicy: 'Background' });
@@ -51,7 +51,7 @@ export function namespaceReconciler(client: RestClient, informer: Informer) {
       const current = await client.get(NAMESPACES, name);
       await client.update(NAMESPACES, {
         ...current,
-        spec: { ...current.spec, finalizers: (current.spec?.finalizers ?? []).filter((f: string) => f !== FINALIZER) },
+        spec: { ...current.spec, finalizers: (current.spec?.finalizers ?? []).filter((f: string) => f !== NAMESPACE_FINALIZER) },
       }, { subresource: 'finalize' });
     } catch (err) {
       if (!isNotFound(err)) throw err;

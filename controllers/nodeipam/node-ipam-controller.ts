@@ -8,7 +8,7 @@ import { NODES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerDescriptor, ControllerManagerOptions } from '../controller.js';
-import { nodeRef } from '../nodelifecycle/node-lifecycle-controller.js';
+import { recordNodeStatusChange } from '../node-events.js';
 import { formatCidr, overlaps, parseCidr, type Cidr } from './cidr.js';
 import { CidrSet } from './cidr-set.js';
 
@@ -93,7 +93,7 @@ export class RangeAllocator {
           cidrs.push(set.allocateNext());
         } catch (err) {
           cidrs.forEach((c, i) => this.sets[i].release(c));
-          this.recorder.event(nodeRef(node), 'Normal', 'CIDRNotAvailable', `Node ${name} status is now: CIDRNotAvailable`);
+          recordNodeStatusChange(this.recorder, node, 'CIDRNotAvailable');
           throw new Error(`failed to allocate cidr from cluster cidr ${formatCidr(set.cluster)} for node ${name}: ${(err as Error).message}`);
         }
       }

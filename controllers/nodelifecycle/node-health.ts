@@ -1,7 +1,7 @@
 import { deepEqual } from '../../api/deep-equal.js';
+import { nodeCondition, type NodeCondition } from '../../api/node-status.js';
 import { now as timestamp } from '../../api/time.js';
 import type { AnyObject } from '../../client/resource.js';
-import { nodeCondition, type NodeCondition } from './node-taints.js';
 
 /** What the controller last saw of a node, and when by its own clock (so kubelet clock skew never matters). */
 export interface NodeHealth {

@@ -10,9 +10,9 @@ import type { AnyObject, ResourceRef } from '../../client/resource.js';
 import { LEASES, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { CONTROLLER_MANAGER_DEFAULTS } from '../controller.js';
-import { NODE_LEASE_NAMESPACE, NODE_NAME_INDEX, NodeLifecycleController, podNodeName } from './node-lifecycle-controller.js';
-import { TAINT_NOT_READY } from './node-taints.js';
-import { EXCLUDE_DISRUPTION_LABEL } from './zones.js';
+import { LABEL_NODE_EXCLUDE_DISRUPTION, NAMESPACE_NODE_LEASE, TAINT_NODE_NOT_READY } from '../../api/well-known.js';
+import { POD_NODE_NAME_INDEX, podNodeName } from '../pods-by-node.js';
+import { NodeLifecycleController } from './node-lifecycle-controller.js';
 
 type Json = Record<string, any>;
 
@@ -27,7 +27,7 @@ function node(name: string, zone: string, ready: 'True' | 'False', opts: { exclu
     apiVersion: 'v1', kind: 'Node',
     metadata: {
       name, uid: `uid-${name}`, resourceVersion: '1', creationTimestamp: stamp(Date.now() - 3_600_000),
-      labels: { 'topology.kubernetes.io/region': 'r', 'topology.kubernetes.io/zone': zone, ...(opts.excluded ? { [EXCLUDE_DISRUPTION_LABEL]: '' } : {}) },
+      labels: { 'topology.kubernetes.io/region': 'r', 'topology.kubernetes.io/zone': zone, ...(opts.excluded ? { [LABEL_NODE_EXCLUDE_DISRUPTION]: '' } : {}) },
     },
     spec: {},
     status: { conditions: [{ type: 'Ready', status: ready, reason: 'Test', lastHeartbeatTime: at, lastTransitionTime: at }] },
@@ -64,7 +64,7 @@ class FakeClient {
 
   /** Patches that put the not-ready NoExecute taint on `node` (or on any node). */
   notReadyTaintings(node?: string): number {
-    return this.taintPatches.filter((p) => (!node || p.node === node) && p.taints.some((t) => t.key === TAINT_NOT_READY && t.effect === 'NoExecute')).length;
+    return this.taintPatches.filter((p) => (!node || p.node === node) && p.taints.some((t) => t.key === TAINT_NODE_NOT_READY && t.effect === 'NoExecute')).length;
   }
 }
 
@@ -72,8 +72,8 @@ function setup(opts: Partial<typeof CONTROLLER_MANAGER_DEFAULTS> = {}, recorder:
   // The informers are never started: the test fills their caches.
   const nobody = {} as RestClient;
   const nodes = new Informer(nobody, NODES);
-  const pods = new Informer(nobody, PODS, { indexers: { [NODE_NAME_INDEX]: podNodeName } });
-  const leases = new Informer(nobody, LEASES, { namespace: NODE_LEASE_NAMESPACE });
+  const pods = new Informer(nobody, PODS, { indexers: { [POD_NODE_NAME_INDEX]: podNodeName } });
+  const leases = new Informer(nobody, LEASES, { namespace: NAMESPACE_NODE_LEASE });
   const client = new FakeClient(nodes);
   const controller = new NodeLifecycleController(client as unknown as RestClient, recorder as EventRecorder, nodes, pods, leases, { ...CONTROLLER_MANAGER_DEFAULTS, ...opts });
   const pass = async () => {
@@ -97,7 +97,7 @@ test('a node read afresh during a health retry in a zone not seen yet is queued 
   nodes.store.set(node('healthy', 'c', 'True'));
   const renewLease = () => leases.store.set({
     apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-    metadata: { name: 'healthy', namespace: NODE_LEASE_NAMESPACE, uid: 'lease-healthy', resourceVersion: String(Date.now()) },
+    metadata: { name: 'healthy', namespace: NAMESPACE_NODE_LEASE, uid: 'lease-healthy', resourceVersion: String(Date.now()) },
     spec: { holderIdentity: 'healthy', renewTime: new Date().toISOString() },
   });
   renewLease();

@@ -1,4 +1,9 @@
 import { clone } from '../../api/deep-equal.js';
+import { nodeCondition, zoneKey, type NodeCondition } from '../../api/node-status.js';
+import { nodeTaints, taintExists, type Taint } from '../../api/taints.js';
+import {
+  LABEL_ARCH, LABEL_ARCH_BETA, LABEL_NODE_EXCLUDE_DISRUPTION, LABEL_OS, LABEL_OS_BETA, NAMESPACE_NODE_LEASE, TAINT_NODE_UNSCHEDULABLE,
+} from '../../api/well-known.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
@@ -6,25 +11,18 @@ import { log, logError } from '../../client/log.js';
 import type { AnyObject } from '../../client/resource.js';
 import { LEASES, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
+import { parallelize } from '../../client/parallelize.js';
 import { objectKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { enqueueFrom, type ControllerContext, type ControllerDescriptor, type ControllerManagerOptions } from '../controller.js';
+import { recordNodeEvent, recordNodeStatusChange } from '../node-events.js';
+import { indexPodsByNodeName, POD_NODE_NAME_INDEX } from '../pods-by-node.js';
+import { CONDITION_TAINT_KEYS, CONDITION_TAINTS, NOT_READY_NO_EXECUTE, UNREACHABLE_NO_EXECUTE } from './condition-taints.js';
 import { markPodsNotReady } from './mark-pods-not-ready.js';
 import { NodeHealthTracker } from './node-health.js';
-import {
-  CONDITION_TAINT_KEYS, CONDITION_TAINTS, NOT_READY_NO_EXECUTE, nodeCondition, swapNodeTaints, type NodeCondition, TAINT_UNSCHEDULABLE, taintExists, taintsOf,
-  UNREACHABLE_NO_EXECUTE,
-} from './node-taints.js';
-import { parallelize } from './parallelize.js';
 import { RateLimitedQueue, type TryOutcome } from './rate-limited-queue.js';
-import type { Taint } from './tolerations.js';
-import { computeZoneState, EXCLUDE_DISRUPTION_LABEL, zoneKey, type ZoneState } from './zones.js';
-
-export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
-
-/** The pods index by node the node controllers share (kube's "spec.nodeName" indexer). */
-export const NODE_NAME_INDEX = 'spec.nodeName';
-export const podNodeName = (pod: AnyObject): string[] => (pod.spec?.nodeName ? [pod.spec.nodeName] : []);
+import { swapNodeTaints } from './swap-node-taints.js';
+import { computeZoneState, type ZoneState } from './zones.js';
 
 // The monitor queue's two keys: they share one worker, so the zone queues are never used by two passes at once.
 const MONITOR_NODE_HEALTH = 'monitor-node-health';
@@ -39,8 +37,8 @@ const podWorkers = 4;
 
 /** The beta OS and arch labels, kept equal to their stable forms (kube's labelReconcileInfo). */
 const RECONCILED_LABELS: [primary: string, secondary: string][] = [
-  ['kubernetes.io/os', 'beta.kubernetes.io/os'],
-  ['kubernetes.io/arch', 'beta.kubernetes.io/arch'],
+  [LABEL_OS, LABEL_OS_BETA],
+  [LABEL_ARCH, LABEL_ARCH_BETA],
 ];
 
 /** A zone's health as last judged, and its queue of nodes waiting for their NoExecute taint: made and dropped together. */
@@ -80,7 +78,7 @@ export class NodeLifecycleController {
   ) {
     this.health = new NodeHealthTracker(
       { monitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, startupGracePeriodMs: opts.nodeStartupGracePeriodMs },
-      (name) => leases.store.get(`${NODE_LEASE_NAMESPACE}/${name}`),
+      (name) => leases.store.get(`${NAMESPACE_NODE_LEASE}/${name}`),
     );
     enqueueFrom(nodes, this.nodeQueue, objectKey, { onDelete: false });
     pods.addEventHandler({
@@ -131,8 +129,8 @@ export class NodeLifecycleController {
       const key = CONDITION_TAINTS[c?.type]?.[c?.status];
       if (key) want(key);
     }
-    if (node.spec?.unschedulable === true) want(TAINT_UNSCHEDULABLE);
-    const managed = taintsOf(node).filter((t) => t.effect === 'NoSchedule' && (t.key === TAINT_UNSCHEDULABLE || CONDITION_TAINT_KEYS.has(t.key)));
+    if (node.spec?.unschedulable === true) want(TAINT_NODE_UNSCHEDULABLE);
+    const managed = nodeTaints(node).filter((t) => t.effect === 'NoSchedule' && (t.key === TAINT_NODE_UNSCHEDULABLE || CONDITION_TAINT_KEYS.has(t.key)));
     const add = wanted.filter((t) => !taintExists(managed, t));
     const remove = managed.filter((t) => !taintExists(wanted, t));
     if ((add.length || remove.length) && !(await swapNodeTaints(this.client, node, add, remove))) return;
@@ -165,13 +163,13 @@ export class NodeLifecycleController {
     for (const node of nodes) {
       const name = node.metadata.name!;
       if (this.knownNodes.has(name)) continue;
-      this.recordNodeEvent(node, 'RegisteredNode', `Registered Node ${name} in Controller`);
+      recordNodeEvent(this.recorder, node, 'RegisteredNode', `Registered Node ${name} in Controller`);
       this.knownNodes.set(name, node);
       await this.markNodeAsReachable(node).catch((err) => logError(err, { controller: 'node-lifecycle', node: name, phase: 'remove taints of a new node' }));
     }
     for (const [name, node] of this.knownNodes) {
       if (present.has(name)) continue;
-      this.recordNodeEvent(node, 'RemovingNode', `Removing Node ${name} from Controller`);
+      recordNodeEvent(this.recorder, node, 'RemovingNode', `Removing Node ${name} from Controller`);
       this.knownNodes.delete(name);
       this.health.forget(name);
       this.nodesToRetry.delete(name);
@@ -209,17 +207,17 @@ export class NodeLifecycleController {
       }
     }
     const { observed, current } = judgement;
-    if (!(EXCLUDE_DISRUPTION_LABEL in (node.metadata.labels ?? {}))) {
-      const zone = zoneKey(node);
+    if (!(LABEL_NODE_EXCLUDE_DISRUPTION in (node.metadata.labels ?? {}))) {
+      const zone = zoneKey(node.metadata.labels);
       zoneConditions.set(zone, [...(zoneConditions.get(zone) ?? []), current]);
     }
     if (current) {
       await this.processTaintBasedEviction(node, observed);
       const becameNotReady = current.status !== 'True' && observed.status === 'True';
-      if (becameNotReady) this.recordNodeStatusChange(node, 'NodeNotReady');
+      if (becameNotReady) recordNodeStatusChange(this.recorder, node, 'NodeNotReady');
       if (becameNotReady || (this.nodesToRetry.has(name) && observed.status !== 'True')) {
         try {
-          await markPodsNotReady(this.client, this.recorder, this.pods.store.byIndex(NODE_NAME_INDEX, name), name);
+          await markPodsNotReady(this.client, this.recorder, this.pods.store.byIndex(POD_NODE_NAME_INDEX, name), name);
         } catch (err) {
           logError(err, { controller: 'node-lifecycle', node: name, phase: 'mark pods not ready; queued for retry' });
           this.nodesToRetry.add(name);
@@ -236,14 +234,14 @@ export class NodeLifecycleController {
     const fail = (phase: string) => (err: unknown) => logError(err, { controller: 'node-lifecycle', node: name, phase });
     switch (observed.status) {
       case 'False':
-        if (taintExists(taintsOf(node), UNREACHABLE_NO_EXECUTE)) {
+        if (taintExists(nodeTaints(node), UNREACHABLE_NO_EXECUTE)) {
           await swapNodeTaints(this.client, node, [NOT_READY_NO_EXECUTE], [UNREACHABLE_NO_EXECUTE]).catch(fail('swap the unreachable taint for not-ready'));
         } else {
           this.markNodeForTainting(node, NOT_READY_NO_EXECUTE);
         }
         break;
       case 'Unknown':
-        if (taintExists(taintsOf(node), NOT_READY_NO_EXECUTE)) {
+        if (taintExists(nodeTaints(node), NOT_READY_NO_EXECUTE)) {
           await swapNodeTaints(this.client, node, [UNREACHABLE_NO_EXECUTE], [NOT_READY_NO_EXECUTE]).catch(fail('swap the not-ready taint for unreachable'));
         } else {
           this.markNodeForTainting(node, UNREACHABLE_NO_EXECUTE);
@@ -258,14 +256,14 @@ export class NodeLifecycleController {
   /** A node whose taint went missing starts over at the back of its zone's queue. */
   private markNodeForTainting(node: AnyObject, taint: Taint): void {
     // The node may have been read afresh during this pass, in a zone the cache has not shown yet.
-    const { tainter } = this.zone(zoneKey(node));
-    if (!taintExists(taintsOf(node), taint)) tainter.remove(node.metadata.name!);
+    const { tainter } = this.zone(zoneKey(node.metadata.labels));
+    if (!taintExists(nodeTaints(node), taint)) tainter.remove(node.metadata.name!);
     tainter.add(node.metadata.name!);
   }
 
   private async markNodeAsReachable(node: AnyObject): Promise<void> {
     await swapNodeTaints(this.client, node, [], [UNREACHABLE_NO_EXECUTE, NOT_READY_NO_EXECUTE]);
-    this.zones.get(zoneKey(node))?.tainter.remove(node.metadata.name!);
+    this.zones.get(zoneKey(node.metadata.labels))?.tainter.remove(node.metadata.name!);
   }
 
   /** The zone, made (state Initial, a queue at the eviction rate) the first time one of its nodes is seen. */
@@ -282,7 +280,7 @@ export class NodeLifecycleController {
    * counted towards its health.
    */
   private syncZones(nodes: AnyObject[]): void {
-    const inUse = new Set(nodes.map(zoneKey));
+    const inUse = new Set(nodes.map((n) => zoneKey(n.metadata.labels)));
     for (const key of inUse) this.zone(key);
     for (const key of this.zones.keys()) if (!inUse.has(key)) this.zones.delete(key);
   }
@@ -373,25 +371,15 @@ export class NodeLifecycleController {
     return waiting;
   }
 
-  private recordNodeEvent(node: AnyObject, reason: string, message: string): void {
-    this.recorder.event(nodeRef(node), 'Normal', reason, `Node ${node.metadata.name} event: ${message}`);
-  }
-
-  private recordNodeStatusChange(node: AnyObject, status: string): void {
-    this.recorder.event(nodeRef(node), 'Normal', status, `Node ${node.metadata.name} status is now: ${status}`);
-  }
 }
-
-/** What kube's node events point at: the Node by name and uid, nothing more. */
-export const nodeRef = (node: AnyObject): AnyObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: node.metadata.name, uid: node.metadata.uid } });
 
 export const nodeLifecycleController: ControllerDescriptor = {
   name: 'node-lifecycle-controller', aliases: ['nodelifecycle'], enabledByDefault: true,
   create(ctx: ControllerContext) {
     const nodes = ctx.informers.for(NODES);
     const pods = ctx.informers.for(PODS);
-    ctx.informers.index(pods, NODE_NAME_INDEX, podNodeName);
-    const leases = ctx.informers.for(LEASES, { namespace: NODE_LEASE_NAMESPACE });
+    indexPodsByNodeName(ctx.informers, pods);
+    const leases = ctx.informers.for(LEASES, { namespace: NAMESPACE_NODE_LEASE });
     const c = new NodeLifecycleController(ctx.client, ctx.recorder('node-controller'), nodes, pods, leases, ctx.options);
     return [
       { name: 'node-lifecycle', queue: c.nodeQueue, reconcile: c.reconcileNode, workers: nodeWorkers },

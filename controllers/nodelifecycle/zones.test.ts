@@ -1,10 +1,7 @@
 import test from 'ava';
-import { computeZoneState, zoneKey } from './zones.js';
+import { computeZoneState } from './zones.js';
 
-test('a zone is its region and zone labels, and its health comes from Ready conditions', (t) => {
-  t.is(zoneKey({ metadata: { labels: { 'topology.kubernetes.io/region': 'r', 'topology.kubernetes.io/zone': 'z' } } }), 'r:\0:z');
-  t.is(zoneKey({ metadata: { labels: { 'failure-domain.beta.kubernetes.io/zone': 'z' } } }), ':\0:z');
-  t.is(zoneKey({ metadata: {} }), '');
+test('a zone\'s health comes from its nodes\' Ready conditions', (t) => {
   const ready = { status: 'True' };
   const down = { status: 'Unknown' };
   t.is(computeZoneState([down, undefined], 0.55).state, 'FullDisruption');

@@ -1,14 +1,16 @@
+import { isNodeReady } from '../../api/node-status.js';
+import { nodeTaints } from '../../api/taints.js';
+import { TAINT_NODE_OUT_OF_SERVICE } from '../../api/well-known.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { Informer } from '../../client/informer.js';
 import { log, logError } from '../../client/log.js';
+import { parallelize } from '../../client/parallelize.js';
 import type { AnyObject } from '../../client/resource.js';
 import { NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerDescriptor, ControllerManagerOptions } from '../controller.js';
-import { nodeCondition, TAINT_OUT_OF_SERVICE, taintsOf } from '../nodelifecycle/node-taints.js';
-import { parallelize } from '../nodelifecycle/parallelize.js';
 import { changedCondition, disruptionTarget, patchPodStatus, type PodCondition } from '../nodelifecycle/pod-conditions.js';
 
 const GC = 'gc';
@@ -69,7 +71,7 @@ export class PodGcController {
     const outOfService = pods.filter((pod) => {
       if (!pod.metadata.deletionTimestamp) return false;
       const node = this.nodes.store.get(pod.spec?.nodeName ?? '');
-      return node && nodeCondition(node.status, 'Ready')?.status !== 'True' && taintsOf(node).some((t) => t.key === TAINT_OUT_OF_SERVICE);
+      return node && !isNodeReady(node) && nodeTaints(node).some((t) => t.key === TAINT_NODE_OUT_OF_SERVICE);
     });
     await this.deleteAll(outOfService.sort(byEvictionAndCreation), 'terminating on an out-of-service node');
   }

@@ -1,5 +1,8 @@
 import { numberToIp, ipToNumber } from '../../control-plane/apiserver/allocators/ip-range.js';
 import { rfc3339 } from '../../api/time.js';
+import {
+  LABEL_ARCH, LABEL_ARCH_BETA, LABEL_HOSTNAME, LABEL_OS, LABEL_OS_BETA, LABEL_TOPOLOGY_REGION, LABEL_TOPOLOGY_ZONE, NAMESPACE_NODE_LEASE,
+} from '../../api/well-known.js';
 import type { AnyObject } from '../../client/resource.js';
 
 /** Marks what the simulator made, so nobody mistakes a simulated node for a machine. */
@@ -38,9 +41,9 @@ export class SimulatedNode {
       metadata: {
         name: this.name,
         labels: {
-          'kubernetes.io/hostname': this.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
-          'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64',
-          'topology.kubernetes.io/zone': this.zone, 'topology.kubernetes.io/region': this.region,
+          [LABEL_HOSTNAME]: this.name, [LABEL_OS]: 'linux', [LABEL_ARCH]: 'amd64',
+          [LABEL_OS_BETA]: 'linux', [LABEL_ARCH_BETA]: 'amd64',
+          [LABEL_TOPOLOGY_ZONE]: this.zone, [LABEL_TOPOLOGY_REGION]: this.region,
           [SIMULATED_LABEL]: 'true',
           ...this.shape.labels,
         },
@@ -84,7 +87,7 @@ export class SimulatedNode {
     return {
       apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
       metadata: {
-        name: this.name, namespace: 'kube-node-lease',
+        name: this.name, namespace: NAMESPACE_NODE_LEASE,
         ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: nodeUid }],
       },
       spec: { holderIdentity: this.name, leaseDurationSeconds: durationSeconds, renewTime: microTime() },

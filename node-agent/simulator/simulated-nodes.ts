@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/api-error.js';
 import { runControllerLoop } from '../../client/controller-loop.js';
 import { Informer } from '../../client/informer.js';
@@ -163,7 +164,7 @@ export class SimulatedNodes {
     await Promise.all([this.pods.stop(), this.nodeInformer.stop(), ...this.running]);
     if (this.opts.keepNodes) return;
     await this.inParallel(this.nodes, async (node) => {
-      for (const [ref, namespace] of [[LEASES, 'kube-node-lease'], [NODES, undefined]] as const) {
+      for (const [ref, namespace] of [[LEASES, NAMESPACE_NODE_LEASE], [NODES, undefined]] as const) {
         await this.client.delete(ref, node.name, { namespace }).catch((err) => {
           if (!isNotFound(err)) this.onError(err, { component: 'simulated-nodes', node: node.name, phase: 'delete' });
         });
@@ -231,7 +232,7 @@ export class SimulatedNodes {
       }
     }
     try {
-      const current = await this.client.get(LEASES, node.name, { namespace: 'kube-node-lease' });
+      const current = await this.client.get(LEASES, node.name, { namespace: NAMESPACE_NODE_LEASE });
       state.lease = await this.client.update(LEASES, { ...current, spec: { ...current.spec, holderIdentity: node.name, leaseDurationSeconds: this.opts.leaseDurationSeconds, renewTime: microTime() } });
     } catch (err) {
       if (!isNotFound(err)) throw err;

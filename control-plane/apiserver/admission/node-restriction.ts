@@ -1,9 +1,12 @@
 import type { KObject } from '../../../api/kind.js';
+import {
+  LABEL_ARCH, LABEL_ARCH_BETA, LABEL_FAILURE_DOMAIN_BETA_REGION, LABEL_FAILURE_DOMAIN_BETA_ZONE, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE,
+  LABEL_INSTANCE_TYPE_BETA, LABEL_OS, LABEL_OS_BETA, LABEL_TOPOLOGY_REGION, LABEL_TOPOLOGY_ZONE, NAMESPACE_NODE_LEASE,
+} from '../../../api/well-known.js';
 import type { UserInfo } from '../auth/user-info.js';
 
 export const NODES_GROUP = 'system:nodes';
 const NODE_PREFIX = 'system:node:';
-const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 /** The node a user is, when it is a node identity (`system:node:<name>` in system:nodes). */
 export function nodeNameOf(user: UserInfo): string | undefined {
@@ -43,7 +46,7 @@ export async function nodeRestriction(node: string, w: NodeWrite): Promise<strin
     return nodeSelfChange(node, w.object, old);
   }
   if (w.group === 'coordination.k8s.io' && w.resource === 'leases') {
-    return w.namespace === NODE_LEASE_NAMESPACE && target === node ? undefined : refuse(`lease "${w.namespace}/${target ?? ''}"`);
+    return w.namespace === NAMESPACE_NODE_LEASE && target === node ? undefined : refuse(`lease "${w.namespace}/${target ?? ''}"`);
   }
   if (w.group === '' && w.resource === 'events') return undefined;
   if (w.group === 'events.k8s.io' && w.resource === 'events') return undefined;
@@ -61,9 +64,8 @@ export async function nodeRestriction(node: string, w: NodeWrite): Promise<strin
 
 /** Labels a node may set on itself in the kubernetes.io and k8s.io namespaces, as the kubelet does. */
 const KUBELET_LABELS = new Set([
-  'kubernetes.io/hostname', 'kubernetes.io/arch', 'kubernetes.io/os', 'beta.kubernetes.io/arch', 'beta.kubernetes.io/os',
-  'beta.kubernetes.io/instance-type', 'node.kubernetes.io/instance-type', 'failure-domain.beta.kubernetes.io/region',
-  'failure-domain.beta.kubernetes.io/zone', 'topology.kubernetes.io/region', 'topology.kubernetes.io/zone',
+  LABEL_HOSTNAME, LABEL_ARCH, LABEL_OS, LABEL_ARCH_BETA, LABEL_OS_BETA, LABEL_INSTANCE_TYPE_BETA, LABEL_INSTANCE_TYPE,
+  LABEL_FAILURE_DOMAIN_BETA_REGION, LABEL_FAILURE_DOMAIN_BETA_ZONE, LABEL_TOPOLOGY_REGION, LABEL_TOPOLOGY_ZONE,
 ]);
 const KUBELET_PREFIXES = ['kubelet.kubernetes.io/', 'node.kubernetes.io/'];
 

@@ -1,8 +1,7 @@
 import type { KObject } from '../../../api/kind.js';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../../../api/well-known.js';
 
 const TOLERATION_SECONDS = 300;
-const NOT_READY = 'node.kubernetes.io/not-ready';
-const UNREACHABLE = 'node.kubernetes.io/unreachable';
 
 /**
  * What kube-apiserver's Priority and DefaultTolerationSeconds admission
@@ -17,7 +16,7 @@ export async function podDefaults(pod: KObject): Promise<void> {
   }
   const tolerations: KObject[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
   const covers = (key: string) => tolerations.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
-  for (const key of [NOT_READY, UNREACHABLE]) {
+  for (const key of [TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE]) {
     if (!covers(key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: TOLERATION_SECONDS });
   }
   spec.tolerations = tolerations;

@@ -1,5 +1,5 @@
 import type { KObject } from '../../../api/kind.js';
-import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../../api/storage-protection.js';
+import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../../api/well-known.js';
 
 function protect(finalizer: string) {
   return async (obj: KObject): Promise<void> => {

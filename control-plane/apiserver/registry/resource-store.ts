@@ -6,6 +6,7 @@ import { now, rfc3339 } from '../../../api/time.js';
 import { validateObjectMeta } from '../../../api/object-meta.js';
 import { alreadyExists, badRequest, conflict, forbidden as forbiddenError, gone, invalid, notFound, StatusError } from '../../../api/status.js';
 import type { Cause } from '../../../api/validation/field-errors.js';
+import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../../../api/well-known.js';
 import { CompactedError, type EtcdKV, type StoredKV } from '../storage/etcd-kv.js';
 import { decode, encode, resourceVersionPieces, serialized, withResourceVersion } from '../storage/codec.js';
 import { WatchCache } from '../storage/watch-cache.js';
@@ -411,9 +412,6 @@ function remember(obj: KObject, value: Buffer, revision: number): void {
   if (json) serialized.set(obj, json);
 }
 
-const ORPHAN = 'orphan';
-const FOREGROUND = 'foregroundDeletion';
-
 /**
  * kube's DefaultGarbageCollectionPolicy where it is not Background, by
  * apiVersion/kind: events never take GC finalizers; batch/v1 Jobs orphan
@@ -433,16 +431,16 @@ const DEFAULT_GC_POLICY: Record<string, 'Orphan' | 'Unsupported'> = {
  */
 function garbageCollectionFinalizers(kind: Kind, finalizers: string[], policy: DeleteOptions['propagationPolicy']): string[] {
   const kindPolicy = DEFAULT_GC_POLICY[`${apiVersionOf(kind)}/${kind.kind}`];
-  const existing = finalizers.find((f) => f === ORPHAN || f === FOREGROUND);
+  const existing = finalizers.find((f) => f === ORPHAN_FINALIZER || f === FOREGROUND_FINALIZER);
   let orphan = false;
   let foreground = false;
   if (kindPolicy !== 'Unsupported') {
-    orphan = policy ? policy === 'Orphan' : existing ? existing === ORPHAN : kindPolicy === 'Orphan';
-    foreground = policy ? policy === 'Foreground' : existing === FOREGROUND;
+    orphan = policy ? policy === 'Orphan' : existing ? existing === ORPHAN_FINALIZER : kindPolicy === 'Orphan';
+    foreground = policy ? policy === 'Foreground' : existing === FOREGROUND_FINALIZER;
   }
-  const next = finalizers.filter((f) => f !== ORPHAN && f !== FOREGROUND);
-  if (orphan) next.push(ORPHAN);
-  if (foreground) next.push(FOREGROUND);
+  const next = finalizers.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+  if (orphan) next.push(ORPHAN_FINALIZER);
+  if (foreground) next.push(FOREGROUND_FINALIZER);
   const before = new Set(finalizers);
   const after = new Set(next);
   return before.size === after.size && [...after].every((f) => before.has(f)) ? finalizers : next;

@@ -1,5 +1,6 @@
+import { zoneKey } from '../../../api/node-status.js';
 import type { AnyObject } from '../../../client/resource.js';
-import { NodeInfo, zoneKey } from '../framework/node-info.js';
+import { NodeInfo } from '../framework/node-info.js';
 import type { NodeSnapshot } from '../framework/plugin.js';
 import { PodInfo } from '../framework/pod-info.js';
 

@@ -1,5 +1,6 @@
 import type { AnyObject } from '../../../client/resource.js';
 import { deepEqual } from '../../../api/deep-equal.js';
+import { nodeCondition } from '../../../api/node-status.js';
 import type { PodInfo } from './pod-info.js';
 
 /**
@@ -45,7 +46,7 @@ export const STORAGE_CLASS_UPDATE = event('StorageClass', Action.UpdateOther, 'S
 
 /** Conditions without their heartbeat times, which change every status report. */
 const conditionsOf = (node: AnyObject) => (node.status?.conditions ?? []).map((c: AnyObject) => [c?.type, c?.status, c?.reason, c?.message]);
-const readyOf = (node: AnyObject) => (node.status?.conditions ?? []).find((c: AnyObject) => c?.type === 'Ready')?.status;
+const readyOf = (node: AnyObject) => nodeCondition(node.status, 'Ready')?.status;
 
 /**
  * nodeSchedulingPropertiesChange: the changes of a node that matter to

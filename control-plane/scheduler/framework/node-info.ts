@@ -1,28 +1,13 @@
 import type { AnyObject } from '../../../client/resource.js';
+import { nodeCondition } from '../../../api/node-status.js';
 import type { LabelSelector } from '../../../api/selectors/label-selector.js';
+import { nodeTaints, type Taint } from '../../../api/taints.js';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../../../api/well-known.js';
 import type { PodInfo } from './pod-info.js';
 import { addResource, emptyResource, nodeAllocatable, type Resource } from './resource.js';
-import type { Taint } from './taints.js';
-
-export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
-export const LABEL_ZONE = 'topology.kubernetes.io/zone';
-export const LABEL_REGION = 'topology.kubernetes.io/region';
-export const LABEL_ZONE_BETA = 'failure-domain.beta.kubernetes.io/zone';
-export const LABEL_REGION_BETA = 'failure-domain.beta.kubernetes.io/region';
-
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 
 let lastGeneration = 0;
 const nextGeneration = () => ++lastGeneration;
-
-/** utilnode.GetZoneKey: region and zone, the key nodes are spread over when listed. */
-export function zoneKey(labels: Record<string, string>): string {
-  const region = labels[LABEL_REGION] ?? labels[LABEL_REGION_BETA] ?? '';
-  const zone = labels[LABEL_ZONE] ?? labels[LABEL_ZONE_BETA] ?? '';
-  return region || zone ? `${region}:\x00:${zone}` : '';
-}
 
 /**
  * The taint kube's node lifecycle controller puts on a node whose Ready
@@ -32,9 +17,9 @@ export function zoneKey(labels: Record<string, string>): string {
  * it (DaemonSets) still fit.
  */
 function readinessTaint(node: AnyObject): Taint | undefined {
-  const ready = (node.status?.conditions ?? []).find((c: AnyObject) => c?.type === 'Ready');
+  const ready = nodeCondition(node.status, 'Ready');
   if (ready?.status === 'True') return undefined;
-  return { key: ready?.status === 'False' ? TAINT_NOT_READY : TAINT_UNREACHABLE, effect: 'NoSchedule' };
+  return { key: ready?.status === 'False' ? TAINT_NODE_NOT_READY : TAINT_NODE_UNREACHABLE, effect: 'NoSchedule' };
 }
 
 /**
@@ -73,7 +58,7 @@ export class NodeInfo {
     this.node = node;
     this.labels = node.metadata?.labels ?? {};
     this.unschedulable = node.spec?.unschedulable === true;
-    const taints: Taint[] = Array.isArray(node.spec?.taints) ? node.spec.taints : [];
+    const taints = nodeTaints(node);
     this.taints = taints;
     const noSchedule = taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
     const implied = readinessTaint(node);

@@ -1,4 +1,5 @@
 import type { AnyObject } from '../../../client/resource.js';
+import type { Toleration } from '../../../api/taints.js';
 import { LabelSelector, labelSelectorFromObject, type LabelSelectorObject } from '../../../api/selectors/label-selector.js';
 import { podResourceRequests, type Resource } from './resource.js';
 
@@ -19,13 +20,6 @@ export interface HostPort {
   ip: string;
   protocol: string;
   port: number;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
 }
 
 /** framework.AffinityTerm.Matches: the pod is in one of the term's namespaces and carries the labels it selects. */

@@ -1,12 +1,12 @@
+import { tolerationsTolerateTaint } from '../../../api/taints.js';
+import { TAINT_NODE_UNSCHEDULABLE } from '../../../api/well-known.js';
 import { Action } from '../framework/cluster-event.js';
-import { TAINT_UNSCHEDULABLE } from '../framework/node-info.js';
 import { unresolvable, type Plugin } from '../framework/plugin.js';
-import { tolerated } from '../framework/taints.js';
 
 export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
 
 const REJECTED = unresolvable(ERR_REASON_UNSCHEDULABLE);
-const UNSCHEDULABLE_TAINT = { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' };
+const UNSCHEDULABLE_TAINT = { key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' };
 
 /** NodeUnschedulable: a cordoned node (spec.unschedulable) takes only pods that tolerate node.kubernetes.io/unschedulable:NoSchedule. */
 export function nodeUnschedulable(): Plugin {
@@ -14,7 +14,7 @@ export function nodeUnschedulable(): Plugin {
     name: 'NodeUnschedulable',
     events: [{ resource: 'Node', actions: Action.Add | Action.UpdateNodeTaint }],
     filter(_state, pod, node) {
-      if (!node.unschedulable || tolerated(pod.tolerations, UNSCHEDULABLE_TAINT)) return undefined;
+      if (!node.unschedulable || tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT)) return undefined;
       return REJECTED;
     },
   };

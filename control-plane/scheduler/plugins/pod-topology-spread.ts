@@ -1,11 +1,12 @@
 import { LabelSelector, labelSelectorFromObject, selectorFromSet } from '../../../api/selectors/label-selector.js';
+import { findMatchingUntoleratedTaint } from '../../../api/taints.js';
+import { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from '../../../api/well-known.js';
 import type { AnyObject } from '../../../client/resource.js';
 import { Action } from '../framework/cluster-event.js';
 import type { Listers } from '../framework/listers.js';
-import { LABEL_HOSTNAME, LABEL_ZONE, type NodeInfo } from '../framework/node-info.js';
+import type { NodeInfo } from '../framework/node-info.js';
 import { MAX_NODE_SCORE, SKIP, unresolvable, unschedulable, type NodeSnapshot, type Plugin } from '../framework/plugin.js';
 import type { PodInfo } from '../framework/pod-info.js';
-import { firstUntolerated } from '../framework/taints.js';
 import { defaultSelector } from './default-selector.js';
 import { requiredNodeAffinity } from './node-affinity.js';
 
@@ -20,7 +21,7 @@ const PRE_SCORE = 'PreScorePodTopologySpread';
 /** kube's system default constraints, for pods that name none: gently spread over hosts and zones. */
 export const SYSTEM_DEFAULT_CONSTRAINTS = [
   { topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3 },
-  { topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
+  { topologyKey: LABEL_TOPOLOGY_ZONE, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
 ];
 
 interface Constraint {
@@ -84,7 +85,7 @@ const hasAllKeys = (node: NodeInfo, constraints: readonly Constraint[]): boolean
 /** matchNodeInclusionPolicies: whether the node counts for the constraint at all. */
 function included(c: Constraint, pod: PodInfo, node: NodeInfo, affinity: (n: NodeInfo) => boolean): boolean {
   if (c.honorNodeAffinity && !affinity(node)) return false;
-  return !(c.honorTaints && firstUntolerated(node.noScheduleTaints, pod.tolerations));
+  return !(c.honorTaints && findMatchingUntoleratedTaint(node.noScheduleTaints, pod.tolerations));
 }
 
 interface FilterState {

@@ -1,9 +1,11 @@
+import { findMatchingUntoleratedTaint, tolerationsTolerateTaint, type Taint, type Toleration } from '../../../api/taints.js';
 import { Action } from '../framework/cluster-event.js';
 import { defaultNormalizeScore, unresolvable, type Plugin } from '../framework/plugin.js';
-import type { Toleration } from '../framework/pod-info.js';
-import { firstUntolerated, tolerated, untoleratedTaintReason } from '../framework/taints.js';
 
 const PRE_SCORE = 'PreScoreTaintToleration';
+
+/** How kube names an untolerated taint in FailedScheduling: {key: value}. */
+const untoleratedTaintReason = (taint: Taint): string => `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
 
 /**
  * TaintToleration: a node's NoSchedule and NoExecute taints (with the one
@@ -15,7 +17,7 @@ export function taintToleration(): Plugin {
     name: 'TaintToleration',
     events: [{ resource: 'Node', actions: Action.Add | Action.UpdateNodeTaint }],
     filter(_state, pod, node) {
-      const taint = firstUntolerated(node.noScheduleTaints, pod.tolerations);
+      const taint = findMatchingUntoleratedTaint(node.noScheduleTaints, pod.tolerations);
       return taint ? unresolvable(untoleratedTaintReason(taint)) : undefined;
     },
     preScore(state, pod) {
@@ -25,7 +27,7 @@ export function taintToleration(): Plugin {
     score(state, _pod, node) {
       const tolerations = state.read<Toleration[]>(PRE_SCORE)!;
       let count = 0;
-      for (const taint of node.preferNoScheduleTaints) if (!tolerated(tolerations, taint)) count++;
+      for (const taint of node.preferNoScheduleTaints) if (!tolerationsTolerateTaint(tolerations, taint)) count++;
       return count;
     },
     normalizeScore(_state, _pod, scores) {

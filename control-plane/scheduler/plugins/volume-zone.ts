@@ -1,16 +1,18 @@
 import { claimClass } from '../../../api/kinds/persistent-volume-claim.js';
+import {
+  LABEL_FAILURE_DOMAIN_BETA_REGION, LABEL_FAILURE_DOMAIN_BETA_ZONE, LABEL_TOPOLOGY_REGION, LABEL_TOPOLOGY_ZONE,
+} from '../../../api/well-known.js';
 import type { AnyObject } from '../../../client/resource.js';
 import { Action } from '../framework/cluster-event.js';
 import type { Lister } from '../framework/listers.js';
-import { LABEL_REGION, LABEL_REGION_BETA, LABEL_ZONE, LABEL_ZONE_BETA } from '../framework/node-info.js';
 import { SKIP, unresolvable, type Plugin, type Status } from '../framework/plugin.js';
 
 export const ERR_REASON_ZONE_CONFLICT = 'node(s) had no available volume zone';
 
 const REJECTED = unresolvable(ERR_REASON_ZONE_CONFLICT);
 const STATE = 'PreFilterVolumeZone';
-const TOPOLOGY_LABELS = [LABEL_ZONE_BETA, LABEL_REGION_BETA, LABEL_ZONE, LABEL_REGION];
-const GA_LABEL: Record<string, string> = { [LABEL_ZONE_BETA]: LABEL_ZONE, [LABEL_REGION_BETA]: LABEL_REGION };
+const TOPOLOGY_LABELS = [LABEL_FAILURE_DOMAIN_BETA_ZONE, LABEL_FAILURE_DOMAIN_BETA_REGION, LABEL_TOPOLOGY_ZONE, LABEL_TOPOLOGY_REGION];
+const GA_LABEL: Record<string, string> = { [LABEL_FAILURE_DOMAIN_BETA_ZONE]: LABEL_TOPOLOGY_ZONE, [LABEL_FAILURE_DOMAIN_BETA_REGION]: LABEL_TOPOLOGY_REGION };
 
 interface PVTopology {
   key: string;

@@ -5,7 +5,7 @@ import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUMES } from '../../../client/resources.js';
 import type { RestClient } from '../../../client/rest-client.js';
 import { WorkQueue } from '../../../client/workqueue.js';
-import { PV_PROTECTION_FINALIZER } from '../../../api/storage-protection.js';
+import { PV_PROTECTION_FINALIZER } from '../../../api/well-known.js';
 import { workersFor, type ControllerDescriptor } from '../../controller.js';
 import { isDeletionCandidate, needsFinalizer, withFinalizer, withoutFinalizer } from '../protection.js';
 

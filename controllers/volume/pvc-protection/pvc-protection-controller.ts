@@ -5,7 +5,7 @@ import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUME_CLAIMS, PODS } from '../../../client/resources.js';
 import type { RestClient } from '../../../client/rest-client.js';
 import { WorkQueue } from '../../../client/workqueue.js';
-import { PVC_PROTECTION_FINALIZER } from '../../../api/storage-protection.js';
+import { PVC_PROTECTION_FINALIZER } from '../../../api/well-known.js';
 import { claimNamesOf, ephemeralClaimName, isClaimForPod } from '../../../api/storage/pod-claims.js';
 import { workersFor, type ControllerDescriptor } from '../../controller.js';
 import { indexPodsByClaim, isPodTerminated, POD_CLAIM_INDEX } from '../pods-by-claim.js';

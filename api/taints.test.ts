@@ -1,5 +1,5 @@
 import test from 'ava';
-import { matchingTolerations, toleratesTaint } from './tolerations.js';
+import { findMatchingUntoleratedTaint, matchingTolerations, toleratesTaint, tolerationsTolerateTaint } from './taints.js';
 
 const unreachable = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' };
 
@@ -16,4 +16,11 @@ test('each taint is matched by the first toleration of it; one untolerated taint
   const second = { operator: 'Exists' };
   t.deepEqual(matchingTolerations([unreachable], [first, second]), [first]);
   t.is(matchingTolerations([unreachable, { key: 'other', effect: 'NoExecute' }], [first]), undefined);
+});
+
+test('the first taint no toleration tolerates is the one reported', (t) => {
+  const other = { key: 'other', value: 'x', effect: 'NoSchedule' };
+  t.true(tolerationsTolerateTaint([{ key: 'other', operator: 'Exists' }], other));
+  t.is(findMatchingUntoleratedTaint([unreachable, other], [{ key: unreachable.key, operator: 'Exists' }]), other);
+  t.is(findMatchingUntoleratedTaint([unreachable, other], [{ operator: 'Exists' }]), undefined);
 });

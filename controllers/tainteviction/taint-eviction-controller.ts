@@ -1,4 +1,5 @@
 import { deepEqual } from '../../api/deep-equal.js';
+import { matchingTolerations, nodeTaints, type Taint, type Toleration } from '../../api/taints.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
@@ -9,15 +10,13 @@ import type { RestClient } from '../../client/rest-client.js';
 import { objectKey, splitKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerDescriptor } from '../controller.js';
-import { NODE_NAME_INDEX, podNodeName } from './node-lifecycle-controller.js';
-import { taintsOf } from './node-taints.js';
-import { changedCondition, disruptionTarget, patchPodStatus } from './pod-conditions.js';
-import { matchingTolerations, type Taint, type Toleration } from './tolerations.js';
+import { changedCondition, disruptionTarget, patchPodStatus } from '../nodelifecycle/pod-conditions.js';
+import { indexPodsByNodeName, POD_NODE_NAME_INDEX } from '../pods-by-node.js';
 
 // kube's UpdateWorkerSize.
 const workers = 8;
 
-const noExecuteTaints = (node: AnyObject | undefined): Taint[] => taintsOf(node).filter((t) => t.effect === 'NoExecute');
+const noExecuteTaints = (node: AnyObject | undefined): Taint[] => nodeTaints(node).filter((t) => t.effect === 'NoExecute');
 const taintId = (t: Taint) => `${t.key}\0${t.effect}`;
 
 /**
@@ -42,7 +41,7 @@ export class TaintEvictionController {
     private readonly nodes: Informer,
     private readonly pods: Informer,
   ) {
-    const podsOf = (name: string) => pods.store.indexKeys(NODE_NAME_INDEX, name);
+    const podsOf = (name: string) => pods.store.indexKeys(POD_NODE_NAME_INDEX, name);
     nodes.addEventHandler({
       onAdd: (node) => this.nodeChanged(node, podsOf),
       onUpdate: (old, node) => {
@@ -142,7 +141,7 @@ export const taintEvictionController: ControllerDescriptor = {
   create(ctx) {
     const nodes = ctx.informers.for(NODES);
     const pods = ctx.informers.for(PODS);
-    ctx.informers.index(pods, NODE_NAME_INDEX, podNodeName);
+    indexPodsByNodeName(ctx.informers, pods);
     const c = new TaintEvictionController(ctx.client, ctx.recorder('taint-eviction-controller'), nodes, pods);
     return [{ name: 'taint-eviction', queue: c.queue, reconcile: c.reconcile, workers }];
   },
