@@ -97,3 +97,37 @@ export const isForbidden = (err: unknown): boolean => hasCode(err, 403);
 export const isTooManyRequests = (err: unknown): boolean => hasCode(err, 429);
 /** The requested resourceVersion was compacted away; only a fresh list recovers. */
 export const isExpired = (err: unknown): boolean => hasCode(err, 410);
+
+/** A create refused because its namespace is being deleted (the NamespaceTerminating cause): retrying cannot help. */
+export function isNamespaceTerminating(err: unknown): boolean {
+  const causes = (err as { details?: { causes?: Array<{ reason?: string }> } } | undefined)?.details?.causes;
+  return !!causes?.some((c) => c.reason === 'NamespaceTerminating');
+}
+
+/** A delete that finds the object gone already succeeded: rethrows anything else. */
+export function ignoreNotFound(err: unknown): void {
+  if (!isNotFound(err)) throw err;
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Wraps a failure with what was being done, keeping the original words (Go's fmt.Errorf("%s: %w")). */
+export function wrapError(what: string, err: unknown): Error {
+  return new Error(`${what}: ${messageOf(err)}`, { cause: err });
+}
+
+/**
+ * utilerrors.Aggregate: the failures of several independent steps as one
+ * error, worded as kube words it: one message alone, several in brackets,
+ * each distinct message once.
+ */
+export class Aggregate extends Error {
+  constructor(readonly errors: unknown[]) {
+    const messages = [...new Set(errors.map(messageOf))];
+    super(messages.length === 1 ? messages[0] : `[${messages.join(', ')}]`);
+    this.name = 'Aggregate';
+  }
+}
+
+/** utilerrors.NewAggregate: undefined when nothing failed. */
+export const aggregate = (errors: unknown[]): Aggregate | undefined => (errors.length ? new Aggregate(errors) : undefined);

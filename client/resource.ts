@@ -1,3 +1,5 @@
+import type { OwnerReference } from '../api/owner-references.js';
+
 /**
  * Which collection a request talks to. `resource` is the plural the URL uses
  * (`pods`, `deployments`), not the Kind.
@@ -10,14 +12,7 @@ export interface ResourceRef {
   namespaced: boolean;
 }
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+export type { OwnerReference };
 
 /** The metadata fields the client machinery relies on; servers send more. */
 export interface ObjectMeta {

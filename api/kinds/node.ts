@@ -1,4 +1,5 @@
 import type { Kind, KObject } from '../kind.js';
+import { nodeCondition } from '../node-status.js';
 import { typeMeta } from '../object-meta.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { arr, bool, free, int32, int64, keyedList, map, named, obj, quantity, str, time, type Schema } from '../schema.js';
@@ -17,7 +18,7 @@ export const taintSchema = core('Taint', obj({
   timeAdded: time('When a NoExecute taint was added.'),
 }, { required: ['key', 'effect'], description: 'Marks a node so that pods without a matching toleration stay away.' }));
 
-const nodeCondition = core('NodeCondition', obj({
+const nodeConditionSchema = core('NodeCondition', obj({
   type: str('Condition type: Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable.'),
   status: str('True, False or Unknown.'),
   lastHeartbeatTime: time('When the condition was last reported.'),
@@ -66,7 +67,7 @@ export const node: Kind = {
       capacity: quantityMap('Total resources of the node.'),
       allocatable: quantityMap('Resources available to pods; capacity by default.'),
       phase: str('Deprecated: the node\'s lifecycle phase.'),
-      conditions: keyedList(nodeCondition, 'type', 'Current conditions of the node.'),
+      conditions: keyedList(nodeConditionSchema, 'type', 'Current conditions of the node.'),
       addresses: keyedList(nodeAddress, 'type', 'Addresses of the node.'),
       daemonEndpoints: core('NodeDaemonEndpoints', obj({
         kubeletEndpoint: core('DaemonEndpoint', obj({ Port: int32('Port number.') }, { required: ['Port'], description: 'A port a node daemon listens on.' })),
@@ -169,7 +170,7 @@ export const node: Kind = {
 /** Ready, NotReady or Unknown, with `,SchedulingDisabled` for a cordoned node. */
 export function nodeStatus(n: KObject): string {
   const parts: string[] = [];
-  const ready = (n.status?.conditions ?? []).find((c: KObject) => c?.type === 'Ready');
+  const ready = nodeCondition(n.status, 'Ready');
   if (ready) parts.push(ready.status === 'True' ? 'Ready' : 'NotReady');
   else parts.push('Unknown');
   if (n.spec?.unschedulable === true) parts.push('SchedulingDisabled');

@@ -1,5 +1,6 @@
 import type { Column, Kind, KObject } from '../kind.js';
 import { objectMeta, typeMeta } from '../object-meta.js';
+import { isPodTerminal, podCondition } from '../pod-status.js';
 import { ageColumn, humanDuration, nameColumn } from '../printers.js';
 import {
   arr, bool, free, int32, int64, intOrString, keyedList, map, named, obj, quantity, str, strMap, time, type Schema,
@@ -410,7 +411,7 @@ const containerStatus = core('ContainerStatus', obj({
   stopSignal: str('Signal used to stop the container.'),
 }, { required: ['name'], description: 'The observed state of one container.' }));
 
-const podCondition = core('PodCondition', obj({
+const podConditionSchema = core('PodCondition', obj({
   type: str('Condition type: PodScheduled, Initialized, ContainersReady, Ready, ...'),
   status: str('True, False or Unknown.'),
   observedGeneration: int64('Pod generation the condition was set for.'),
@@ -425,7 +426,7 @@ const ipSchema = (name: string, what: string): Schema => core(name, obj({ ip: st
 export const podStatusSchema = core('PodStatus', obj({
   observedGeneration: int64('Pod generation this status was computed for.'),
   phase: str('Pending, Running, Succeeded, Failed or Unknown.'),
-  conditions: keyedList(podCondition, 'type', 'Current conditions of the pod.'),
+  conditions: keyedList(podConditionSchema, 'type', 'Current conditions of the pod.'),
   message: str('Human-readable reason for the pod\'s state.'),
   reason: str('Short reason for the pod\'s state, e.g. Evicted.'),
   nominatedNodeName: str('Node the scheduler plans to place the pod on after preemption.'),
@@ -452,6 +453,7 @@ export const podTemplateSpecSchema = core('PodTemplateSpec', obj({
 // ---------------------------------------------------------------------------
 
 const timeOf = (t: unknown): number => (typeof t === 'string' ? Date.parse(t) : NaN);
+// kubectl's printer takes any condition of the type that is True, not only the first (hasPodReadyCondition).
 const conditionTrue = (pod: KObject, type: string): boolean =>
   (pod.status?.conditions ?? []).some((c: KObject) => c?.type === type && c.status === 'True');
 
@@ -540,7 +542,7 @@ export function podSummary(pod: KObject, now = Date.now()): PodSummary {
   }
 
   if (pod.metadata?.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
-  else if (pod.metadata?.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
+  else if (pod.metadata?.deletionTimestamp && !isPodTerminal(pod)) reason = 'Terminating';
 
   let restartText = String(restarts);
   if (restarts !== 0 && !Number.isNaN(lastRestart)) restartText = `${restarts} (${humanDuration(now - lastRestart)} ago)`;
@@ -603,8 +605,7 @@ export const pod: Kind = {
 
   // Kubernetes deletes unscheduled and finished pods at once; others get their grace period.
   gracefulDeletion(p) {
-    const phase = p.status?.phase;
-    return !!p.spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed';
+    return !!p.spec?.nodeName && !isPodTerminal(p);
   },
 
   validate(p, old): Cause[] {
@@ -629,8 +630,7 @@ export const pod: Kind = {
       cell: (o) => {
         const gates: KObject[] = o.spec?.readinessGates ?? [];
         if (gates.length === 0) return '<none>';
-        const conditions: KObject[] = o.status?.conditions ?? [];
-        const met = gates.filter((g) => conditions.find((c) => c?.type === g?.conditionType)?.status === 'True').length;
+        const met = gates.filter((g) => podCondition(o, g?.conditionType)?.status === 'True').length;
         return `${met}/${gates.length}`;
       },
     },

@@ -1,4 +1,5 @@
 import type { KObject } from '../kind.js';
+import { isControlledBy } from '../owner-references.js';
 
 /**
  * The claims a pod's volumes use (kube's component-helpers/storage/ephemeral
@@ -12,10 +13,7 @@ export const ephemeralClaimName = (pod: KObject, volume: KObject): string => `${
  * ephemeral.VolumeIsForPod: the pod controls the claim, so it was made for
  * this pod's ephemeral volume and not for an earlier pod of the same name.
  */
-export function isClaimForPod(pod: KObject, claim: KObject): boolean {
-  const controller = (claim.metadata?.ownerReferences ?? []).find((ref: KObject) => ref?.controller);
-  return !!controller && controller.uid === pod.metadata?.uid;
-}
+export const isClaimForPod = (pod: KObject, claim: KObject): boolean => isControlledBy(claim, pod);
 
 export interface PodClaim {
   name: string;

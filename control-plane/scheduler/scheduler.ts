@@ -5,6 +5,7 @@ import { log, logError } from '../../client/log.js';
 import type { AnyObject } from '../../client/resource.js';
 import { PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
+import { podCondition } from '../../api/pod-status.js';
 import { now } from '../../api/time.js';
 import type { SchedulerCache } from './cache/scheduler-cache.js';
 import { ASSIGNED_POD_DELETE } from './framework/cluster-event.js';
@@ -240,7 +241,7 @@ export class Scheduler {
 
   /** Writes PodScheduled=False through pods/status, only when it says something new. */
   private writeCondition(pod: AnyObject, reason: string, message: string): void {
-    const existing = (pod.status?.conditions ?? []).find((c: AnyObject) => c?.type === 'PodScheduled');
+    const existing = podCondition(pod, 'PodScheduled');
     if (existing?.status === 'False' && existing.reason === reason && existing.message === message) return;
     const condition = {
       type: 'PodScheduled', status: 'False', lastProbeTime: null,

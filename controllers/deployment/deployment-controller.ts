@@ -1,17 +1,18 @@
 import { clone, deepEqual } from '../../api/deep-equal.js';
+import { getControllerOf, type OwnerReference } from '../../api/owner-references.js';
+import { tryLabelSelectorFromObject } from '../../api/selectors/label-selector.js';
+import { isNamespaceTerminating } from '../../client/api-error.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
-import type { AnyObject, OwnerReference } from '../../client/resource.js';
+import type { AnyObject } from '../../client/resource.js';
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { namespaceIndex, objectKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { workersFor, type ControllerDescriptor } from '../controller.js';
+import { claimObjects } from '../controller-ref-manager.js';
 import { SelectorCache } from '../selector-cache.js';
-import { claimObjects, controllerOf } from '../replicaset/controller-ref-manager.js';
-import { isNamespaceTerminating } from '../replicaset/pod-control.js';
-import { selectorOf } from '../replicaset/replicaset-controller.js';
 import { rolloutRecreate } from './recreate.js';
 import { rollbackTo } from './annotations.js';
 import { rollback } from './rollback.js';
@@ -56,7 +57,7 @@ export function deploymentReconciler({ client, recorder, deployments, replicaSet
     const map = new Map<string, AnyObject[]>(rsList.map((rs) => [rs.metadata.uid!, []]));
     for (const pod of pods.store.byIndex(namespaceIndex, d.metadata.namespace!)) {
       if (!selector.matches(pod.metadata.labels)) continue;
-      map.get(controllerOf(pod)?.uid ?? '')?.push(pod);
+      map.get(getControllerOf(pod)?.uid ?? '')?.push(pod);
     }
     return map;
   };
@@ -101,7 +102,7 @@ export const deploymentController: ControllerDescriptor = {
     const replicaSets = ctx.informers.for<AnyObject>(REPLICA_SETS);
     const pods = ctx.informers.for<AnyObject>(PODS);
     const queue = new WorkQueue<string>();
-    const selectors = new SelectorCache<AnyObject>((d) => selectorOf(d.spec));
+    const selectors = new SelectorCache<AnyObject>((d) => tryLabelSelectorFromObject(d.spec?.selector));
     selectors.forgetDeleted(deployments);
 
     /** The Deployment a controller reference names, if the cache has that very object. */
@@ -122,7 +123,7 @@ export const deploymentController: ControllerDescriptor = {
       if (d) queue.add(objectKey(d));
     };
     const replicaSetDeleted = (rs: AnyObject) => {
-      const ref = controllerOf(rs);
+      const ref = getControllerOf(rs);
       if (ref) enqueue(resolve(rs.metadata.namespace, ref));
     };
 
@@ -130,14 +131,14 @@ export const deploymentController: ControllerDescriptor = {
     replicaSets.addEventHandler({
       onAdd: (rs) => {
         if (rs.metadata.deletionTimestamp) return replicaSetDeleted(rs);
-        const ref = controllerOf(rs);
+        const ref = getControllerOf(rs);
         if (ref) return enqueue(resolve(rs.metadata.namespace, ref));
         selecting(rs).forEach(enqueue);
       },
       onUpdate: (old, rs) => {
         if (old.metadata.resourceVersion === rs.metadata.resourceVersion) return;
-        const ref = controllerOf(rs);
-        const oldRef = controllerOf(old);
+        const ref = getControllerOf(rs);
+        const oldRef = getControllerOf(old);
         const refChanged = !deepEqual(ref, oldRef);
         if (refChanged && oldRef) enqueue(resolve(old.metadata.namespace, oldRef));
         if (ref) return enqueue(resolve(rs.metadata.namespace, ref));
@@ -148,10 +149,10 @@ export const deploymentController: ControllerDescriptor = {
     // A Recreate rollout waits for the last old pod to go; nothing else would wake it then.
     pods.addEventHandler({
       onDelete: (pod) => {
-        const podRef = controllerOf(pod);
+        const podRef = getControllerOf(pod);
         if (podRef?.kind !== 'ReplicaSet') return;
         const rs = replicaSets.store.get(`${pod.metadata.namespace}/${podRef.name}`);
-        const ref = rs && rs.metadata.uid === podRef.uid ? controllerOf(rs) : undefined;
+        const ref = rs && rs.metadata.uid === podRef.uid ? getControllerOf(rs) : undefined;
         const d = ref && resolve(rs!.metadata.namespace, ref);
         if (d?.spec.strategy?.type === 'Recreate') enqueue(d);
       },

@@ -1,3 +1,4 @@
+import { isPodTerminal } from '../../api/pod-status.js';
 import type { AnyObject } from '../../client/resource.js';
 import { syncRolloutStatus } from './progress.js';
 import { actualReplicaCount, deploymentComplete, specReplicas } from './replica-math.js';
@@ -13,7 +14,7 @@ function oldPodsRunning(newRS: AnyObject | undefined, oldRSs: AnyObject[], podsB
   if (actualReplicaCount(oldRSs) > 0) return true;
   for (const [uid, pods] of podsByReplicaSet) {
     if (newRS && newRS.metadata.uid === uid) continue;
-    if (pods.some((p) => p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded')) return true;
+    if (pods.some((p) => !isPodTerminal(p))) return true;
   }
   return false;
 }

@@ -1,13 +1,12 @@
 import { clone, deepEqual } from '../../api/deep-equal.js';
-import { isAlreadyExists, isNotFound } from '../../client/api-error.js';
+import { isControlledBy, newControllerRef } from '../../api/owner-references.js';
+import { isAlreadyExists, isNamespaceTerminating, isNotFound } from '../../client/api-error.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { logError } from '../../client/log.js';
 import type { AnyObject } from '../../client/resource.js';
 import { DEPLOYMENTS, REPLICA_SETS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Store } from '../../client/store.js';
-import { controllerOf, controllerRef } from '../replicaset/controller-ref-manager.js';
-import { isNamespaceTerminating } from '../replicaset/pod-control.js';
 import {
   DESIRED_REPLICAS, intAnnotation, maxRevision, replicasAnnotationsNeedUpdate, REVISION, rollbackTo, setDeploymentRevision,
   setNewReplicaSetAnnotations, setReplicasAnnotations,
@@ -93,7 +92,7 @@ async function getNewReplicaSet(ctx: SyncContext, d: AnyObject, rsList: AnyObjec
   const newRS: AnyObject = {
     apiVersion: 'apps/v1', kind: 'ReplicaSet',
     // The name follows from the template, so a create repeated on a stale cache meets the first one.
-    metadata: { name, namespace: d.metadata.namespace, ownerReferences: [controllerRef(d, 'apps/v1', 'Deployment')], labels: template.metadata.labels },
+    metadata: { name, namespace: d.metadata.namespace, ownerReferences: [newControllerRef(d, 'apps/v1', 'Deployment')], labels: template.metadata.labels },
     spec: { replicas: 0, selector, template },
   };
   setMinReadySeconds(newRS.spec, d.spec.minReadySeconds ?? 0);
@@ -110,7 +109,7 @@ async function getNewReplicaSet(ctx: SyncContext, d: AnyObject, rsList: AnyObjec
       const found = ctx.replicaSets.get(`${d.metadata.namespace}/${name}`);
       if (!found) throw err;
       // Ours with our template: the cache was just behind. Anything else is a hash collision.
-      if (controllerOf(found)?.uid === d.metadata.uid && equalIgnoreHash(d.spec.template, found.spec.template)) {
+      if (isControlledBy(found, d) && equalIgnoreHash(d.spec.template, found.spec.template)) {
         created = found;
         alreadyExists = true;
       } else {

@@ -1,12 +1,6 @@
 import type { KObject } from '../../api/kind.js';
+import { isPodTerminal } from '../../api/pod-status.js';
 import type { AnyObject } from '../../client/resource.js';
-
-/** The pod's Ready condition as its kubelet last reported it. */
-export function podReadyCondition(pod: AnyObject): KObject | undefined {
-  return (pod.status?.conditions ?? []).find((c: KObject) => c?.type === 'Ready');
-}
-
-export const isPodReady = (pod: AnyObject): boolean => podReadyCondition(pod)?.status === 'True';
 
 /** The pod's IPs, one per family (the API server keeps podIP and podIPs in step). */
 export const podIPs = (pod: AnyObject): string[] => (pod.status?.podIPs ?? []).map((p: KObject) => p?.ip).filter((ip: unknown): ip is string => typeof ip === 'string' && ip !== '');
@@ -17,8 +11,7 @@ export const podIPs = (pod: AnyObject): string[] => (pod.status?.podIPs ?? []).m
  * only when the caller keeps them.
  */
 export function shouldPodBeInEndpoints(pod: AnyObject, includeTerminating: boolean): boolean {
-  const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') return false;
+  if (isPodTerminal(pod)) return false;
   if (!pod.status?.podIP && !podIPs(pod).length) return false;
   return includeTerminating || !pod.metadata?.deletionTimestamp;
 }

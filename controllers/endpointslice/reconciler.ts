@@ -1,4 +1,6 @@
 import { clone, deepEqual } from '../../api/deep-equal.js';
+import { isPodReady } from '../../api/pod-status.js';
+import { aggregate, ignoreNotFound, isNamespaceTerminating, wrapError } from '../../client/api-error.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { KObject } from '../../api/kind.js';
@@ -9,8 +11,7 @@ import { canonicalIP } from './canonical-ip.js';
 import { endpointPortsFor, portMapKey } from './endpoint-ports.js';
 import { EndpointSet, endpointsEqualBeyondIdentity } from './endpoint-set.js';
 import type { EndpointSliceTracker } from './endpoint-slice-tracker.js';
-import { aggregate, failed, ignoreNotFound, isNamespaceTerminating } from './errors.js';
-import { isPodReady, podIPs, shouldPodBeInEndpoints, shouldSetHostname } from './pod-endpoints.js';
+import { podIPs, shouldPodBeInEndpoints, shouldSetHostname } from './pod-endpoints.js';
 import { HINT_MESSAGES, withAddressType, type HintEvent, type SliceInfo, type TopologyCache } from './topology-cache.js';
 import { reconcileHints } from './traffic-distribution.js';
 import { formatTriggerTime } from './trigger-time-tracker.js';
@@ -158,7 +159,7 @@ export class EndpointSliceReconciler {
       try {
         await this.deleteSlice(service, slice);
       } catch (err) {
-        errors.push(failed(`error deleting ${nameOf(slice)} EndpointSlice for Service ${serviceName(service)}`, err));
+        errors.push(wrapError(`error deleting ${nameOf(slice)} EndpointSlice for Service ${serviceName(service)}`, err));
       }
     }
     const err = aggregate(errors);
@@ -376,7 +377,7 @@ export class EndpointSliceReconciler {
           created = await client.create(ENDPOINT_SLICES, slice);
         } catch (err) {
           if (isNamespaceTerminating(err)) return;
-          throw failed(`failed to create EndpointSlice for Service ${serviceName(service)}`, err);
+          throw wrapError(`failed to create EndpointSlice for Service ${serviceName(service)}`, err);
         }
         tracker.update(created);
       }
@@ -387,7 +388,7 @@ export class EndpointSliceReconciler {
       try {
         updated = await client.update(ENDPOINT_SLICES, slice);
       } catch (err) {
-        throw failed(`failed to update ${nameOf(slice)} EndpointSlice for Service ${serviceName(service)}`, err);
+        throw wrapError(`failed to update ${nameOf(slice)} EndpointSlice for Service ${serviceName(service)}`, err);
       }
       tracker.update(updated);
     }
@@ -395,7 +396,7 @@ export class EndpointSliceReconciler {
       try {
         await this.deleteSlice(service, slice);
       } catch (err) {
-        throw failed(`failed to delete ${nameOf(slice)} EndpointSlice for Service ${serviceName(service)}`, err);
+        throw wrapError(`failed to delete ${nameOf(slice)} EndpointSlice for Service ${serviceName(service)}`, err);
       }
     }
   }

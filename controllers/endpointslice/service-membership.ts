@@ -1,11 +1,11 @@
 import { deepEqual } from '../../api/deep-equal.js';
+import { isPodReady } from '../../api/pod-status.js';
 import { selectorFromSet, type LabelSelector } from '../../api/selectors/label-selector.js';
 import type { Informer } from '../../client/informer.js';
 import type { AnyObject } from '../../client/resource.js';
 import { namespaceIndex, objectKey } from '../../client/store.js';
 import type { WorkQueue } from '../../client/workqueue.js';
 import { SelectorCache } from '../selector-cache.js';
-import { isPodReady } from './pod-endpoints.js';
 
 /**
  * A Service's selector, or undefined when it has none. Kube stores an empty

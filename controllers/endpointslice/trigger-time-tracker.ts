@@ -1,5 +1,5 @@
+import { podCondition } from '../../api/pod-status.js';
 import type { AnyObject } from '../../client/resource.js';
-import { podReadyCondition } from './pod-endpoints.js';
 
 interface ServiceState {
   serviceTime: number;
@@ -34,7 +34,7 @@ export class TriggerTimeTracker {
     const podTimes = new Map<string, number>();
     for (const pod of pods) {
       const name = pod.metadata.name ?? '';
-      const t = timeOf(podReadyCondition(pod)?.lastTransitionTime);
+      const t = timeOf(podCondition(pod, 'Ready')?.lastTransitionTime);
       if (!t) continue;
       podTimes.set(name, t);
       if (t > (known?.podTimes.get(name) ?? 0)) note(t);

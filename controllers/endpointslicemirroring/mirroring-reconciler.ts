@@ -1,6 +1,7 @@
 import { deepEqual } from '../../api/deep-equal.js';
 import type { KObject } from '../../api/kind.js';
 import { repackSubsets } from '../../api/kinds/endpoints.js';
+import { isNamespaceTerminating, wrapError } from '../../client/api-error.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { AnyObject } from '../../client/resource.js';
 import { ENDPOINT_SLICES } from '../../client/resources.js';
@@ -9,7 +10,6 @@ import { canonicalIP } from '../endpointslice/canonical-ip.js';
 import { portMapKey } from '../endpointslice/endpoint-ports.js';
 import { EndpointSet, endpointsEqualBeyondIdentity } from '../endpointslice/endpoint-set.js';
 import type { EndpointSliceTracker } from '../endpointslice/endpoint-slice-tracker.js';
-import { failed, isNamespaceTerminating } from '../endpointslice/errors.js';
 import { ANNOTATION_LAST_APPLIED, ANNOTATION_LAST_CHANGE_TRIGGER_TIME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../api/well-known.js';
 
 /** The managed-by value of mirrored slices. */
@@ -207,7 +207,7 @@ export class MirroringReconciler {
           created = await client.create(ENDPOINT_SLICES, slice);
         } catch (err) {
           if (isNamespaceTerminating(err)) return;
-          throw failed(`failed to create EndpointSlice for ${where}`, err);
+          throw wrapError(`failed to create EndpointSlice for ${where}`, err);
         }
         tracker.update(created);
       }
@@ -217,7 +217,7 @@ export class MirroringReconciler {
       try {
         updated = await client.update(ENDPOINT_SLICES, slice);
       } catch (err) {
-        throw failed(`failed to update ${slice.metadata.name} EndpointSlice for ${where}`, err);
+        throw wrapError(`failed to update ${slice.metadata.name} EndpointSlice for ${where}`, err);
       }
       tracker.update(updated);
     }
@@ -225,7 +225,7 @@ export class MirroringReconciler {
       try {
         await client.delete(ENDPOINT_SLICES, slice.metadata.name ?? '', { namespace: endpoints.metadata.namespace });
       } catch (err) {
-        throw failed(`failed to delete ${slice.metadata.name} EndpointSlice for ${where}`, err);
+        throw wrapError(`failed to delete ${slice.metadata.name} EndpointSlice for ${where}`, err);
       }
       tracker.expectDeletion(slice);
     }

@@ -1,9 +1,10 @@
+import { hasFinalizer } from '../../api/finalizers.js';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../../api/well-known.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { AnyObject, OwnerReference } from '../../client/resource.js';
 import {
-  coordinatesOf, describeIdentity, hasFinalizer, type GraphNode,
+  coordinatesOf, describeIdentity, type GraphNode,
 } from './graph.js';
 import type { GraphBuilder } from './graph-builder.js';
 import { NamespacedOwnerOfClusterScopedObjectError, type Operations } from './operations.js';

@@ -1,3 +1,4 @@
+import { hasFinalizer } from '../../api/finalizers.js';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../../api/well-known.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { KubeObject, OwnerReference } from '../../client/resource.js';
@@ -5,7 +6,7 @@ import type { SharedInformers } from '../../client/shared-informers.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { AbsentOwnerCache } from './absent-owner-cache.js';
 import {
-  beingDeleted, coordinatesOf, describeIdentity, GraphNode, hasFinalizer, identityKey, matchesCoordinates,
+  beingDeleted, coordinatesOf, describeIdentity, GraphNode, identityKey, matchesCoordinates,
   sameIdentity, type ObjectIdentity,
 } from './graph.js';
 import type { DiscoveredResource } from './rest-mapper.js';

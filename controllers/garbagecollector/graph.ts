@@ -31,7 +31,6 @@ export function describeIdentity(id: ObjectIdentity): string {
 }
 
 export const beingDeleted = (obj: KubeObject): boolean => !!obj.metadata.deletionTimestamp;
-export const hasFinalizer = (obj: KubeObject, finalizer: string): boolean => (obj.metadata.finalizers ?? []).includes(finalizer);
 
 /**
  * One object in the dependency graph, or a virtual stand-in for an owner

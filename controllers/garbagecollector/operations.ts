@@ -1,3 +1,4 @@
+import { hasFinalizer, withoutFinalizer } from '../../api/finalizers.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { deepEqual } from '../../api/deep-equal.js';
 import { isConflict, isNotFound } from '../../client/api-error.js';
@@ -99,10 +100,9 @@ export class Operations {
           if (isNotFound(err)) return;
           throw new Error(`cannot finalize owner ${describeIdentity(id)}, because cannot get it: ${(err as Error).message}. The garbage collector will retry later`);
         }
-        const finalizers: string[] = current.metadata.finalizers ?? [];
         // A recreated object of the same name is not the one being finalized.
-        if (current.metadata.uid !== id.uid || !finalizers.includes(finalizer)) return;
-        const rest = finalizers.filter((f) => f !== finalizer);
+        if (current.metadata.uid !== id.uid || !hasFinalizer(current, finalizer)) return;
+        const rest = withoutFinalizer(current, finalizer).metadata.finalizers!;
         await this.patchObject(id, 'merge', { metadata: { resourceVersion: current.metadata.resourceVersion, finalizers: rest.length ? rest : null } });
         return;
       } catch (err) {

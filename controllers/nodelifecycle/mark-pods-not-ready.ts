@@ -1,8 +1,9 @@
+import { changedCondition, podCondition } from '../../api/pod-status.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
+import { patchPodStatus } from '../../client/patch-pod-status.js';
 import type { AnyObject } from '../../client/resource.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { changedCondition, patchPodStatus, podCondition } from './pod-conditions.js';
 
 /**
  * kube's MarkPodsNotReady: the pods on a node that is no longer Ready stop

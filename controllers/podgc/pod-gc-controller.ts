@@ -1,4 +1,5 @@
 import { isNodeReady } from '../../api/node-status.js';
+import { changedCondition, disruptionTarget, isPodTerminal, type PodCondition } from '../../api/pod-status.js';
 import { nodeTaints } from '../../api/taints.js';
 import { TAINT_NODE_OUT_OF_SERVICE } from '../../api/well-known.js';
 import { isNotFound } from '../../client/api-error.js';
@@ -6,12 +7,12 @@ import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { Informer } from '../../client/informer.js';
 import { log, logError } from '../../client/log.js';
 import { parallelize } from '../../client/parallelize.js';
+import { patchPodStatus } from '../../client/patch-pod-status.js';
 import type { AnyObject } from '../../client/resource.js';
 import { NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerDescriptor, ControllerManagerOptions } from '../controller.js';
-import { changedCondition, disruptionTarget, patchPodStatus, type PodCondition } from '../nodelifecycle/pod-conditions.js';
 
 const GC = 'gc';
 // Deletions in flight at once; kube starts them all together, this keeps a large backlog from flooding the client.
@@ -19,7 +20,10 @@ const deleteWorkers = 16;
 
 type Options = Pick<ControllerManagerOptions, 'terminatedPodGcThreshold' | 'podGcPeriodMs' | 'podGcQuarantineMs'>;
 
-/** Succeeded, Failed, or any phase kube does not count as live. */
+/**
+ * Pod GC's own isPodTerminated: any phase but Pending, Running and Unknown,
+ * so a pod without a phase counts too (wider than isPodTerminal).
+ */
 const isTerminated = (pod: AnyObject): boolean => !['Pending', 'Running', 'Unknown'].includes(pod.status?.phase);
 const isEvicted = (pod: AnyObject): boolean => pod.status?.phase === 'Failed' && pod.status?.reason === 'Evicted';
 
@@ -115,8 +119,7 @@ export class PodGcController {
 
   /** A pod nobody will finish (its node is gone or out of service) is marked Failed before it goes, so its owners see how it ended. */
   private async markFailedAndDelete(pod: AnyObject, condition?: PodCondition): Promise<void> {
-    const phase = pod.status?.phase;
-    if (phase !== 'Succeeded' && phase !== 'Failed') {
+    if (!isPodTerminal(pod)) {
       const changed = condition && changedCondition(pod, condition);
       await patchPodStatus(this.client, pod, { phase: 'Failed', ...(changed ? { conditions: [changed] } : {}) });
     }

@@ -1,40 +1,10 @@
-import { isNotFound } from '../../client/api-error.js';
-import { clone } from '../../api/deep-equal.js';
+import { isNamespaceTerminating, isNotFound } from '../../client/api-error.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
-import type { AnyObject, OwnerReference } from '../../client/resource.js';
+import type { OwnerReference } from '../../api/owner-references.js';
+import type { AnyObject } from '../../client/resource.js';
 import { PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-
-/** The status cause the API server gives when a namespace being deleted refuses new objects. */
-export function isNamespaceTerminating(err: unknown): boolean {
-  const causes = (err as { details?: { causes?: Array<{ reason?: string }> } })?.details?.causes;
-  return !!causes?.some((c) => c.reason === 'NamespaceTerminating');
-}
-
-// Names are DNS subdomains of at most 253 characters; the server appends the random suffix.
-const maxNameLength = 253;
-
-/**
- * A pod as kube's GetPodFromTemplate makes it: the template's labels,
- * annotations, finalizers and spec, named "<owner>-" plus a random suffix,
- * controlled by the owner.
- */
-export function podFromTemplate(template: AnyObject, owner: AnyObject, ref: OwnerReference): AnyObject {
-  const name = owner.metadata.name!;
-  const meta = template.metadata ?? {};
-  return {
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: {
-      generateName: name.length + 1 <= maxNameLength ? `${name}-` : name,
-      namespace: owner.metadata.namespace,
-      ...(meta.labels ? { labels: { ...meta.labels } } : {}),
-      ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
-      ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
-      ownerReferences: [ref],
-    },
-    spec: clone(template.spec ?? {}),
-  };
-}
+import { podFromTemplate } from './pod-template.js';
 
 /** kube's RealPodControl: pod writes that tell the owner's story in events. */
 export class PodControl {

@@ -1,21 +1,22 @@
 import { deepEqual } from '../../api/deep-equal.js';
-import { labelSelectorFromObject, type LabelSelector } from '../../api/selectors/label-selector.js';
-import { isNotFound } from '../../client/api-error.js';
+import { isPodActive } from '../../api/pod-status.js';
+import { getControllerOf, newControllerRef, type OwnerReference } from '../../api/owner-references.js';
+import { tryLabelSelectorFromObject } from '../../api/selectors/label-selector.js';
+import { isNamespaceTerminating, isNotFound } from '../../client/api-error.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { Informer } from '../../client/informer.js';
 import { log } from '../../client/log.js';
-import type { AnyObject, OwnerReference } from '../../client/resource.js';
+import type { AnyObject } from '../../client/resource.js';
 import { PODS, REPLICA_SETS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { namespaceIndex, objectKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { workersFor, type ControllerDescriptor } from '../controller.js';
+import { claimObjects } from '../controller-ref-manager.js';
 import { SelectorCache } from '../selector-cache.js';
 import { ControllerExpectations } from './controller-expectations.js';
-import { claimObjects, controllerOf, controllerRef } from './controller-ref-manager.js';
-import { isNamespaceTerminating, PodControl } from './pod-control.js';
+import { PodControl } from './pod-control.js';
 import { podsToDelete } from './pod-deletion-order.js';
-import { isPodActive } from './pod-readiness.js';
 import { calculateStatus, updateReplicaSetStatus } from './replicaset-status.js';
 import { SLOW_START_INITIAL_BATCH, slowStartBatch } from './slow-start-batch.js';
 
@@ -25,18 +26,9 @@ export const BURST_REPLICAS = 500;
 /** ReplicaSets indexed by the uid of their controller (a Deployment), to find an owner's other ReplicaSets. */
 export const CONTROLLER_UID_INDEX = 'controllerUID';
 export const byControllerUid = (obj: AnyObject): string[] => {
-  const ref = controllerOf(obj);
+  const ref = getControllerOf(obj);
   return ref ? [ref.uid] : [];
 };
-
-/** A selector from a spec; an invalid one (which validation should have refused) selects nothing. */
-export function selectorOf(spec: AnyObject | undefined): LabelSelector | undefined {
-  try {
-    return labelSelectorFromObject(spec?.selector);
-  } catch {
-    return undefined;
-  }
-}
 
 interface ReplicaSetDeps {
   client: RestClient;
@@ -63,7 +55,7 @@ interface ReplicaSetDeps {
 export function replicaSetReconciler({ client, replicaSets, pods, expectations, podControl, selectors, stopping }: ReplicaSetDeps) {
   /** Pods of every ReplicaSet with the same controller: spreading a Deployment's pods over nodes counts them all. */
   const indirectlyRelatedPods = (rs: AnyObject): AnyObject[] => {
-    const ref = controllerOf(rs);
+    const ref = getControllerOf(rs);
     if (!ref) return [];
     const seen = new Set<string>();
     const related: AnyObject[] = [];
@@ -85,7 +77,7 @@ export function replicaSetReconciler({ client, replicaSets, pods, expectations, 
       const count = Math.min(-diff, BURST_REPLICAS);
       // Expected before the first create: the watch may report a new pod before its create call returns.
       expectations.expectCreations(key, count);
-      const ref = controllerRef(rs, 'apps/v1', 'ReplicaSet');
+      const ref = newControllerRef(rs, 'apps/v1', 'ReplicaSet');
       const { successes, error } = await slowStartBatch(count, SLOW_START_INITIAL_BATCH, async () => {
         try {
           await podControl.createPod(rs, rs.spec.template, ref);
@@ -150,7 +142,7 @@ export const replicaSetController: ControllerDescriptor = {
     ctx.informers.index(replicaSets, CONTROLLER_UID_INDEX, byControllerUid);
     const queue = new WorkQueue<string>();
     const expectations = new ControllerExpectations();
-    const selectors = new SelectorCache<AnyObject>((rs) => selectorOf(rs.spec));
+    const selectors = new SelectorCache<AnyObject>((rs) => tryLabelSelectorFromObject(rs.spec?.selector));
     selectors.forgetDeleted(replicaSets);
 
     /** The ReplicaSet a controller reference names, if the cache has that very object. */
@@ -167,7 +159,7 @@ export const replicaSetController: ControllerDescriptor = {
     const enqueueAll = (list: AnyObject[]) => list.forEach((rs) => queue.add(objectKey(rs)));
 
     const podDeleted = (pod: AnyObject) => {
-      const ref = controllerOf(pod);
+      const ref = getControllerOf(pod);
       const rs = ref && resolve(pod.metadata.namespace, ref);
       if (!rs) return;
       const key = objectKey(rs);
@@ -191,7 +183,7 @@ export const replicaSetController: ControllerDescriptor = {
       onAdd: (pod) => {
         // After a restart a pod may first show up already being deleted: that is no creation to count.
         if (pod.metadata.deletionTimestamp) return podDeleted(pod);
-        const ref = controllerOf(pod);
+        const ref = getControllerOf(pod);
         if (ref) {
           const rs = resolve(pod.metadata.namespace, ref);
           if (!rs) return;
@@ -210,8 +202,8 @@ export const replicaSetController: ControllerDescriptor = {
           if (labelsChanged) podDeleted(old);
           return;
         }
-        const ref = controllerOf(pod);
-        const oldRef = controllerOf(old);
+        const ref = getControllerOf(pod);
+        const oldRef = getControllerOf(old);
         const refChanged = !deepEqual(ref, oldRef);
         if (refChanged && oldRef) {
           const previous = resolve(old.metadata.namespace, oldRef);

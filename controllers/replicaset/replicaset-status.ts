@@ -1,10 +1,11 @@
 import { deepEqual } from '../../api/deep-equal.js';
+import { isPodReady } from '../../api/pod-status.js';
 import { selectorFromSet } from '../../api/selectors/label-selector.js';
 import { now } from '../../api/time.js';
 import type { AnyObject } from '../../client/resource.js';
 import { REPLICA_SETS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { availableInMs, isPodReady } from './pod-readiness.js';
+import { availableInMs } from './pod-availability.js';
 
 export const REPLICA_FAILURE = 'ReplicaFailure';
 

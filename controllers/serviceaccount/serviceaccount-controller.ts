@@ -1,4 +1,4 @@
-import { isAlreadyExists } from '../../client/api-error.js';
+import { isAlreadyExists, isNamespaceTerminating } from '../../client/api-error.js';
 import type { Informer } from '../../client/informer.js';
 import { NAMESPACES, SERVICE_ACCOUNTS } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
@@ -21,8 +21,7 @@ export function serviceAccountReconciler(client: RestClient, namespaces: Informe
       await client.create(SERVICE_ACCOUNTS, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_ACCOUNT, namespace } }, { namespace });
     } catch (err) {
       // Made meanwhile, or the namespace began terminating: either way nothing to do.
-      const terminating = (err as { details?: { causes?: Array<{ reason?: string }> } }).details?.causes?.some((c) => c.reason === 'NamespaceTerminating');
-      if (isAlreadyExists(err) || terminating) return;
+      if (isAlreadyExists(err) || isNamespaceTerminating(err)) return;
       throw err;
     }
   };

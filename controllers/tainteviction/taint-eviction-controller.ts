@@ -1,16 +1,17 @@
 import { deepEqual } from '../../api/deep-equal.js';
+import { changedCondition, disruptionTarget } from '../../api/pod-status.js';
 import { matchingTolerations, nodeTaints, type Taint, type Toleration } from '../../api/taints.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
+import { patchPodStatus } from '../../client/patch-pod-status.js';
 import type { AnyObject } from '../../client/resource.js';
 import { NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { objectKey, splitKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerDescriptor } from '../controller.js';
-import { changedCondition, disruptionTarget, patchPodStatus } from '../nodelifecycle/pod-conditions.js';
 import { indexPodsByNodeName, POD_NODE_NAME_INDEX } from '../pods-by-node.js';
 
 // kube's UpdateWorkerSize.

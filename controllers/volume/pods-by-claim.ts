@@ -1,3 +1,4 @@
+import { isPodTerminal } from '../../api/pod-status.js';
 import { claimNamesOf } from '../../api/storage/pod-claims.js';
 import type { AnyObject } from '../../client/resource.js';
 import type { Informer } from '../../client/informer.js';
@@ -18,8 +19,8 @@ const notRunning = (statuses: AnyObject[] | undefined): boolean => (statuses ?? 
  * container left running.
  */
 export function isPodTerminated(pod: AnyObject): boolean {
+  if (isPodTerminal(pod)) return true;
   const status = pod.status ?? {};
-  if (status.phase === 'Succeeded' || status.phase === 'Failed') return true;
   return !!pod.metadata.deletionTimestamp
     && notRunning(status.initContainerStatuses) && notRunning(status.containerStatuses) && notRunning(status.ephemeralContainerStatuses);
 }

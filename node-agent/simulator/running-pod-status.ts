@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isPodReady, podCondition } from '../../api/pod-status.js';
 import { rfc3339 } from '../../api/time.js';
 import type { AnyObject } from '../../client/resource.js';
 
@@ -6,14 +7,12 @@ import type { AnyObject } from '../../client/resource.js';
 export function isRunningAsSimulated(pod: AnyObject): boolean {
   const status = pod.status ?? {};
   if (status.phase !== 'Running' || !status.podIP || !status.hostIP) return false;
-  const ready = status.conditions?.find((c: AnyObject) => c.type === 'Ready')?.status === 'True';
-  return ready === gatesMet(pod);
+  return isPodReady(pod) === gatesMet(pod);
 }
 
 /** Readiness gates (spec.readinessGates) are met only by conditions someone else sets True. */
 function gatesMet(pod: AnyObject): boolean {
-  const conditions: AnyObject[] = pod.status?.conditions ?? [];
-  return (pod.spec?.readinessGates ?? []).every((g: AnyObject) => conditions.find((c) => c.type === g.conditionType)?.status === 'True');
+  return (pod.spec?.readinessGates ?? []).every((g: AnyObject) => podCondition(pod, g.conditionType)?.status === 'True');
 }
 
 const containerId = (pod: AnyObject, name: string) => `simulated://${createHash('sha256').update(`${pod.metadata.uid}/${name}`).digest('hex')}`;
@@ -30,7 +29,7 @@ export function runningPodStatus(pod: AnyObject, podIP: string, hostIP: string, 
   const ready = gatesMet(pod);
   const kubeletTypes = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
   const condition = (type: string, status = 'True') => {
-    const prior = (old.conditions ?? []).find((c: AnyObject) => c.type === type);
+    const prior = podCondition(pod, type);
     return { type, status, lastProbeTime: null, lastTransitionTime: prior?.status === status ? prior.lastTransitionTime : now };
   };
   const image = (c: AnyObject) => ({ image: c.image, imageID: '' });

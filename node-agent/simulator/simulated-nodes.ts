@@ -1,4 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { nodeCondition } from '../../api/node-status.js';
+import { isPodTerminal } from '../../api/pod-status.js';
 import { NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/api-error.js';
 import { runControllerLoop } from '../../client/controller-loop.js';
@@ -208,7 +210,7 @@ export class SimulatedNodes {
           await this.renew(state);
           // As a kubelet does: a Ready condition someone else changed (the node controller's Unknown) is posted again.
           const node = this.nodeInformer.store.get(state.node.name);
-          const readyStatus = node?.status?.conditions?.find((c: AnyObject) => c.type === 'Ready')?.status;
+          const readyStatus = nodeCondition(node?.status, 'Ready')?.status;
           if (node && readyStatus !== (state.ready ? 'True' : 'False')) await this.postStatus(state, node);
         } catch (err) {
           if (!signal.aborted) this.onError(err, { component: 'simulated-nodes', node: state.node.name, phase: 'renew' });
@@ -261,8 +263,7 @@ export class SimulatedNodes {
       });
       return;
     }
-    const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed' || isRunningAsSimulated(pod)) return;
+    if (isPodTerminal(pod) || isRunningAsSimulated(pod)) return;
     const ip = pod.spec?.hostNetwork ? state.node.internalIP : pod.status?.podIP ?? this.poolFor(state.node.name)!.assign(uid!);
     if (!ip) throw new Error(`no free pod IP on ${state.node.name} for ${key}`);
     try {

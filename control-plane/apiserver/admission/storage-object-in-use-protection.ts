@@ -1,11 +1,10 @@
+import { hasFinalizer, withFinalizer } from '../../../api/finalizers.js';
 import type { KObject } from '../../../api/kind.js';
 import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../../api/well-known.js';
 
 function protect(finalizer: string) {
   return async (obj: KObject): Promise<void> => {
-    const finalizers: unknown = obj.metadata.finalizers;
-    if (Array.isArray(finalizers) && finalizers.includes(finalizer)) return;
-    obj.metadata.finalizers = [...(Array.isArray(finalizers) ? finalizers : []), finalizer];
+    if (!hasFinalizer(obj, finalizer)) obj.metadata.finalizers = withFinalizer(obj, finalizer).metadata.finalizers;
   };
 }
 

@@ -1,11 +1,7 @@
+import { wrapError } from '../../../client/api-error.js';
 import type { NodeInfo } from './node-info.js';
 import { isStatus, SKIP, type CycleState, type Plugin, type Status } from './plugin.js';
 import type { PodInfo } from './pod-info.js';
-
-/** Names the plugin that failed, in kube's words, before the error ends the attempt. */
-function failed(what: string, err: unknown): Error {
-  return new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`);
-}
 
 /** A plugin of a profile, with its score weight. */
 export interface ProfileEntry {
@@ -58,7 +54,7 @@ export class Framework {
       try {
         result = plugin.preFilter(state, pod, nodes);
       } catch (err) {
-        throw failed(`running PreFilter plugin "${plugin.name}"`, err);
+        throw wrapError(`running PreFilter plugin "${plugin.name}"`, err);
       }
       if (result === SKIP) {
         skipped.add(plugin);
@@ -79,7 +75,7 @@ export class Framework {
       try {
         status = plugin.filter!(state, pod, node);
       } catch (err) {
-        throw failed(`running "${plugin.name}" filter plugin`, err);
+        throw wrapError(`running "${plugin.name}" filter plugin`, err);
       }
       if (status) return { plugin: plugin.name, status };
     }
@@ -98,13 +94,13 @@ export class Framework {
       try {
         if (plugin.preScore?.(state, pod, feasible) === SKIP) continue;
       } catch (err) {
-        throw failed(`running PreScore plugin "${plugin.name}"`, err);
+        throw wrapError(`running PreScore plugin "${plugin.name}"`, err);
       }
       try {
         for (let i = 0; i < feasible.length; i++) scores[i] = plugin.score!(state, pod, feasible[i]);
         plugin.normalizeScore?.(state, pod, scores, feasible);
       } catch (err) {
-        throw failed(`plugin "${plugin.name}" failed with`, err);
+        throw wrapError(`plugin "${plugin.name}" failed with`, err);
       }
       for (let i = 0; i < feasible.length; i++) totals[i] += scores[i] * weight;
     }
@@ -119,7 +115,7 @@ export class Framework {
         plugin.reserve(state, pod, nodeName);
       } catch (err) {
         this.runUnreserve(state, pod, nodeName);
-        throw failed(`running Reserve plugin "${plugin.name}"`, err);
+        throw wrapError(`running Reserve plugin "${plugin.name}"`, err);
       }
     }
   }
@@ -135,7 +131,7 @@ export class Framework {
       try {
         await plugin.preBind(state, pod, nodeName, signal);
       } catch (err) {
-        throw failed(`running PreBind plugin "${plugin.name}"`, err);
+        throw wrapError(`running PreBind plugin "${plugin.name}"`, err);
       }
     }
   }

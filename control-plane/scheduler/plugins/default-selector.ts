@@ -1,4 +1,6 @@
-import { LabelSelector, labelSelectorFromObject, selectorFromSet, type Requirement } from '../../../api/selectors/label-selector.js';
+import { getControllerOf } from '../../../api/owner-references.js';
+import { LabelSelector, selectorFromSet, tryLabelSelectorFromObject, type Requirement } from '../../../api/selectors/label-selector.js';
+import { namespaceIndex } from '../../../client/store.js';
 import type { Listers } from '../framework/listers.js';
 import type { PodInfo } from '../framework/pod-info.js';
 
@@ -10,14 +12,14 @@ import type { PodInfo } from '../framework/pod-info.js';
  */
 export function defaultSelector(pod: PodInfo, listers: Pick<Listers, 'services' | 'replicaSets' | 'statefulSets' | 'replicationControllers'>): LabelSelector {
   const set: Record<string, string> = {};
-  for (const svc of listers.services.byIndex('namespace', pod.namespace)) {
+  for (const svc of listers.services.byIndex(namespaceIndex, pod.namespace)) {
     const selector: Record<string, string> | undefined = svc.spec?.selector;
     // A Service without a selector selects nothing, not everything.
     if (!selector) continue;
     if (selectorFromSet(selector).matches(pod.labels)) Object.assign(set, selector);
   }
   let requirements: Requirement[] = [...selectorFromSet(set).requirements];
-  const owner = (pod.pod.metadata.ownerReferences ?? []).find((r) => r.controller);
+  const owner = getControllerOf(pod.pod);
   if (!owner) return LabelSelector.of(requirements);
   const key = `${pod.namespace}/${owner.name}`;
   if (owner.apiVersion === 'v1' && owner.kind === 'ReplicationController') {
@@ -25,13 +27,9 @@ export function defaultSelector(pod: PodInfo, listers: Pick<Listers, 'services' 
     if (rc?.spec?.selector) requirements = [...selectorFromSet({ ...set, ...rc.spec.selector }).requirements];
   } else if (owner.apiVersion === 'apps/v1' && (owner.kind === 'ReplicaSet' || owner.kind === 'StatefulSet')) {
     const controller = (owner.kind === 'ReplicaSet' ? listers.replicaSets : listers.statefulSets)?.get(key);
-    if (controller) {
-      try {
-        requirements = [...requirements, ...labelSelectorFromObject(controller.spec?.selector).requirements];
-      } catch {
-        // kube ignores a controller selector it cannot parse.
-      }
-    }
+    // kube ignores a controller selector it cannot parse.
+    const selector = controller && tryLabelSelectorFromObject(controller.spec?.selector);
+    if (selector) requirements = [...requirements, ...selector.requirements];
   }
   return LabelSelector.of(requirements);
 }

@@ -1,3 +1,4 @@
+import { withFinalizer, withoutFinalizer } from '../../../api/finalizers.js';
 import { isNotFound } from '../../../client/api-error.js';
 import type { ReconcileResult } from '../../../client/controller-loop.js';
 import type { Informer } from '../../../client/informer.js';
@@ -7,7 +8,7 @@ import type { RestClient } from '../../../client/rest-client.js';
 import { WorkQueue } from '../../../client/workqueue.js';
 import { PV_PROTECTION_FINALIZER } from '../../../api/well-known.js';
 import { workersFor, type ControllerDescriptor } from '../../controller.js';
-import { isDeletionCandidate, needsFinalizer, withFinalizer, withoutFinalizer } from '../protection.js';
+import { isDeletionCandidate, needsFinalizer } from '../protection.js';
 
 /**
  * The PV protection controller: a volume being deleted keeps its

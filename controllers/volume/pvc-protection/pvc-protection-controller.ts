@@ -1,3 +1,4 @@
+import { withFinalizer, withoutFinalizer } from '../../../api/finalizers.js';
 import { isNotFound } from '../../../client/api-error.js';
 import type { ReconcileResult } from '../../../client/controller-loop.js';
 import type { Informer } from '../../../client/informer.js';
@@ -9,7 +10,7 @@ import { PVC_PROTECTION_FINALIZER } from '../../../api/well-known.js';
 import { claimNamesOf, ephemeralClaimName, isClaimForPod } from '../../../api/storage/pod-claims.js';
 import { workersFor, type ControllerDescriptor } from '../../controller.js';
 import { indexPodsByClaim, isPodTerminated, POD_CLAIM_INDEX } from '../pods-by-claim.js';
-import { isDeletionCandidate, needsFinalizer, withFinalizer, withoutFinalizer } from '../protection.js';
+import { isDeletionCandidate, needsFinalizer } from '../protection.js';
 
 /**
  * A force-deleted pod, or one the kubelet finished and the API server set

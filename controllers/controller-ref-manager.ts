@@ -1,24 +1,7 @@
-import { isInvalid, isNotFound } from '../../client/api-error.js';
-import type { AnyObject, OwnerReference } from '../../client/resource.js';
-import type { LabelSelector } from '../../api/selectors/label-selector.js';
-
-/** The owner reference marked as the object's controller, if any. */
-export function controllerOf(obj: AnyObject): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((r) => r.controller === true);
-}
-
-export function controllerRef(owner: AnyObject, apiVersion: string, kind: string): OwnerReference {
-  return { apiVersion, kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
-}
-
-/** Errors of several independent writes, reported as kube's utilerrors.Aggregate words them. */
-export class Aggregate extends Error {
-  constructor(readonly errors: unknown[]) {
-    const text = errors.map((e) => (e instanceof Error ? e.message : String(e)));
-    super(text.length === 1 ? text[0] : `[${text.join(', ')}]`);
-    this.name = 'Aggregate';
-  }
-}
+import { getControllerOf, newControllerRef } from '../api/owner-references.js';
+import type { LabelSelector } from '../api/selectors/label-selector.js';
+import { aggregate, isInvalid, isNotFound } from '../client/api-error.js';
+import type { AnyObject } from '../client/resource.js';
 
 export interface ClaimOptions {
   /** The would-be owner, as the controller's cache has it. */
@@ -57,7 +40,7 @@ export async function claimObjects(objects: AnyObject[], opts: ClaimOptions): Pr
 
   const claim = async (obj: AnyObject): Promise<boolean> => {
     const matches = opts.selector.matches(obj.metadata.labels);
-    const ref = controllerOf(obj);
+    const ref = getControllerOf(obj);
     if (ref) {
       if (ref.uid !== ownerUid) return false;
       if (matches) return true;
@@ -78,7 +61,7 @@ export async function claimObjects(objects: AnyObject[], opts: ClaimOptions): Pr
       throw new Error(`can't adopt ${opts.kind} ${obj.metadata.namespace}/${obj.metadata.name} (${obj.metadata.uid}): ${(err as Error).message}`);
     }
     try {
-      await opts.patch(obj, { metadata: { ownerReferences: [controllerRef(opts.owner, opts.ownerApiVersion, opts.ownerKind)], uid: obj.metadata.uid } });
+      await opts.patch(obj, { metadata: { ownerReferences: [newControllerRef(opts.owner, opts.ownerApiVersion, opts.ownerKind)], uid: obj.metadata.uid } });
     } catch (err) {
       if (isNotFound(err)) return false;
       throw err;
@@ -93,7 +76,8 @@ export async function claimObjects(objects: AnyObject[], opts: ClaimOptions): Pr
       errors.push(err);
     }
   }
-  if (errors.length) throw new Aggregate(errors);
+  const failed = aggregate(errors);
+  if (failed) throw failed;
   return claimed;
 }
 
