@@ -1,4 +1,5 @@
 import type { Column } from './kind.js';
+import { rfc3339 } from './time.js';
 
 /** kubectl's short durations: 45s, 3m20s, 5h, 3d4h, 2y. */
 export function humanDuration(ms: number): string {
@@ -50,6 +51,6 @@ export const createdAtColumn: Column = {
   description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
   cell: (o) => {
     const at = Date.parse(o.metadata?.creationTimestamp ?? '');
-    return Number.isNaN(at) ? null : new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return Number.isNaN(at) ? null : rfc3339(at);
   },
 };

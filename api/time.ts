@@ -3,6 +3,24 @@ export function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/**
+ * A metav1.MicroTime: RFC 3339 in UTC with microseconds, as kube writes
+ * Lease renewals and audit stamps: 2024-01-02T03:04:05.678901Z. A number is
+ * milliseconds, fractions of one kept to the microsecond.
+ */
+export function microTime(at: Date | number = Date.now()): string {
+  const micros = Math.round((typeof at === 'number' ? at : at.getTime()) * 1000);
+  const millis = Math.floor(micros / 1000);
+  return `${new Date(millis).toISOString().slice(0, -1)}${pad(micros - millis * 1000, 3)}Z`;
+}
+
+/** Go's time.RFC3339Nano in UTC: fractional seconds only as far as they are not zero. */
+export function rfc3339Nano(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_m, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+}
+
 let lastSecond = 0;
 let lastStamp = '';
 

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { rfc3339 } from '../api/time.js';
 import { isAlreadyExists, isNotFound } from './api-error.js';
 import { logError, type ErrorReporter } from './log.js';
 import type { KubeObject } from './resource.js';
@@ -76,7 +77,7 @@ export class EventRecorder {
       this.dropped++;
       return;
     }
-    const at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const at = rfc3339(Date.now());
     this.queue.push({
       key: [objectKey, type, reason, message].join('\0'),
       event: {

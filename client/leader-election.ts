@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { microTime } from '../api/time.js';
 import { isAlreadyExists, isConflict, isNotFound } from './api-error.js';
 import { log, logError, type ErrorReporter } from './log.js';
 import type { KubeObject } from './resource.js';
@@ -39,9 +40,6 @@ interface LeaseObject extends KubeObject {
     leaseTransitions?: number;
   };
 }
-
-/** A metav1.MicroTime. */
-const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/Z$/, '000Z');
 
 /**
  * Leader election through a coordination.k8s.io Lease, as client-go does it:

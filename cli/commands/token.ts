@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
 import { SECRETS } from '../../client/resources.js';
-import { parseDuration } from '../../api/time.js';
+import { parseDuration, rfc3339 } from '../../api/time.js';
 import { NAMESPACE_SYSTEM } from '../../api/well-known.js';
 import { readState } from '../local-cluster.js';
 import { parseTypedFlags } from '../../component-base/flags.js';
@@ -32,7 +32,7 @@ export async function tokenCommand(argv: string[]): Promise<void> {
       metadata: { name: `bootstrap-token-${id}`, namespace: NAMESPACE_SYSTEM },
       stringData: {
         'token-id': id, 'token-secret': secret, 'usage-bootstrap-authentication': 'true',
-        expiration: new Date(Date.now() + ttl).toISOString().replace(/\.\d+Z$/, 'Z'),
+        expiration: rfc3339(Date.now() + ttl),
         ...(flags.description ? { description: flags.description } : {}),
       },
     }, { namespace: NAMESPACE_SYSTEM });

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { rfc3339 } from '../../api/time.js';
 import type { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
@@ -42,7 +43,7 @@ export function csrApprovingReconciler(client: RestClient, informer: Informer) {
     const self = csr.spec.username === `${NODE_PREFIX}${request.node}`;
     const allowed = await mayCreate(client, csr.spec, self ? 'selfnodeclient' : 'nodeclient');
     if (!allowed) return;
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = rfc3339(Date.now());
     await client.update(CSRS, {
       ...csr,
       status: { ...(csr.status ?? {}), conditions: [...(csr.status?.conditions ?? []), {

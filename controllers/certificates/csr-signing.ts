@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { rfc3339 } from '../../api/time.js';
 import type { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
@@ -45,7 +46,7 @@ export function csrSigningReconciler(client: RestClient, informer: Informer, ca:
     const parsed = parseCertificateRequest(csr.spec.request);
     const problem = typeof parsed === 'string' || !(await parsed.verify()) ? 'the request does not parse or its signature is wrong' : signerProblem(csr);
     if (problem) {
-      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const now = rfc3339(Date.now());
       await client.update(CSRS, { ...csr, status: { ...csr.status, conditions: [...csr.status.conditions, { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: problem, lastUpdateTime: now, lastTransitionTime: now }] } }, { subresource: 'status' });
       return;
     }

@@ -15,9 +15,10 @@ import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controlle
 import { canonicalIP } from '../endpointslice/canonical-ip.js';
 import { findPort, podIPs, shouldPodBeInEndpoints, shouldSetHostname } from '../endpointslice/pod-endpoints.js';
 import { ServiceMembership } from '../endpointslice/service-membership.js';
-import { formatTriggerTime, TriggerTimeTracker } from '../endpointslice/trigger-time-tracker.js';
+import { TriggerTimeTracker } from '../endpointslice/trigger-time-tracker.js';
 import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_LEADER, LABEL_HEADLESS_SERVICE } from '../../api/well-known.js';
 import { ANNOTATION_OVER_CAPACITY, capacityAnnotationSetCorrectly, TRUNCATED, truncateEndpoints } from './over-capacity.js';
+import { rfc3339Nano } from '../../api/time.js';
 
 export interface EndpointsControllerDeps {
   client: RestClient;
@@ -153,7 +154,7 @@ export function endpointsReconciler(deps: EndpointsControllerDeps) {
     else labels[LABEL_HEADLESS_SERVICE] = '';
     next.metadata.labels = labels;
     const annotations = { ...(next.metadata.annotations ?? {}) };
-    if (triggerTime) annotations[ANNOTATION_LAST_CHANGE_TRIGGER_TIME] = formatTriggerTime(triggerTime);
+    if (triggerTime) annotations[ANNOTATION_LAST_CHANGE_TRIGGER_TIME] = rfc3339Nano(triggerTime);
     else delete annotations[ANNOTATION_LAST_CHANGE_TRIGGER_TIME];
     if (truncateEndpoints(next.subsets)) annotations[ANNOTATION_OVER_CAPACITY] = TRUNCATED;
     else delete annotations[ANNOTATION_OVER_CAPACITY];

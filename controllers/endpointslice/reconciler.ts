@@ -14,11 +14,11 @@ import type { EndpointSliceTracker } from './endpoint-slice-tracker.js';
 import { podIPs, shouldPodBeInEndpoints, shouldSetHostname } from './pod-endpoints.js';
 import { HINT_MESSAGES, withAddressType, type HintEvent, type SliceInfo, type TopologyCache } from './topology-cache.js';
 import { reconcileHints } from './traffic-distribution.js';
-import { formatTriggerTime } from './trigger-time-tracker.js';
 import {
   ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_TOPOLOGY_AWARE_HINTS, ANNOTATION_TOPOLOGY_MODE,
   LABEL_HEADLESS_SERVICE, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE,
 } from '../../api/well-known.js';
+import { rfc3339Nano } from '../../api/time.js';
 
 type AddressType = 'IPv4' | 'IPv6';
 const ALL_ADDRESS_TYPES: readonly AddressType[] = ['IPv4', 'IPv6'];
@@ -422,7 +422,7 @@ function copyForUpdate(slice: AnyObject, endpoints: KObject[], labels: Record<st
 
 function setTriggerTime(slice: AnyObject, triggerTime: number): void {
   const annotations = { ...(slice.metadata.annotations ?? {}) };
-  if (triggerTime) annotations[ANNOTATION_LAST_CHANGE_TRIGGER_TIME] = formatTriggerTime(triggerTime);
+  if (triggerTime) annotations[ANNOTATION_LAST_CHANGE_TRIGGER_TIME] = rfc3339Nano(triggerTime);
   else delete annotations[ANNOTATION_LAST_CHANGE_TRIGGER_TIME];
   slice.metadata.annotations = annotations;
 }

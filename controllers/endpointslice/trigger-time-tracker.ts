@@ -8,11 +8,6 @@ interface ServiceState {
 
 const timeOf = (stamp: unknown): number => (typeof stamp === 'string' ? Date.parse(stamp) || 0 : 0);
 
-/** A moment as Go's RFC 3339 with nanoseconds prints it: fractional seconds only when there are any. */
-export function formatTriggerTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_m, digits: string) => (digits ? `.${digits}Z` : 'Z'));
-}
-
 /**
  * Computes the endpoints.kubernetes.io/last-change-trigger-time annotation as
  * kube does: the Service's creation when it is first seen, else the earliest

@@ -13,13 +13,14 @@ import { CONTROLLER_MANAGER_DEFAULTS } from '../controller.js';
 import { LABEL_NODE_EXCLUDE_DISRUPTION, NAMESPACE_NODE_LEASE, TAINT_NODE_NOT_READY } from '../../api/well-known.js';
 import { POD_NODE_NAME_INDEX, podNodeName } from '../pods-by-node.js';
 import { NodeLifecycleController } from './node-lifecycle-controller.js';
+import { rfc3339 } from '../../api/time.js';
 
 type Json = Record<string, any>;
 
 const MONITOR = 'monitor-node-health';
 const TAINTING = 'no-execute-tainting';
 
-const stamp = (ms = Date.now()) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const stamp = (ms = Date.now()) => rfc3339(ms);
 
 function node(name: string, zone: string, ready: 'True' | 'False', opts: { excluded?: boolean; heartbeat?: string } = {}): AnyObject {
   const at = opts.heartbeat ?? stamp();

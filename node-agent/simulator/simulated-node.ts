@@ -1,5 +1,5 @@
 import { numberToIp, ipToNumber } from '../../control-plane/apiserver/allocators/ip-range.js';
-import { rfc3339 } from '../../api/time.js';
+import { microTime, rfc3339 } from '../../api/time.js';
 import {
   LABEL_ARCH, LABEL_ARCH_BETA, LABEL_HOSTNAME, LABEL_OS, LABEL_OS_BETA, LABEL_TOPOLOGY_REGION, LABEL_TOPOLOGY_ZONE, NAMESPACE_NODE_LEASE,
 } from '../../api/well-known.js';
@@ -94,9 +94,6 @@ export class SimulatedNode {
     };
   }
 }
-
-/** A metav1.MicroTime. */
-export const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/Z$/, '000Z');
 
 /** The n-th /24 of an IPv4 CIDR, for nodes that have no podCIDR of their own. */
 export function nthSubnet24(cidr: string, n: number): string {

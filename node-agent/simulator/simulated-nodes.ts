@@ -14,7 +14,8 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { ipToNumber, numberToIp } from '../../control-plane/apiserver/allocators/ip-range.js';
 import { PodIpPool } from './pod-ip-pool.js';
 import { isRunningAsSimulated, runningPodStatus } from './running-pod-status.js';
-import { nthSubnet24, SIMULATED_LABEL, SimulatedNode, microTime } from './simulated-node.js';
+import { nthSubnet24, SIMULATED_LABEL, SimulatedNode } from './simulated-node.js';
+import { microTime } from '../../api/time.js';
 
 export interface SimulatedNodesOptions {
   count: number;

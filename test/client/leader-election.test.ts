@@ -4,6 +4,7 @@ import { LEASES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
+import { microTime } from '../../api/time.js';
 
 let cluster: TestCluster;
 let client: RestClient;
@@ -63,7 +64,7 @@ test.serial('one of two candidates leads; the other takes over at once when the 
 
 test.serial('a leader that stops renewing is replaced only after the Lease runs out', async (t) => {
   // A holder that vanished without releasing: its last renewal is all the Lease shows.
-  const now = new Date().toISOString().replace(/Z$/, '000Z');
+  const now = microTime();
   await client.create(LEASES, {
     metadata: { name: 'expiry-test', namespace: 'kube-system' },
     spec: { holderIdentity: 'dead', leaseDurationSeconds: 3, acquireTime: now, renewTime: now, leaseTransitions: 4 },
@@ -86,7 +87,7 @@ test.serial('a leader whose Lease is taken from it stops leading and answers los
   const a = candidate('lost-test', 'a', log);
   await eventually('a to lead', () => a.state.leading);
   const lease = await client.get(LEASES, 'lost-test', { namespace: 'kube-system' });
-  await client.update(LEASES, { ...lease, spec: { ...lease.spec, holderIdentity: 'usurper', renewTime: new Date().toISOString().replace(/Z$/, '000Z') } });
+  await client.update(LEASES, { ...lease, spec: { ...lease.spec, holderIdentity: 'usurper', renewTime: microTime() } });
   t.is(await a.outcome, 'lost');
   t.false(a.state.leading);
   t.deepEqual(log, ['a leads', 'a stops']);

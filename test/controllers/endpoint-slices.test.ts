@@ -8,6 +8,7 @@ import { adminClient, startCluster, type TestCluster } from '../helpers/apiserve
 import { eventually } from '../helpers/eventually.js';
 import { kubectlOk } from '../helpers/kubectl.js';
 import { startSimulatedNodes } from '../helpers/simulated-nodes.js';
+import { rfc3339 } from '../../api/time.js';
 
 type Json = Record<string, any>;
 
@@ -19,7 +20,7 @@ const ZONE = 'zone-a';
 const CONTROLLER = 'endpointslice-controller.k8s.io';
 const MIRRORING = 'endpointslicemirroring-controller.k8s.io';
 
-const stamp = (ms = Date.now()) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const stamp = (ms = Date.now()) => rfc3339(ms);
 
 async function namespace(name: string): Promise<string> {
   await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

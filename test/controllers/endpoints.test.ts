@@ -8,6 +8,7 @@ import { ANNOTATION_OVER_CAPACITY, capacityAnnotationSetCorrectly, truncateEndpo
 import { adminClient, identityConfig, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { kubectlOk } from '../helpers/kubectl.js';
+import { rfc3339 } from '../../api/time.js';
 
 type Json = Record<string, any>;
 
@@ -17,7 +18,7 @@ const NODE = 'ep-node';
 // An Endpoints object whose Service is gone before the controller first looks: made before the first test runs.
 const ORPHAN_NS = 'ep-orphan';
 
-const stamp = (ms = Date.now()) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const stamp = (ms = Date.now()) => rfc3339(ms);
 
 async function namespace(name: string): Promise<string> {
   await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

@@ -4,6 +4,7 @@ import { EVENTS, LEASES, NAMESPACES, NODES, PODS } from '../../client/resources.
 import type { RestClient } from '../../client/rest-client.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
+import { microTime, rfc3339 } from '../../api/time.js';
 
 let cluster: TestCluster;
 let client: RestClient;
@@ -15,8 +16,7 @@ const NOT_READY = 'node.kubernetes.io/not-ready';
 
 type Json = Record<string, any>;
 
-const microTime = () => new Date().toISOString().replace(/Z$/, '000Z');
-const stamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const stamp = () => rfc3339(Date.now());
 
 /** Acts as a node's kubelet: registers the Node, renews its Lease, posts its Ready condition. */
 class FakeKubelet {

@@ -7,6 +7,7 @@ import { NAMESPACES, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
+import { rfc3339 } from '../../api/time.js';
 
 let cluster: TestCluster;
 let client: RestClient;
@@ -18,7 +19,7 @@ const PERIOD_MS = 300;
 
 type Json = Record<string, any>;
 
-const stamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const stamp = () => rfc3339(Date.now());
 
 async function createNode(name: string, ready: 'True' | 'False', taints: Json[] = []): Promise<void> {
   const now = stamp();

@@ -10,6 +10,7 @@ import { runControllerManager } from '../../controllers/controller-manager.js';
 import { replicaSetController } from '../../controllers/replicaset/replicaset-controller.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
+import { rfc3339 } from '../../api/time.js';
 
 let cluster: TestCluster;
 let client: RestClient;
@@ -59,7 +60,7 @@ async function runPod(pod: AnyObject, ready: boolean, node = 'node-a'): Promise<
   const { name, namespace } = pod.metadata;
   await client.create(PODS, { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace }, target: { apiVersion: 'v1', kind: 'Node', name: node } } as AnyObject, { subresource: 'binding' });
   const bound = await client.get(PODS, name!, { namespace });
-  const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const at = rfc3339(Date.now());
   const conditions = (bound.status?.conditions ?? []).filter((c: AnyObject) => c.type !== 'Ready');
   conditions.push({ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: at });
   await client.updateStatus(PODS, { ...bound, status: { ...bound.status, phase: 'Running', podIP: '10.0.0.1', conditions } });

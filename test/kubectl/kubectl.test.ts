@@ -2,6 +2,7 @@ import test from 'ava';
 import { startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { call } from '../helpers/http.js';
 import { kubectl, kubectlOk, kubectlStream } from '../helpers/kubectl.js';
+import { rfc3339 } from '../../api/time.js';
 
 let cluster: TestCluster;
 test.before(async () => { cluster = await startCluster({}, { controllers: true }); });
@@ -152,7 +153,7 @@ test.serial('events print with their columns and show up in describe', async (t)
     metadata: { name: 'lone.1' },
     involvedObject: { kind: 'Pod', namespace: 'default', name: 'lone', uid: pod.metadata.uid, apiVersion: 'v1' },
     reason: 'Scheduled', message: 'Successfully assigned default/lone to worker-1', type: 'Normal',
-    source: { component: 'default-scheduler' }, firstTimestamp: new Date().toISOString().replace(/\.\d+Z/, 'Z'), lastTimestamp: new Date().toISOString().replace(/\.\d+Z/, 'Z'), count: 1,
+    source: { component: 'default-scheduler' }, firstTimestamp: rfc3339(Date.now()), lastTimestamp: rfc3339(Date.now()), count: 1,
   });
   t.is(res.status, 201, res.text);
   const events = await kubectlOk(cluster, ['get', 'events']);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { microTime } from '../../../api/time.js';
 
 /** What an audit event reads from a request: its URI, headers and peer, never its body. An IncomingMessage is one. */
 export interface AuditedRequest {
@@ -72,14 +73,6 @@ export interface AuditEvent {
 }
 
 
-const pad = (n: number, width: number) => String(n).padStart(width, '0');
-
-/** RFC 3339 in UTC with microseconds, as kube writes a MicroTime: 2024-01-02T03:04:05.678901Z. */
-export function microTime(at: Date | number): string {
-  const micros = Math.round((typeof at === 'number' ? at : at.getTime()) * 1000);
-  const millis = Math.floor(micros / 1000);
-  return `${new Date(millis).toISOString().slice(0, -1)}${pad(micros - millis * 1000, 3)}Z`;
-}
 
 /** `::ffff:10.0.0.1` is how Node reports an IPv4 peer on a dual-stack socket; kube shows 10.0.0.1. */
 const unmapped = (ip: string) => (ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip);
