@@ -1,4 +1,5 @@
 import test from 'ava';
+import { isConflict } from '../../client/api-error.js';
 import type { AnyObject } from '../../client/resource.js';
 import { EVENTS, LEASES, NAMESPACES, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
@@ -52,10 +53,22 @@ class FakeKubelet {
     this.timer = undefined;
   }
 
-  /** Posts node status as a kubelet does: every condition with a fresh heartbeat. */
+  /**
+   * Posts node status as a kubelet does: every condition with a fresh
+   * heartbeat, read again and retried when the node controller wrote the
+   * node in between (its taints and labels), as the kubelet's
+   * nodeStatusUpdateRetry does.
+   */
   async postStatus(ready: 'True' | 'False'): Promise<void> {
-    const node = await client.get(NODES, this.name);
-    await client.updateStatus(NODES, { ...node, status: { ...node.status, conditions: this.conditions(ready) } });
+    for (let attempt = 1; ; attempt++) {
+      const node = await client.get(NODES, this.name);
+      try {
+        await client.updateStatus(NODES, { ...node, status: { ...node.status, conditions: this.conditions(ready) } });
+        return;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 5) throw err;
+      }
+    }
   }
 
   private conditions(ready: 'True' | 'False'): Json[] {
