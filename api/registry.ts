@@ -13,6 +13,7 @@ import { node } from './kinds/node.js';
 import { persistentVolume } from './kinds/persistent-volume.js';
 import { persistentVolumeClaim } from './kinds/persistent-volume-claim.js';
 import { pod } from './kinds/pod.js';
+import { priorityClass } from './kinds/priority-class.js';
 import { replicaSet } from './kinds/replica-set.js';
 import { role } from './kinds/role.js';
 import { roleBinding } from './kinds/role-binding.js';
@@ -31,6 +32,7 @@ export const kinds: Kind[] = [
   namespace, node, pod, service, endpoints, endpointSlice, event, configMap, secret, serviceAccount,
   persistentVolume, persistentVolumeClaim, deployment, replicaSet, lease, storageClass, volumeAttachment,
   role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, selfSubjectReview, subjectAccessReview, certificateSigningRequest,
+  priorityClass,
 ];
 
 const byResource = new Map(kinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));

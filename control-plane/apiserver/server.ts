@@ -8,6 +8,7 @@ import { forbidden, methodNotAllowed, notFound, StatusError, unauthorized } from
 import { NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
 import { firstServiceIp, parseCidr, parsePortRange } from './allocators/ip-range.js';
 import { ensureKubernetesService } from './kubernetes-service.js';
+import { ensureSystemPriorityClasses } from './system-priority-classes.js';
 import { serviceAllocations } from './allocators/service-allocations.js';
 import { Authenticator, isPublicPath, Unauthenticated } from './auth/authenticate.js';
 import { ensureSigningKey, loadVerificationKeys, ServiceAccountTokenIssuer, ServiceAccountTokenVerifier } from './auth/service-account-token.js';
@@ -25,6 +26,7 @@ import { create, patch, update, type MutatingAdmission } from './handlers/write.
 import { defaultStorageClass } from './admission/default-storage-class.js';
 import { claimProtection, volumeProtection } from './admission/storage-object-in-use-protection.js';
 import { podDefaults } from './admission/pod-defaults.js';
+import { keepPodPriority, PriorityAdmission } from './admission/priority.js';
 import { serviceAccountDefaults } from './admission/service-account.js';
 import { negotiate, send, sendError, sendRaw, toStatusError } from './http/respond.js';
 import { ApiMetrics } from './metrics.js';
@@ -73,6 +75,7 @@ export class ApiServer {
   private metrics!: ApiMetrics;
   /** Mutating admission by resource, run on creates. */
   private mutating = new Map<string, MutatingAdmission>();
+  private priority!: PriorityAdmission;
   url = '';
   caFile?: string;
 
@@ -99,8 +102,10 @@ export class ApiServer {
     const current = await this.kv.currentRevision();
     const historyFrom = await this.kv.oldestReadableRevision(current - WATCH_HISTORY_REVISIONS, current);
     await Promise.all([...this.stores.values()].map((s) => s.cache.start(historyFrom)));
+    this.priority = new PriorityAdmission(this.storeFor('priorityclasses', 'scheduling.k8s.io'));
     this.mutating.set('pods', async (pod) => {
       await serviceAccountDefaults(pod);
+      await this.priority.admitPod(pod);
       await podDefaults(pod);
     });
     const defaultClass = defaultStorageClass(this.storeFor('storageclasses', 'storage.k8s.io'));
@@ -113,6 +118,7 @@ export class ApiServer {
     this.namespaces = new NamespaceLifecycle(this.storeFor('namespaces'));
     await this.namespaces.start();
     await this.ensureInitialNamespaces();
+    await ensureSystemPriorityClasses(this.storeFor('priorityclasses', 'scheduling.k8s.io'));
     this.compactor = new Compactor(this.kv, o.etcdCompactionIntervalMs);
     this.compactor.start();
     this.authenticator = this.makeAuthenticator();
@@ -313,7 +319,8 @@ export class ApiServer {
 
   /**
    * Validating admission for one request: node restriction for node
-   * identities, and RBAC's escalation check on roles and bindings.
+   * identities, RBAC's escalation check on roles and bindings, and the
+   * Priority plugin's part on updates (pods, priority classes).
    */
   private validatingAdmission(ctx: RequestContext, verb: string): RequestContext['admit'] {
     const node = nodeNameOf(ctx.userInfo);
@@ -321,10 +328,14 @@ export class ApiServer {
     const writes = verb !== 'delete' && verb !== 'deletecollection';
     const rbac = writes && ctx.kind.group === 'rbac.authorization.k8s.io' && this.authorizer;
     const signers = writes && ctx.kind.kind === 'CertificateSigningRequest' && this.authorizer;
-    if (!node && !rbac && !signers) return undefined;
+    // The Priority plugin: a pod update keeps its priority; a class may not be a second global default.
+    const priority = writes && !ctx.info.subresource && (ctx.kind.kind === 'Pod' || ctx.kind.kind === 'PriorityClass');
+    if (!node && !rbac && !signers && !priority) return undefined;
     const { info, kind, store } = ctx;
     return async (obj: KObject, old?: KObject) => {
       const target = { group: kind.group, resource: kind.plural, name: info.name ?? obj.metadata?.name };
+      if (priority && kind.kind === 'Pod' && old) keepPodPriority(obj, old);
+      if (priority && kind.kind === 'PriorityClass') await this.priority.validateClass(obj, old);
       if (node) {
         const reason = await nodeRestriction(node, {
           verb, group: kind.group, resource: kind.plural, subresource: info.subresource, namespace: info.namespace, name: info.name, object: obj,

@@ -1,11 +1,9 @@
 import test from 'ava';
 import { podDefaults } from './pod-defaults.js';
 
-test('a new pod gets priority 0 and tolerations for not-ready and unreachable nodes', async (t) => {
+test('a new pod gets tolerations for not-ready and unreachable nodes', async (t) => {
   const pod: Record<string, any> = { spec: { containers: [{ name: 'c', image: 'b' }] } };
   await podDefaults(pod);
-  t.is(pod.spec.priority, 0);
-  t.is(pod.spec.preemptionPolicy, 'PreemptLowerPriority');
   t.deepEqual(pod.spec.tolerations, [
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },

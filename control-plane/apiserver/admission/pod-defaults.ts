@@ -4,16 +4,11 @@ import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../../../api/well-
 const TOLERATION_SECONDS = 300;
 
 /**
- * What kube-apiserver's Priority and DefaultTolerationSeconds admission
- * plugins add to every new pod: priority 0 with the default preemption
- * policy, and five minutes of tolerance for a not-ready or unreachable node.
+ * What kube-apiserver's DefaultTolerationSeconds admission plugin adds to
+ * every new pod: five minutes of tolerance for a not-ready or unreachable node.
  */
 export async function podDefaults(pod: KObject): Promise<void> {
   const spec = (pod.spec ??= {});
-  if (!spec.priorityClassName) {
-    spec.priority ??= 0;
-    spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  }
   const tolerations: KObject[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
   const covers = (key: string) => tolerations.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
   for (const key of [TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE]) {
