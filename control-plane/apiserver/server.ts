@@ -119,6 +119,7 @@ export class ApiServer {
     await this.namespaces.start();
     await this.ensureInitialNamespaces();
     await ensureSystemPriorityClasses(this.storeFor('priorityclasses', 'scheduling.k8s.io'));
+    await this.priority.start();
     this.compactor = new Compactor(this.kv, o.etcdCompactionIntervalMs);
     this.compactor.start();
     this.authenticator = this.makeAuthenticator();
@@ -211,6 +212,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.compactor?.stop();
     this.namespaces?.stop();
+    this.priority?.stop();
     this.authorizer?.stop();
     await Promise.all([...this.stores.values()].map((s) => s.stop()));
     if (this.server) {

@@ -2,6 +2,7 @@ import type { KObject } from '../../../api/kind.js';
 import { PREEMPT_LOWER_PRIORITY } from '../../../api/kinds/priority-class.js';
 import { forbidden, StatusError } from '../../../api/status.js';
 import type { ResourceStore } from '../registry/resource-store.js';
+import { StoreMirror } from '../storage/store-mirror.js';
 
 const PODS = { group: '', resource: 'pods' };
 const PRIORITY_CLASSES = { group: 'scheduling.k8s.io', resource: 'priorityclasses' };
@@ -19,12 +20,34 @@ const isSet = (v: unknown) => v !== undefined && v !== null;
  * limiting them is a ResourceQuota admission configuration, which Skiff has not.
  */
 export class PriorityAdmission {
-  constructor(private readonly classes: ResourceStore) {}
+  /** The classes as the watch cache has them, so a pod create costs no etcd read (kube's plugin reads an informer). */
+  private readonly known = new Map<string, KObject>();
+  private readonly mirror: StoreMirror;
+
+  constructor(private readonly classes: ResourceStore) {
+    this.mirror = new StoreMirror(classes, {
+      replace: (items) => {
+        this.known.clear();
+        for (const pc of items) this.known.set(pc.metadata.name, pc);
+      },
+      upsert: (pc) => this.known.set(pc.metadata.name, pc),
+      remove: (pc) => this.known.delete(pc.metadata.name),
+    }, 'priorityclasses');
+  }
+
+  start(): Promise<void> {
+    return this.mirror.start();
+  }
+
+  stop(): void {
+    this.mirror.stop();
+  }
 
   /** The global default class; should a race have left several, the lowest value wins, as in kube. */
   async defaultClass(): Promise<KObject | undefined> {
-    const { items } = await this.classes.list({ filter: (pc) => pc.globalDefault === true });
-    return items.reduce<KObject | undefined>((low, pc) => (!low || (pc.value ?? 0) < (low.value ?? 0) ? pc : low), undefined);
+    let low: KObject | undefined;
+    for (const pc of this.known.values()) if (pc.globalDefault === true && (!low || (pc.value ?? 0) < (low.value ?? 0))) low = pc;
+    return low;
   }
 
   /** On pod create: spec.priority and spec.preemptionPolicy from the class the pod names, or the default one. */
@@ -34,7 +57,8 @@ export class PriorityAdmission {
     const named = typeof spec.priorityClassName === 'string' ? spec.priorityClassName : '';
     let pc: KObject | undefined;
     if (named) {
-      pc = await this.classes.get(undefined, named).catch((err) => {
+      // A class made a moment ago may not be mirrored yet: only then is etcd asked.
+      pc = this.known.get(named) ?? await this.classes.get(undefined, named).catch((err) => {
         if (err instanceof StatusError && err.code === 404) throw forbidden({ ...PODS, name: nameOf(pod) }, `no PriorityClass with name ${named} was found`);
         throw err;
       });

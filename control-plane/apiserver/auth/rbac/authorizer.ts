@@ -2,7 +2,7 @@ import type { KObject } from '../../../../api/kind.js';
 import { RBAC_GROUP } from '../../../../api/kinds/role.js';
 import { serviceAccountUser, type Attributes, type UserAttributes } from './attributes.js';
 import { ruleAllows, type PolicyRule } from './rule-matching.js';
-import { StoreMirror, type MirrorSink, type MirrorSource } from './store-mirror.js';
+import { StoreMirror, type MirrorSink, type MirrorSource } from '../../storage/store-mirror.js';
 
 /** An authorizer's answer. */
 export interface Decision {

@@ -1,6 +1,6 @@
-import type { KObject } from '../../../../api/kind.js';
-import { log } from '../../../../client/log.js';
-import type { CacheEvent, Subscriber } from '../../storage/watch-cache.js';
+import type { KObject } from '../../../api/kind.js';
+import { log } from '../../../client/log.js';
+import type { CacheEvent, Subscriber } from './watch-cache.js';
 
 /** What a mirror reads: a ResourceStore fits. */
 export interface MirrorSource {
@@ -84,7 +84,7 @@ export class StoreMirror {
         },
         close: (reason: string) => {
           if (generation !== this.generation || !this.running) return;
-          log.warn('rbac mirror lost its watch, listing again', { resource: this.what, reason });
+          log.warn('store mirror lost its watch, listing again', { resource: this.what, reason });
           this.retry(FIRST_RETRY_MS);
         },
       };
@@ -93,7 +93,7 @@ export class StoreMirror {
       for (const w of this.waiters.splice(0)) w.resolve();
     } catch (err) {
       if (!this.running || generation !== this.generation) return;
-      log.warn('rbac mirror could not list', { resource: this.what, error: String(err) });
+      log.warn('store mirror could not list', { resource: this.what, error: String(err) });
       this.retry(retryMs);
     }
   }
