@@ -8,7 +8,8 @@ export interface ParsedIP {
 
 const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
-function parseV4(s: string): number[] | undefined {
+/** A dotted IPv4 address as its four bytes (leading zeros allowed, as Go's sloppy parser does). */
+export function parseIPv4(s: string): number[] | undefined {
   const m = V4.exec(s);
   if (!m) return undefined;
   const parts = m.slice(1).map(Number);
@@ -21,7 +22,7 @@ function parseV6(s: string): number[] | undefined {
   let text = s;
   const lastColon = s.lastIndexOf(':');
   if (s.slice(lastColon + 1).includes('.')) {
-    const v4 = parseV4(s.slice(lastColon + 1));
+    const v4 = parseIPv4(s.slice(lastColon + 1));
     if (!v4) return undefined;
     tail = v4;
     // Keep a "::" that ends right before the dotted part; drop a lone ':' separator.
@@ -57,7 +58,7 @@ function parseV6(s: string): number[] | undefined {
 
 /** Parses an IP the way Go's sloppy parser does (leading zeros allowed in IPv4). */
 export function parseIP(value: string): ParsedIP | undefined {
-  const v4 = parseV4(value);
+  const v4 = parseIPv4(value);
   if (v4) return { family: 4, bytes: v4 };
   const v6 = parseV6(value);
   if (!v6 || v6.length !== 16) return undefined;

@@ -12,13 +12,13 @@ import type { RestClient } from '../../client/rest-client.js';
 import { objectKey, splitKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
-import { canonicalIP } from '../endpointslice/canonical-ip.js';
 import { findPort, podIPs, shouldPodBeInEndpoints, shouldSetHostname } from '../endpointslice/pod-endpoints.js';
 import { ServiceMembership } from '../endpointslice/service-membership.js';
 import { TriggerTimeTracker } from '../endpointslice/trigger-time-tracker.js';
 import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_LEADER, LABEL_HEADLESS_SERVICE } from '../../api/well-known.js';
 import { ANNOTATION_OVER_CAPACITY, capacityAnnotationSetCorrectly, TRUNCATED, truncateEndpoints } from './over-capacity.js';
 import { rfc3339Nano } from '../../api/time.js';
+import { canonicalIP } from '../../api/net.js';
 
 export interface EndpointsControllerDeps {
   client: RestClient;

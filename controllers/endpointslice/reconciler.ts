@@ -7,7 +7,6 @@ import type { KObject } from '../../api/kind.js';
 import type { AnyObject } from '../../client/resource.js';
 import { ENDPOINT_SLICES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { canonicalIP } from './canonical-ip.js';
 import { endpointPortsFor, portMapKey } from './endpoint-ports.js';
 import { EndpointSet, endpointsEqualBeyondIdentity } from './endpoint-set.js';
 import type { EndpointSliceTracker } from './endpoint-slice-tracker.js';
@@ -19,6 +18,7 @@ import {
   LABEL_HEADLESS_SERVICE, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE,
 } from '../../api/well-known.js';
 import { rfc3339Nano } from '../../api/time.js';
+import { canonicalIP } from '../../api/net.js';
 
 type AddressType = 'IPv4' | 'IPv6';
 const ALL_ADDRESS_TYPES: readonly AddressType[] = ['IPv4', 'IPv6'];

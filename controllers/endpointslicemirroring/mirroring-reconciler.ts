@@ -6,11 +6,11 @@ import type { EventRecorder } from '../../client/event-recorder.js';
 import type { AnyObject } from '../../client/resource.js';
 import { ENDPOINT_SLICES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { canonicalIP } from '../endpointslice/canonical-ip.js';
 import { portMapKey } from '../endpointslice/endpoint-ports.js';
 import { EndpointSet, endpointsEqualBeyondIdentity } from '../endpointslice/endpoint-set.js';
 import type { EndpointSliceTracker } from '../endpointslice/endpoint-slice-tracker.js';
 import { ANNOTATION_LAST_APPLIED, ANNOTATION_LAST_CHANGE_TRIGGER_TIME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../api/well-known.js';
+import { canonicalIP } from '../../api/net.js';
 
 /** The managed-by value of mirrored slices. */
 export const MIRRORING_CONTROLLER_NAME = 'endpointslicemirroring-controller.k8s.io';

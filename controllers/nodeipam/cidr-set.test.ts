@@ -1,5 +1,5 @@
 import test from 'ava';
-import { formatCidr, parseCidr } from './cidr.js';
+import { formatCidr, parseCidr } from '../../api/net.js';
 import { CidrSet, NO_CIDRS_REMAINING } from './cidr-set.js';
 import { nodeCidrMaskSizes, parseClusterCidrs } from './node-ipam-controller.js';
 

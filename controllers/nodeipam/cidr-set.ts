@@ -1,4 +1,4 @@
-import { addressBits, formatAddress, formatCidr, lastAddress, maskTo, overlaps, type Cidr } from './cidr.js';
+import { addressBits, formatAddress, formatCidr, lastAddress, maskTo, nthSubnet, overlaps, type Cidr } from '../../api/net.js';
 
 export const NO_CIDRS_REMAINING = 'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range';
 
@@ -60,8 +60,7 @@ export class CidrSet {
   }
 
   private block(index: number): Cidr {
-    const shift = BigInt(addressBits(this.cluster.family) - this.nodePrefix);
-    return { family: this.cluster.family, base: this.cluster.base | (BigInt(index) << shift), prefix: this.nodePrefix };
+    return nthSubnet(this.cluster, this.nodePrefix, index)!;
   }
 
   /** The first and last block a CIDR covers: all of them when it holds the whole cluster CIDR. */

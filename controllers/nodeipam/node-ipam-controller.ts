@@ -1,3 +1,4 @@
+import { formatCidr, overlaps, parseCidr, type Cidr } from '../../api/net.js';
 import { isInvalid, isNotFound } from '../../client/api-error.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
@@ -9,7 +10,6 @@ import type { RestClient } from '../../client/rest-client.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerDescriptor, ControllerManagerOptions } from '../controller.js';
 import { recordNodeStatusChange } from '../node-events.js';
-import { formatCidr, overlaps, parseCidr, type Cidr } from './cidr.js';
 import { CidrSet } from './cidr-set.js';
 
 // kube's cidrUpdateWorkers.

@@ -1,4 +1,4 @@
-import { ipToNumber, numberToIp } from '../../control-plane/apiserver/allocators/ip-range.js';
+import { ipv4ToNumber, numberToIPv4, tryParseCidr } from '../../api/net.js';
 
 /**
  * Pod IPs of one node's range, as the host-local CNI plugin hands them out:
@@ -12,12 +12,10 @@ export class PodIpPool {
   private next = 2;
 
   constructor(readonly cidr: string) {
-    const [ip, bits] = cidr.split('/');
-    const addr = ipToNumber(ip);
-    const prefix = Number(bits);
-    if (addr === undefined || !Number.isInteger(prefix) || prefix < 8 || prefix > 30) throw new Error(`invalid pod CIDR ${JSON.stringify(cidr)}: want IPv4 between /8 and /30`);
-    this.size = 2 ** (32 - prefix);
-    this.base = addr - (addr % this.size);
+    const range = tryParseCidr(cidr);
+    if (!range || range.family !== 4 || range.prefix < 8 || range.prefix > 30) throw new Error(`invalid pod CIDR ${JSON.stringify(cidr)}: want IPv4 between /8 and /30`);
+    this.size = 2 ** (32 - range.prefix);
+    this.base = Number(range.base);
   }
 
   /** The pod's address, allocating one if it has none yet; undefined when the range is full. */
@@ -29,7 +27,7 @@ export class PodIpPool {
       this.next = this.next + 1 >= this.size - 1 ? 2 : this.next + 1;
       if (this.used.has(offset)) continue;
       this.used.add(offset);
-      const ip = numberToIp(this.base + offset);
+      const ip = numberToIPv4(this.base + offset);
       this.byPod.set(podUid, ip);
       return ip;
     }
@@ -38,7 +36,7 @@ export class PodIpPool {
 
   /** Records an address a pod already has (after a restart of the simulator). */
   adopt(podUid: string, ip: string): void {
-    const n = ipToNumber(ip);
+    const n = ipv4ToNumber(ip);
     if (n === undefined || n <= this.base || n >= this.base + this.size - 1) return;
     this.used.add(n - this.base);
     this.byPod.set(podUid, ip);
@@ -48,6 +46,6 @@ export class PodIpPool {
     const ip = this.byPod.get(podUid);
     if (!ip) return;
     this.byPod.delete(podUid);
-    this.used.delete(ipToNumber(ip)! - this.base);
+    this.used.delete(ipv4ToNumber(ip)! - this.base);
   }
 }

@@ -1,4 +1,3 @@
-import { numberToIp, ipToNumber } from '../../control-plane/apiserver/allocators/ip-range.js';
 import { microTime, rfc3339 } from '../../api/time.js';
 import {
   LABEL_ARCH, LABEL_ARCH_BETA, LABEL_HOSTNAME, LABEL_OS, LABEL_OS_BETA, LABEL_TOPOLOGY_REGION, LABEL_TOPOLOGY_ZONE, NAMESPACE_NODE_LEASE,
@@ -93,14 +92,4 @@ export class SimulatedNode {
       spec: { holderIdentity: this.name, leaseDurationSeconds: durationSeconds, renewTime: microTime() },
     };
   }
-}
-
-/** The n-th /24 of an IPv4 CIDR, for nodes that have no podCIDR of their own. */
-export function nthSubnet24(cidr: string, n: number): string {
-  const [ip, bits] = cidr.split('/');
-  const base = ipToNumber(ip);
-  if (base === undefined || Number(bits) > 24) throw new Error(`invalid pod CIDR ${cidr}: want an IPv4 range of /24 or larger`);
-  const count = 2 ** (24 - Number(bits));
-  if (n >= count) throw new Error(`pod CIDR ${cidr} has room for ${count} nodes, not ${n + 1}`);
-  return `${numberToIp(base - (base % 2 ** (32 - Number(bits))) + n * 256)}/24`;
 }

@@ -11,11 +11,11 @@ import { LEASES, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { objectKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { ipToNumber, numberToIp } from '../../control-plane/apiserver/allocators/ip-range.js';
 import { PodIpPool } from './pod-ip-pool.js';
 import { isRunningAsSimulated, runningPodStatus } from './running-pod-status.js';
-import { nthSubnet24, SIMULATED_LABEL, SimulatedNode } from './simulated-node.js';
+import { SIMULATED_LABEL, SimulatedNode } from './simulated-node.js';
 import { microTime } from '../../api/time.js';
+import { formatCidr, nthSubnet, numberToIPv4, tryParseCidr } from '../../api/net.js';
 
 export interface SimulatedNodesOptions {
   count: number;
@@ -85,14 +85,15 @@ export class SimulatedNodes {
     if (!Number.isInteger(this.opts.count) || this.opts.count < 0) throw new Error(`--count must be a whole number, got ${options.count}`);
     if (!this.opts.zones.length) throw new Error('at least one zone is needed');
     this.onError = options.onError ?? logError;
-    const nodeBase = ipToNumber(this.opts.nodeCidr.split('/')[0]);
-    if (nodeBase === undefined) throw new Error(`invalid node CIDR ${this.opts.nodeCidr}`);
+    const nodeRange = tryParseCidr(this.opts.nodeCidr);
+    if (nodeRange?.family !== 4) throw new Error(`invalid node CIDR ${this.opts.nodeCidr}`);
+    const nodeBase = Number(nodeRange.base);
     const shape = {
       cpu: this.opts.cpu, memory: this.opts.memory, pods: this.opts.pods, ephemeralStorage: this.opts.ephemeralStorage,
       ebsAttachLimit: this.opts.ebsAttachLimit, labels: this.opts.labels ?? {}, taints: this.opts.taints ?? [],
     };
     this.nodes = Array.from({ length: this.opts.count }, (_, i) =>
-      new SimulatedNode(`${this.opts.namePrefix}${i}`, this.opts.zones[i % this.opts.zones.length], numberToIp(nodeBase + 1 + i), shape));
+      new SimulatedNode(`${this.opts.namePrefix}${i}`, this.opts.zones[i % this.opts.zones.length], numberToIPv4(nodeBase + 1 + i), shape));
     for (const node of this.nodes) this.states.set(node.name, { node, renewAt: 0, paused: false, gone: false, ready: true });
     this.pods = new Informer(client, PODS, { fieldSelector: 'spec.nodeName!=', onError: this.onError });
     this.nodeInformer = new Informer(client, NODES, { labelSelector: `${SIMULATED_LABEL}=true`, onError: this.onError });
@@ -246,9 +247,18 @@ export class SimulatedNodes {
   private poolFor(nodeName: string | undefined): PodIpPool | undefined {
     const state = nodeName ? this.states.get(nodeName) : undefined;
     if (!state) return undefined;
-    const cidr = this.nodeInformer.store.get(state.node.name)?.spec?.podCIDR ?? nthSubnet24(this.opts.podCidr, this.nodes.indexOf(state.node));
+    const cidr = this.nodeInformer.store.get(state.node.name)?.spec?.podCIDR ?? this.fallbackPodCidr(this.nodes.indexOf(state.node));
     if (state.pool?.cidr !== cidr) state.pool = new PodIpPool(cidr);
     return state.pool;
+  }
+
+  /** The n-th /24 of --pod-cidr, for a node that has no podCIDR of its own. */
+  private fallbackPodCidr(n: number): string {
+    const range = tryParseCidr(this.opts.podCidr);
+    if (range?.family !== 4 || range.prefix > 24) throw new Error(`invalid pod CIDR ${this.opts.podCidr}: want an IPv4 range of /24 or larger`);
+    const subnet = nthSubnet(range, 24, n);
+    if (!subnet) throw new Error(`pod CIDR ${this.opts.podCidr} has room for ${2 ** (24 - range.prefix)} nodes, not ${n + 1}`);
+    return formatCidr(subnet);
   }
 
   /** One pod on a simulated node: finish its deletion, or report it running. */

@@ -1,3 +1,5 @@
+import { ipv4ToNumber, numberToIPv4, tryParseCidr } from '../../../api/net.js';
+
 /** An IPv4 CIDR as numbers, for allocating Service ClusterIPs. */
 export interface Ipv4Range {
   cidr: string;
@@ -5,34 +7,18 @@ export interface Ipv4Range {
   size: number;
 }
 
-export function ipToNumber(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function numberToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-
+/** --service-cluster-ip-range: an IPv4 CIDR between /8 and /30. */
 export function parseCidr(cidr: string): Ipv4Range {
-  const [ip, bitsText] = cidr.split('/');
-  const addr = ipToNumber(ip);
-  const bits = Number(bitsText);
-  if (addr === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) {
+  const range = tryParseCidr(cidr);
+  if (!range || range.family !== 4 || range.prefix < 8 || range.prefix > 30) {
     throw new Error(`invalid service IP range ${JSON.stringify(cidr)}: want an IPv4 CIDR with a prefix between /8 and /30`);
   }
-  const size = 2 ** (32 - bits);
-  return { cidr, base: addr - (addr % size), size };
+  return { cidr, base: Number(range.base), size: 2 ** (32 - range.prefix) };
 }
 
+/** An address of the range that may be handed out: neither its network nor its broadcast address. */
 export function inRange(range: Ipv4Range, ip: string): boolean {
-  const n = ipToNumber(ip);
+  const n = ipv4ToNumber(ip);
   return n !== undefined && n > range.base && n < range.base + range.size - 1;
 }
 
@@ -52,5 +38,5 @@ export function parsePortRange(text: string): PortRange {
 
 /** The range's first address, which the `kubernetes` Service takes. */
 export function firstServiceIp(cidr: string): string {
-  return numberToIp(parseCidr(cidr).base + 1);
+  return numberToIPv4(parseCidr(cidr).base + 1);
 }

@@ -1,11 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { KObject } from '../../../api/kind.js';
+import { ipv4ToNumber, numberToIPv4 } from '../../../api/net.js';
 import { wantsClusterIP, wantsNodePorts } from '../../../api/kinds/service.js';
 import { invalid } from '../../../api/status.js';
 import type { Cause } from '../../../api/validation/field-errors.js';
 import { absent, deleteOp, putOp, type EtcdKV } from '../storage/etcd-kv.js';
 import type { HookResult, WriteHooks } from '../registry/write-hooks.js';
-import { inRange, ipToNumber, numberToIp, type Ipv4Range, type PortRange } from './ip-range.js';
+import { inRange, type Ipv4Range, type PortRange } from './ip-range.js';
 
 export const IP_PREFIX = '/registry/ranges/serviceips/';
 export const NODE_PORT_PREFIX = '/registry/ranges/servicenodeports/';
@@ -34,7 +35,7 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
 
   async function pickIp(): Promise<string> {
     for (let i = 0; i < 64; i++) {
-      const ip = numberToIp(ipRange.base + 2 + randomInt(ipRange.size - 3));
+      const ip = numberToIPv4(ipRange.base + 2 + randomInt(ipRange.size - 3));
       if (!(await kv.get(ipKey(ip)))) return ip;
     }
     throw invalid('Service', '', '', [{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `spec.clusterIPs: Internal error: failed to allocate a serviceIP: range is full` }]);
@@ -50,7 +51,7 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
 
   async function claimIp(svc: KObject, wanted: string | undefined): Promise<Claim> {
     if (wanted) {
-      if (ipToNumber(wanted) !== undefined && !inRange(ipRange, wanted)) {
+      if (ipv4ToNumber(wanted) !== undefined && !inRange(ipRange, wanted)) {
         return { key: ipKey(wanted), chosen: false, cause: { reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `spec.clusterIPs: Invalid value: [${JSON.stringify(wanted)}]: failed to allocate IP ${wanted}: the provided IP (${wanted}) is not in the valid range. The range of valid IPs is ${ipRange.cidr}` } };
       }
       return { key: ipKey(wanted), chosen: false, cause: { reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `spec.clusterIPs: Invalid value: [${JSON.stringify(wanted)}]: failed to allocate IP ${wanted}: provided IP is already allocated` } };
@@ -103,7 +104,7 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
   const heldPorts = (svc: KObject): number[] =>
     wantsNodePorts(svc) ? (svc.spec?.ports ?? []).map((p: KObject) => p.nodePort).filter((p: unknown): p is number => typeof p === 'number' && p > 0) : [];
   const heldIp = (svc: KObject): string | undefined =>
-    wantsClusterIP(svc) && ipToNumber(svc.spec?.clusterIP ?? '') !== undefined ? svc.spec.clusterIP : undefined;
+    wantsClusterIP(svc) && ipv4ToNumber(svc.spec?.clusterIP ?? '') !== undefined ? svc.spec.clusterIP : undefined;
 
   return {
     async create(svc) {
