@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { isNotFound } from '../../client/api-error.js';
+import { servesResource } from '../../client/discovery.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import type { ClientConfig } from '../../client/kubeconfig.js';
 import { log } from '../../client/log.js';
-import type { ResourceRef } from '../../client/resource.js';
 import {
   NAMESPACES, NODES, PERSISTENT_VOLUMES, PERSISTENT_VOLUME_CLAIMS, PODS, REPLICA_SETS, REPLICATION_CONTROLLERS, SERVICES, STATEFUL_SETS, STORAGE_CLASSES,
 } from '../../client/resources.js';
@@ -39,18 +38,6 @@ export interface SchedulerRun {
   onServing?(serving: SecureServing): void;
 }
 
-/** Whether the API server serves a collection, so the scheduler only watches what exists. */
-async function serves(client: RestClient, ref: ResourceRef): Promise<boolean> {
-  const path = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
-  try {
-    const list = await client.request<{ resources?: { name: string }[] }>({ method: 'GET', path });
-    return (list.resources ?? []).some((r) => r.name === ref.resource);
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-}
-
 /**
  * kube-scheduler: pods whose schedulerName is default-scheduler are placed
  * on nodes by kube's default plugins, under leader election on the Lease
@@ -74,7 +61,8 @@ export async function runScheduler(config: ClientConfig, signal: AbortSignal, ru
       onServing: run.onServing,
       run: async (leading, synced) => {
         const informers = new SharedInformers(client);
-        const [statefulSets, replicationControllers] = await Promise.all([serves(client, STATEFUL_SETS), serves(client, REPLICATION_CONTROLLERS)]);
+        // Only what the API server serves is watched.
+        const [statefulSets, replicationControllers] = await Promise.all([servesResource(client, STATEFUL_SETS), servesResource(client, REPLICATION_CONTROLLERS)]);
         const pvInformer = informers.for(PERSISTENT_VOLUMES);
         informers.index(pvInformer, PV_CLASS_INDEX, pvClassIndex);
         const sched = {

@@ -9,7 +9,7 @@ import {
   beingDeleted, coordinatesOf, describeIdentity, GraphNode, identityKey, matchesCoordinates,
   sameIdentity, type ObjectIdentity,
 } from './graph.js';
-import type { DiscoveredResource } from './rest-mapper.js';
+import type { DiscoveredResource } from '../../client/discovery.js';
 
 /** A change to the graph: from an informer, or virtual (the collector found an object gone). */
 export interface ObjectEvent {

@@ -1,16 +1,6 @@
+import { discoverResources, type DiscoveredResource } from '../../client/discovery.js';
 import type { ResourceRef } from '../../client/resource.js';
 import type { RestClient } from '../../client/rest-client.js';
-
-interface APIResource { name: string; kind: string; namespaced: boolean; verbs?: string[] }
-interface APIGroup { name: string; versions: Array<{ version: string }>; preferredVersion?: { version: string } }
-
-/** A served resource and the kind it holds, as discovery answers it. */
-export interface DiscoveredResource {
-  ref: ResourceRef;
-  apiVersion: string;
-  kind: string;
-  verbs: string[];
-}
 
 /** An owner reference names a kind no served resource holds (yet: a new kind may appear with the next discovery). */
 export class RestMappingError extends Error {
@@ -36,33 +26,9 @@ export class RestMapper {
   constructor(private readonly client: RestClient) {}
 
   async refresh(signal?: AbortSignal): Promise<void> {
-    const byKind = new Map<string, DiscoveredResource>();
-    const preferred: DiscoveredResource[] = [];
-    const read = async (group: string, version: string, isPreferred: boolean) => {
-      const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
-      const list = await this.client.request<{ resources?: APIResource[] }>({ method: 'GET', path, signal });
-      for (const r of list.resources ?? []) {
-        // Subresources (pods/status, deployments/scale) are not collections of objects.
-        if (r.name.includes('/')) continue;
-        const resource: DiscoveredResource = {
-          ref: { group, version, resource: r.name, namespaced: r.namespaced },
-          apiVersion: group ? `${group}/${version}` : version,
-          kind: r.kind,
-          verbs: r.verbs ?? [],
-        };
-        byKind.set(kindKey(resource.apiVersion, r.kind), resource);
-        if (isPreferred) preferred.push(resource);
-      }
-    };
-    const core = await this.client.request<{ versions?: string[] }>({ method: 'GET', path: '/api', signal });
-    for (const [i, version] of (core.versions ?? []).entries()) await read('', version, i === 0);
-    const groups = await this.client.request<{ groups?: APIGroup[] }>({ method: 'GET', path: '/apis', signal });
-    for (const g of groups.groups ?? []) {
-      const preferredVersion = g.preferredVersion?.version ?? g.versions[0]?.version;
-      for (const { version } of g.versions) await read(g.name, version, version === preferredVersion);
-    }
-    this.byKind = byKind;
-    this.preferred = preferred;
+    const resources = await discoverResources(this.client, { signal });
+    this.byKind = new Map(resources.map((r) => [kindKey(r.apiVersion, r.kind), r]));
+    this.preferred = resources.filter((r) => r.preferred);
   }
 
   /** The resource holding `kind` at `apiVersion`; throws RestMappingError when none does. */

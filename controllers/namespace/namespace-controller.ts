@@ -1,5 +1,6 @@
 import { NAMESPACE_FINALIZER } from '../../api/well-known.js';
 import { isNotFound } from '../../client/api-error.js';
+import { discoverResources } from '../../client/discovery.js';
 import type { Informer } from '../../client/informer.js';
 import type { ResourceRef } from '../../client/resource.js';
 import { NAMESPACES } from '../../client/resources.js';
@@ -11,24 +12,10 @@ import type { ReconcileResult } from '../../client/controller-loop.js';
 /** How soon to look again while content is still going (graceful pods, finalizers). */
 const RECHECK_MS = 2000;
 
-interface DiscoveredResource { name: string; namespaced: boolean; verbs: string[] }
-
-/** Every namespaced resource the API serves that can be deleted as a collection. */
+/** Every namespaced resource the API serves (in its preferred version) that can be deleted as a collection. */
 async function namespacedResources(client: RestClient): Promise<ResourceRef[]> {
-  const refs: ResourceRef[] = [];
-  const core = await client.request<{ resources: DiscoveredResource[] }>({ method: 'GET', path: '/api/v1' });
-  const add = (group: string, version: string, resources: DiscoveredResource[]) => {
-    for (const r of resources) {
-      if (r.namespaced && !r.name.includes('/') && r.verbs.includes('deletecollection')) refs.push({ group, version, resource: r.name, namespaced: true });
-    }
-  };
-  add('', 'v1', core.resources);
-  const groups = await client.request<{ groups: Array<{ name: string; preferredVersion: { version: string } }> }>({ method: 'GET', path: '/apis' });
-  for (const g of groups.groups) {
-    const list = await client.request<{ resources: DiscoveredResource[] }>({ method: 'GET', path: `/apis/${g.name}/${g.preferredVersion.version}` });
-    add(g.name, g.preferredVersion.version, list.resources);
-  }
-  return refs;
+  const resources = await discoverResources(client, { preferredOnly: true });
+  return resources.filter((r) => r.ref.namespaced && r.verbs.includes('deletecollection')).map((r) => r.ref);
 }
 
 /**

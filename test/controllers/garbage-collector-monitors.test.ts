@@ -7,7 +7,7 @@ import { SharedInformers } from '../../client/shared-informers.js';
 import { CONTROLLER_MANAGER_DEFAULTS, type ControllerContext } from '../../controllers/controller.js';
 import { garbageCollectorController } from '../../controllers/garbagecollector/garbage-collector-controller.js';
 import { GraphBuilder } from '../../controllers/garbagecollector/graph-builder.js';
-import type { DiscoveredResource } from '../../controllers/garbagecollector/rest-mapper.js';
+import type { DiscoveredResource } from '../../client/discovery.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 
