@@ -9,7 +9,7 @@ import { dns1123Label, dns1123Subdomain, labels, labelValue, qualifiedName } fro
 import { isValidIP, parseCIDR } from './ip.js';
 import { portNameProblems } from './ports.js';
 import { validateLabelSelector } from '../label-selector-schema.js';
-import { labelSelectorFromObject, type LabelSelector, type LabelSelectorObject } from '../selectors/label-selector.js';
+import { tryLabelSelectorFromObject, type LabelSelector, type LabelSelectorObject } from '../selectors/label-selector.js';
 import {
   addQuantities, canonicalizeResourceList, canonicalQuantity, compareQuantities, formatQuantity, isNegative, parseQuantity,
   QUANTITY_SYNTAX_MESSAGE, type Quantity,
@@ -102,11 +102,7 @@ export { validateLabelSelector };
 
 /** The selector a metav1.LabelSelector stands for; undefined when it cannot be built. */
 export function selectorOf(selector: unknown): LabelSelector | undefined {
-  try {
-    return labelSelectorFromObject(isObject(selector) ? (selector as LabelSelectorObject) : undefined);
-  } catch {
-    return undefined;
-  }
+  return tryLabelSelectorFromObject(isObject(selector) ? (selector as LabelSelectorObject) : undefined);
 }
 
 export function isEmptySelector(selector: unknown): boolean {

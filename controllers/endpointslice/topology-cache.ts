@@ -1,7 +1,7 @@
 import { clone } from '../../api/deep-equal.js';
 import { isNodeReady } from '../../api/node-status.js';
 import type { KObject } from '../../api/kind.js';
-import { parseQuantity, roundUpQuantity } from '../../api/validation/quantity.js';
+import { quantityMilliValue } from '../../api/validation/quantity.js';
 import type { AnyObject } from '../../client/resource.js';
 import { LABEL_TOPOLOGY_ZONE } from '../../api/well-known.js';
 
@@ -52,13 +52,6 @@ const isExcluded = (node: AnyObject): boolean => {
   const labels = node.metadata.labels ?? {};
   return 'node-role.kubernetes.io/control-plane' in labels || 'node-role.kubernetes.io/master' in labels;
 };
-
-function milliCPU(node: AnyObject): number {
-  const q = parseQuantity(node.status?.allocatable?.cpu);
-  if (!q) return 0;
-  const milli = roundUpQuantity(q, -3);
-  return Number(milli.value) * 10 ** (milli.scale + 3);
-}
 
 /**
  * Strips the hints from the slices about to be written, and from unchanged
@@ -115,7 +108,7 @@ export class TopologyCache {
     for (const node of nodes) {
       if (isExcluded(node) || !isNodeReady(node)) continue;
       const zone = node.metadata.labels?.[LABEL_TOPOLOGY_ZONE];
-      const cpu = milliCPU(node);
+      const cpu = quantityMilliValue(node.status?.allocatable?.cpu);
       if (!zone || !cpu) {
         sufficient = false;
         break;

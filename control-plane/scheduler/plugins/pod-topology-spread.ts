@@ -62,11 +62,12 @@ function constraintsOf(raw: readonly Record<string, any>[], pod: PodInfo, action
 /**
  * A pod's own DoNotSchedule constraints, parsed once per version of the pod
  * (a PodInfo is made per version): a parked pod's queueing hint runs on every
- * assigned pod event. A selector that fails to parse is kept as the error.
+ * assigned pod event. A selector that fails to parse is kept as the error,
+ * which PreFilter reports as kube does.
  */
 const requiredConstraints = new WeakMap<PodInfo, Constraint[] | { error: unknown }>();
 
-function requiredConstraintsOf(pod: PodInfo): Constraint[] {
+function requiredConstraintsOf(pod: PodInfo): Constraint[] | { error: unknown } {
   let parsed = requiredConstraints.get(pod);
   if (!parsed) {
     try {
@@ -76,7 +77,6 @@ function requiredConstraintsOf(pod: PodInfo): Constraint[] {
     }
     requiredConstraints.set(pod, parsed);
   }
-  if (!Array.isArray(parsed)) throw parsed.error;
   return parsed;
 }
 
@@ -120,6 +120,7 @@ export function podTopologySpread(snapshot: NodeSnapshot, listers: Pick<Listers,
     ],
     preFilter(state, pod) {
       const constraints = requiredConstraintsOf(pod);
+      if (!Array.isArray(constraints)) throw constraints.error;
       if (!constraints.length) return SKIP;
       const affinity = requiredNodeAffinity(pod);
       const counts = constraints.map(() => new Map<string, number>());
@@ -234,11 +235,8 @@ export function podTopologySpread(snapshot: NodeSnapshot, listers: Pick<Listers,
 function spreadMayChange(pod: PodInfo, oldObj: AnyObject | undefined, newObj: AnyObject | undefined): boolean {
   const changed = newObj ?? oldObj;
   if (!changed || changed.metadata?.namespace !== pod.namespace) return false;
-  let constraints: Constraint[];
-  try {
-    constraints = requiredConstraintsOf(pod);
-  } catch {
-    return true;
-  }
+  const constraints = requiredConstraintsOf(pod);
+  // Constraints that do not parse leave the pod to PreFilter's error: any change may be worth a try.
+  if (!Array.isArray(constraints)) return true;
   return constraints.some((c) => c.selector.matches(oldObj?.metadata?.labels) || c.selector.matches(newObj?.metadata?.labels));
 }
