@@ -9,12 +9,12 @@ import { ENDPOINT_SLICES, NODES, PODS, SERVICES } from '../../client/resources.j
 import { splitKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
-import { EndpointSliceTracker } from './endpoint-slice-tracker.js';
+import { EndpointSliceTracker } from '../endpointutil/endpoint-slice-tracker.js';
 import { EndpointSliceReconciler } from './reconciler.js';
 import { TopologyCache } from './topology-cache.js';
-import { ServiceMembership } from './service-membership.js';
-import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from './slices-by-service.js';
-import { TriggerTimeTracker } from './trigger-time-tracker.js';
+import { ServiceMembership } from '../endpointutil/service-membership.js';
+import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from '../endpointutil/slices-by-service.js';
+import { TriggerTimeTracker } from '../endpointutil/trigger-time-tracker.js';
 
 /** The managed-by value of the slices this controller writes. */
 export const ENDPOINTSLICE_CONTROLLER_NAME = 'endpointslice-controller.k8s.io';

@@ -7,10 +7,10 @@ import type { KObject } from '../../api/kind.js';
 import type { AnyObject } from '../../client/resource.js';
 import { ENDPOINT_SLICES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { endpointPortsFor, portMapKey } from './endpoint-ports.js';
-import { EndpointSet, endpointsEqualBeyondIdentity } from './endpoint-set.js';
-import type { EndpointSliceTracker } from './endpoint-slice-tracker.js';
-import { podIPs, shouldPodBeInEndpoints, shouldSetHostname } from './pod-endpoints.js';
+import { endpointPortsFor, portMapKey } from '../endpointutil/endpoint-ports.js';
+import { EndpointSet, endpointsEqualBeyondIdentity } from '../endpointutil/endpoint-set.js';
+import type { EndpointSliceTracker } from '../endpointutil/endpoint-slice-tracker.js';
+import { podIPs, shouldPodBeInEndpoints, shouldSetHostname } from '../endpointutil/pod-endpoints.js';
 import { HINT_MESSAGES, withAddressType, type HintEvent, type SliceInfo, type TopologyCache } from './topology-cache.js';
 import { reconcileHints } from './traffic-distribution.js';
 import {

@@ -6,9 +6,9 @@ import { ENDPOINT_SLICES, ENDPOINTS, SERVICES } from '../../client/resources.js'
 import { objectKey, splitKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { workersFor, type ControllerDescriptor } from '../controller.js';
-import { EndpointSliceTracker } from '../endpointslice/endpoint-slice-tracker.js';
-import { serviceSelector } from '../endpointslice/service-membership.js';
-import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from '../endpointslice/slices-by-service.js';
+import { EndpointSliceTracker } from '../endpointutil/endpoint-slice-tracker.js';
+import { serviceSelector } from '../endpointutil/service-membership.js';
+import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from '../endpointutil/slices-by-service.js';
 import { ANNOTATION_LEADER, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR } from '../../api/well-known.js';
 import { MIRRORING_CONTROLLER_NAME, MirroringReconciler } from './mirroring-reconciler.js';
 

@@ -6,9 +6,9 @@ import type { EventRecorder } from '../../client/event-recorder.js';
 import type { AnyObject } from '../../client/resource.js';
 import { ENDPOINT_SLICES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { portMapKey } from '../endpointslice/endpoint-ports.js';
-import { EndpointSet, endpointsEqualBeyondIdentity } from '../endpointslice/endpoint-set.js';
-import type { EndpointSliceTracker } from '../endpointslice/endpoint-slice-tracker.js';
+import { portMapKey } from '../endpointutil/endpoint-ports.js';
+import { EndpointSet, endpointsEqualBeyondIdentity } from '../endpointutil/endpoint-set.js';
+import type { EndpointSliceTracker } from '../endpointutil/endpoint-slice-tracker.js';
 import { ANNOTATION_LAST_APPLIED, ANNOTATION_LAST_CHANGE_TRIGGER_TIME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../api/well-known.js';
 import { canonicalIP } from '../../api/net.js';
 

@@ -5,11 +5,11 @@ import type { AnyObject } from '../../client/resource.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { byNamespace, namespaceIndex, Store } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { EndpointSliceTracker } from '../../controllers/endpointslice/endpoint-slice-tracker.js';
+import { EndpointSliceTracker } from '../../controllers/endpointutil/endpoint-slice-tracker.js';
 import { endpointSliceReconciler } from '../../controllers/endpointslice/endpointslice-controller.js';
 import { EndpointSliceReconciler } from '../../controllers/endpointslice/reconciler.js';
-import { ServiceMembership } from '../../controllers/endpointslice/service-membership.js';
-import { SLICES_BY_SERVICE, slicesByService } from '../../controllers/endpointslice/slices-by-service.js';
+import { ServiceMembership } from '../../controllers/endpointutil/service-membership.js';
+import { SLICES_BY_SERVICE, slicesByService } from '../../controllers/endpointutil/slices-by-service.js';
 import { TopologyCache } from '../../controllers/endpointslice/topology-cache.js';
 
 // What the endpoint controllers keep per Service, against stand-in informers
