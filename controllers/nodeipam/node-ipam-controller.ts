@@ -72,10 +72,10 @@ export class RangeAllocator {
 
   constructor(private readonly client: RestClient, private readonly recorder: EventRecorder, private readonly nodes: Informer, private readonly sets: CidrSet[]) {
     nodes.addEventHandler({
-      onAdd: (node) => this.seen(node),
-      onUpdate: (_old, node) => this.seen(node),
+      onAdd: (node) => this.allocateOrOccupyCIDR(node),
+      onUpdate: (_old, node) => this.allocateOrOccupyCIDR(node),
       onDelete: (node) => {
-        this.release(node.metadata.name!, podCidrsOf(node));
+        this.releaseCIDR(node.metadata.name!, podCidrsOf(node));
         this.releaseReserved(node.metadata.name!);
       },
     });
@@ -84,7 +84,7 @@ export class RangeAllocator {
   readonly reconcile = async (name: string): Promise<ReconcileResult> => {
     const node = this.nodes.store.get(name);
     if (!node) return this.releaseReserved(name);
-    if (podCidrsOf(node).length) return this.settle(name, podCidrsOf(node));
+    if (podCidrsOf(node).length) return this.occupyCIDRs(name, podCidrsOf(node));
     let cidrs = this.reserved.get(name);
     if (!cidrs) {
       cidrs = [];
@@ -110,24 +110,24 @@ export class RangeAllocator {
     // The reservation stays until the cache shows the podCIDRs: a sync on the stale node meanwhile writes the same ones again.
   };
 
-  /** A node with podCIDRs holds them; one without waits for an allocation. */
-  private seen(node: AnyObject): void {
+  /** kube's AllocateOrOccupyCIDR: a node with podCIDRs holds them; one without waits for an allocation. */
+  private allocateOrOccupyCIDR(node: AnyObject): void {
     const cidrs = podCidrsOf(node);
-    if (cidrs.length) this.settle(node.metadata.name!, cidrs);
+    if (cidrs.length) this.occupyCIDRs(node.metadata.name!, cidrs);
     else this.queue.add(node.metadata.name!);
   }
 
-  /** The node's podCIDRs are what it holds; a reservation for it (the same blocks, or others when someone else set them first) is dropped. */
-  private settle(name: string, cidrs: string[]): void {
+  /**
+   * kube's occupyCIDRs: the node's podCIDRs are what it holds; a reservation
+   * for it (the same blocks, or others when someone else set them first) is dropped.
+   */
+  private occupyCIDRs(name: string, cidrs: string[]): void {
     this.releaseReserved(name);
-    this.occupy(name, cidrs);
-  }
-
-  private occupy(name: string, cidrs: string[]): void {
     this.forEachBlock(name, cidrs, 'occupy', (set, cidr) => set.occupy(cidr));
   }
 
-  private release(name: string, cidrs: string[]): void {
+  /** kube's ReleaseCIDR: a deleted node's blocks are free again. */
+  private releaseCIDR(name: string, cidrs: string[]): void {
     this.forEachBlock(name, cidrs, 'release', (set, cidr) => set.release(cidr));
   }
 

@@ -10,11 +10,12 @@ export interface NodeHealth {
   lease?: AnyObject;
 }
 
-export interface HealthJudgement {
+/** What tryUpdateNodeHealth answers, with kube's names. */
+export interface NodeReadyConditions {
   /** The Ready condition as the node carried it before this look (a stand-in when it had none). */
-  observed: NodeCondition;
+  observedReadyCondition: NodeCondition;
   /** The Ready condition after it: Unknown once the node stayed silent past its grace period. */
-  current?: NodeCondition;
+  currentReadyCondition?: NodeCondition;
 }
 
 // The conditions a silent kubelet can no longer vouch for; NetworkUnavailable belongs to the network plugin.
@@ -55,8 +56,8 @@ export class NodeHealthTracker {
     }
   }
 
-  /** Judges `node` (a copy the caller owns: its status is changed in place when it goes Unknown). */
-  async judge(node: AnyObject, writeStatus: (node: AnyObject) => Promise<unknown>): Promise<HealthJudgement> {
+  /** Looks at `node` (a copy the caller owns: its status is changed in place when it goes Unknown). */
+  async tryUpdateNodeHealth(node: AnyObject, writeStatus: (node: AnyObject) => Promise<unknown>): Promise<NodeReadyConditions> {
     const name = node.metadata.name!;
     node.status ??= {};
     let health = this.health.get(name);
@@ -67,7 +68,7 @@ export class NodeHealthTracker {
       let observed: NodeCondition;
       let gracePeriod: number;
       if (!current) {
-        // Never posted: judged from its creation, with the longer startup grace.
+        // Never posted: seen from its creation, with the longer startup grace.
         observed = { type: 'Ready', status: 'Unknown', lastHeartbeatTime: created, lastTransitionTime: created };
         gracePeriod = this.opts.startupGracePeriodMs;
         const createdMs = Date.parse(created ?? '') || now;
@@ -110,7 +111,7 @@ export class NodeHealthTracker {
           health = { status: node.status, probeTimestamp: health.probeTimestamp, lease };
         }
       }
-      return { observed, current };
+      return { observedReadyCondition: observed, currentReadyCondition: current };
     } finally {
       // Kept even when the write failed, as kube does: the probe times stand.
       if (health) this.health.set(name, health);

@@ -19,7 +19,7 @@ import { recordNodeEvent, recordNodeStatusChange } from '../node-events.js';
 import { indexPodsByNodeName, POD_NODE_NAME_INDEX } from '../pods-by-node.js';
 import { CONDITION_TAINT_KEYS, CONDITION_TAINTS, NOT_READY_NO_EXECUTE, UNREACHABLE_NO_EXECUTE } from './condition-taints.js';
 import { markPodsNotReady } from './mark-pods-not-ready.js';
-import { NodeHealthTracker } from './node-health.js';
+import { NodeHealthTracker, type NodeReadyConditions } from './node-health.js';
 import { RateLimitedQueue, type TryOutcome } from './rate-limited-queue.js';
 import { swapNodeTaints } from './swap-node-taints.js';
 import { computeZoneState, type ZoneState } from './zones.js';
@@ -41,7 +41,7 @@ const RECONCILED_LABELS: [primary: string, secondary: string][] = [
   [LABEL_ARCH, LABEL_ARCH_BETA],
 ];
 
-/** A zone's health as last judged, and its queue of nodes waiting for their NoExecute taint: made and dropped together. */
+/** A zone's health as last computed, and its queue of nodes waiting for their NoExecute taint: made and dropped together. */
 interface Zone {
   state: ZoneState;
   tainter: RateLimitedQueue;
@@ -52,7 +52,7 @@ type Options = Pick<ControllerManagerOptions,
 
 /**
  * kube's node lifecycle controller (pkg/controller/nodelifecycle). Every
- * --node-monitor-period it judges each node's health from its Lease and
+ * --node-monitor-period it updates each node's health from its Lease and
  * Ready heartbeats, marks a silent node's conditions Unknown, queues
  * unhealthy nodes per zone for their NoExecute taint (rate-limited, and
  * stopped when every zone is down), and marks pods on a node that stopped
@@ -149,7 +149,7 @@ export class NodeLifecycleController {
     const nodeName: string | undefined = pod?.spec?.nodeName;
     if (!pod || !nodeName) return;
     const health = this.health.get(nodeName);
-    // Not judged yet, or gone: the next health pass covers it.
+    // Not seen by a health pass yet, or gone: the next one covers it.
     if (!health) return;
     if (!this.nodes.store.has(nodeName)) throw new Error(`node ${nodeName} of pod ${key} is not in the cache yet`);
     const ready = nodeCondition(health.status, 'Ready');
@@ -185,11 +185,11 @@ export class NodeLifecycleController {
   private async monitorNode(cached: AnyObject, zoneConditions: Map<string, (NodeCondition | undefined)[]>): Promise<void> {
     const name = cached.metadata.name!;
     let node = clone(cached);
-    let judgement;
+    let readiness: NodeReadyConditions;
     for (let attempt = 1; ; attempt++) {
       try {
         // The written node's new resourceVersion lets a taint change right after it go through without a conflict.
-        judgement = await this.health.judge(node, async (n) => {
+        readiness = await this.health.tryUpdateNodeHealth(node, async (n) => {
           n.metadata.resourceVersion = (await this.client.updateStatus(NODES, n)).metadata.resourceVersion;
         });
         break;
@@ -206,7 +206,7 @@ export class NodeLifecycleController {
         return;
       }
     }
-    const { observed, current } = judgement;
+    const { observedReadyCondition: observed, currentReadyCondition: current } = readiness;
     if (!(LABEL_NODE_EXCLUDE_DISRUPTION in (node.metadata.labels ?? {}))) {
       const zone = zoneKey(node.metadata.labels);
       zoneConditions.set(zone, [...(zoneConditions.get(zone) ?? []), current]);
@@ -301,7 +301,7 @@ export class NodeLifecycleController {
       this.zone(key);
     }
     // A zone none of whose nodes counted this pass (all excluded from disruption, or
-    // none judged) is left out, and starts over from Initial when they count again, as
+    // none looked at) is left out, and starts over from Initial when they count again, as
     // in kube; its queue stays.
     let allWereFullyDisrupted = true;
     for (const [key, zone] of this.zones) {

@@ -99,7 +99,7 @@ export class SimulatedNodes {
     this.nodeInformer = new Informer(client, NODES, { labelSelector: `${SIMULATED_LABEL}=true`, onError: this.onError });
   }
 
-  /** Registers every node and its Lease, then keeps renewing them and tending their pods until stop(). */
+  /** Registers every node and its Lease, then keeps renewing them and syncing their pods until stop(). */
   async start(): Promise<void> {
     try {
       await this.inParallel(this.nodes, (node) => this.register(node));
@@ -131,13 +131,13 @@ export class SimulatedNodes {
     this.pods.start();
     await Promise.all([this.nodeInformer.waitForSync(signal), this.pods.waitForSync(signal)]);
     this.running.push(
-      runControllerLoop(this.queue, (key) => this.tendPod(key), { name: 'simulated-pods', workers: this.opts.workers, signal, onError: this.onError }),
+      runControllerLoop(this.queue, (key) => this.syncPod(key), { name: 'simulated-pods', workers: this.opts.workers, signal, onError: this.onError }),
       this.renewLeases(signal),
     );
     log.info('simulated nodes running', { count: this.nodes.length, zones: this.opts.zones });
   }
 
-  /** Stops renewing one node's Lease and tending its pods, as if its agent died (for node lifecycle tests). */
+  /** Stops renewing one node's Lease and syncing its pods, as if its agent died (for node lifecycle tests). */
   pauseHeartbeat(name: string): void {
     this.stateOf(name).paused = true;
   }
@@ -262,7 +262,7 @@ export class SimulatedNodes {
   }
 
   /** One pod on a simulated node: finish its deletion, or report it running. */
-  private async tendPod(key: string): Promise<void> {
+  private async syncPod(key: string): Promise<void> {
     const pod = this.pods.store.get(key);
     const state = pod && this.states.get(pod.spec?.nodeName);
     // A dead agent neither reports its pods nor finishes their deletion.

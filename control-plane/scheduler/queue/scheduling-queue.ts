@@ -57,7 +57,7 @@ export class SchedulingQueue {
   private readonly unschedulable = new Map<string, QueuedPodInfo>();
   private readonly gated = new Map<string, QueuedPodInfo>();
   /** Popped and not yet done: being scheduled or bound. */
-  private readonly inFlight = new Map<string, QueuedPodInfo>();
+  private readonly inFlightPods = new Map<string, QueuedPodInfo>();
   private waiters: ((q: QueuedPodInfo | undefined) => void)[] = [];
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
@@ -123,9 +123,9 @@ export class SchedulingQueue {
       if (changed) this.move(parked, 'PodUpdate');
       return;
     }
-    const flying = this.inFlight.get(uid);
-    if (flying) {
-      flying.podInfo = podInfo;
+    const inFlight = this.inFlightPods.get(uid);
+    if (inFlight) {
+      inFlight.podInfo = podInfo;
       return;
     }
     this.add(podInfo);
@@ -148,7 +148,7 @@ export class SchedulingQueue {
 
   /** The attempt (and its binding) is over; the pod is no longer in flight. */
   done(uid: string): void {
-    this.inFlight.delete(uid);
+    this.inFlightPods.delete(uid);
   }
 
   /**
@@ -156,7 +156,7 @@ export class SchedulingQueue {
    * no plugin rejected it (an error), straight to backoff.
    */
   addUnschedulable(q: QueuedPodInfo, rejectors: Set<string>): void {
-    this.inFlight.delete(q.podInfo.uid);
+    this.inFlightPods.delete(q.podInfo.uid);
     if (this.closed) return;
     q.timestamp = this.now();
     q.unschedulablePlugins = rejectors;
@@ -193,7 +193,7 @@ export class SchedulingQueue {
     if (this.backoff.has(uid)) return 'backoff';
     if (this.unschedulable.has(uid)) return 'unschedulable';
     if (this.gated.has(uid)) return 'gated';
-    return this.inFlight.has(uid) ? 'inFlight' : undefined;
+    return this.inFlightPods.has(uid) ? 'inFlight' : undefined;
   }
 
   flushBackoffCompleted(): void {
@@ -223,7 +223,7 @@ export class SchedulingQueue {
   }
 
   private known(uid: string): boolean {
-    return this.active.has(uid) || this.backoff.has(uid) || this.unschedulable.has(uid) || this.gated.has(uid) || this.inFlight.has(uid);
+    return this.active.has(uid) || this.backoff.has(uid) || this.unschedulable.has(uid) || this.gated.has(uid) || this.inFlightPods.has(uid);
   }
 
   /** PreEnqueue, then activeQ or the gated pods. */
@@ -262,7 +262,7 @@ export class SchedulingQueue {
     this.opts.onIncoming?.('active', event);
     const waiter = this.waiters.shift();
     if (waiter) {
-      this.fly(q);
+      this.markInFlight(q);
       waiter(q);
       return;
     }
@@ -271,12 +271,13 @@ export class SchedulingQueue {
 
   private take(): QueuedPodInfo | undefined {
     const q = this.active.pop();
-    if (q) this.fly(q);
+    if (q) this.markInFlight(q);
     return q;
   }
 
-  private fly(q: QueuedPodInfo): void {
+  /** kube's Pop: one more attempt, and the pod is in flight until done() or addUnschedulable(). */
+  private markInFlight(q: QueuedPodInfo): void {
     q.attempts++;
-    this.inFlight.set(q.podInfo.uid, q);
+    this.inFlightPods.set(q.podInfo.uid, q);
   }
 }
