@@ -16,6 +16,7 @@ import { isRunningAsSimulated, runningPodStatus } from './running-pod-status.js'
 import { SIMULATED_LABEL, SimulatedNode } from './simulated-node.js';
 import { microTime } from '../../api/time.js';
 import { formatCidr, nthSubnet, numberToIPv4, tryParseCidr } from '../../api/net.js';
+import { parallelize } from '../../client/parallelize.js';
 
 export interface SimulatedNodesOptions {
   count: number;
@@ -102,7 +103,7 @@ export class SimulatedNodes {
   /** Registers every node and its Lease, then keeps renewing them and syncing their pods until stop(). */
   async start(): Promise<void> {
     try {
-      await this.inParallel(this.nodes, (node) => this.register(node));
+      await parallelize(this.nodes, this.opts.workers, (node) => this.register(node));
     } catch (err) {
       // Nodes already registered are not left behind by a start that failed half-way.
       await this.stop();
@@ -167,7 +168,7 @@ export class SimulatedNodes {
     this.queue.shutDown();
     await Promise.all([this.pods.stop(), this.nodeInformer.stop(), ...this.running]);
     if (this.opts.keepNodes) return;
-    await this.inParallel(this.nodes, async (node) => {
+    await parallelize(this.nodes, this.opts.workers, async (node) => {
       for (const [ref, namespace] of [[LEASES, NAMESPACE_NODE_LEASE], [NODES, undefined]] as const) {
         await this.client.delete(ref, node.name, { namespace }).catch((err) => {
           if (!isNotFound(err)) this.onError(err, { component: 'simulated-nodes', node: node.name, phase: 'delete' });
@@ -206,7 +207,7 @@ export class SimulatedNodes {
     while (!signal.aborted) {
       const now = Date.now();
       const due = [...this.states.values()].filter((s) => !s.paused && !s.gone && s.renewAt <= now);
-      await this.inParallel(due, async (state) => {
+      await parallelize(due, this.opts.workers, async (state) => {
         state.renewAt = Date.now() + this.renewIntervalMs;
         try {
           await this.renew(state);
@@ -282,13 +283,5 @@ export class SimulatedNodes {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-  }
-
-  private async inParallel<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) await fn(items[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(this.opts.workers, items.length) }, worker));
   }
 }
