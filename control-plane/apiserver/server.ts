@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SYSTEM_NAMESPACES } from '../../api/kinds/namespace.js';
 import { kindFor, kinds } from '../../api/registry.js';
 import { forbidden, methodNotAllowed, notFound, StatusError, unauthorized } from '../../api/status.js';
-import { NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
+import { NAMESPACE_NODE_LEASE, NAMESPACE_SYSTEM } from '../../api/well-known.js';
 import { firstServiceIp, parseCidr, parsePortRange } from './allocators/ip-range.js';
 import { ensureKubernetesService } from './kubernetes-service.js';
 import { ensureSystemPriorityClasses } from './system-priority-classes.js';
@@ -183,7 +183,7 @@ export class ApiServer {
     return new Authenticator({
       tokens: o.tokenAuthFile ? loadTokenFile(o.tokenAuthFile) : new Map(),
       clientCertificates: !!o.clientCAFile && !o.insecureServing,
-      bootstrapSecret: o.enableBootstrapTokenAuth ? (name) => secrets.get('kube-system', name).catch(() => undefined) : undefined,
+      bootstrapSecret: o.enableBootstrapTokenAuth ? (name) => secrets.get(NAMESPACE_SYSTEM, name).catch(() => undefined) : undefined,
       serviceAccountTokens: verifier,
       anonymous: o.anonymousAuth,
     });

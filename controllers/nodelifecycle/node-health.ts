@@ -95,7 +95,7 @@ export class NodeHealthTracker {
         const stamp = timestamp();
         const conditions: NodeCondition[] = (node.status.conditions = Array.isArray(node.status.conditions) ? node.status.conditions : []);
         for (const type of KUBELET_CONDITIONS) {
-          const condition = conditions.find((c) => c?.type === type);
+          const condition = nodeCondition(node.status, type);
           if (!condition) {
             conditions.push({
               type, status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.',
