@@ -55,11 +55,8 @@ export function maskTo(address: bigint, family: IPFamily, prefix: number): bigin
   return (address >> hostBits) << hostBits;
 }
 
-/** The number of addresses of the network (2^host bits). */
-export const cidrSize = (c: Cidr): bigint => 1n << BigInt(addressBits(c.family) - c.prefix);
-
 /** The last address of the network. */
-export const lastAddress = (c: Cidr): bigint => c.base | (cidrSize(c) - 1n);
+export const lastAddress = (c: Cidr): bigint => c.base | ((1n << BigInt(addressBits(c.family) - c.prefix)) - 1n);
 
 /** Whether the network holds `address` (of the same family). */
 export const containsAddress = (c: Cidr, address: bigint, family: IPFamily): boolean => family === c.family && maskTo(address, family, c.prefix) === c.base;

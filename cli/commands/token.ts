@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
+import { parseDuration, rfc3339 } from '../../api/time.js';
+import { NAMESPACE_SYSTEM } from '../../api/well-known.js';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
 import { SECRETS } from '../../client/resources.js';
-import { parseDuration, rfc3339 } from '../../api/time.js';
-import { NAMESPACE_SYSTEM } from '../../api/well-known.js';
 import { readState } from '../local-cluster.js';
 import { parseTypedFlags } from '../../component-base/flags.js';
 

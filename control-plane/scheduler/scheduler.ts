@@ -1,12 +1,12 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import { podCondition } from '../../api/pod-status.js';
+import { now } from '../../api/time.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { log, logError } from '../../client/log.js';
 import type { AnyObject } from '../../client/resource.js';
 import { PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { podCondition } from '../../api/pod-status.js';
-import { now } from '../../api/time.js';
 import type { SchedulerCache } from './cache/scheduler-cache.js';
 import { ASSIGNED_POD_DELETE } from './framework/cluster-event.js';
 import { FitError, preemptionMessage, type Diagnosis } from './framework/fit-error.js';

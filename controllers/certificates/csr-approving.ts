@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { rfc3339 } from '../../api/time.js';
+import { conditionOf, KUBELET_CLIENT_SIGNER, parseCertificateRequest } from '../../api/kinds/certificate-signing-request.js';
 import type { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import { CSRS } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
-import { conditionOf, KUBELET_CLIENT_SIGNER, parseCertificateRequest } from '../../api/kinds/certificate-signing-request.js';
 
 const NODE_PREFIX = 'system:node:';
 const ALLOWED_USAGES = new Set(['digital signature', 'key encipherment', 'client auth']);

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { rfc3339 } from '../../api/time.js';
+import { CLIENT_SIGNER, conditionOf, KUBELET_CLIENT_SIGNER, parseCertificateRequest } from '../../api/kinds/certificate-signing-request.js';
 import type { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
-import { CLIENT_SIGNER, conditionOf, KUBELET_CLIENT_SIGNER, parseCertificateRequest } from '../../api/kinds/certificate-signing-request.js';
 import type { CertificateAuthority } from '../../control-plane/pki/certificate-authority.js';
 import { issueCertificate } from '../../control-plane/pki/issue-certificate.js';
 import { nodeClientRequest } from './csr-approving.js';
@@ -11,7 +12,6 @@ import { CSRS } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { importPrivateKey, x509 } from '../../control-plane/pki/pem.js';
 import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
-import { readFileSync } from 'node:fs';
 
 const CLIENT_USAGES = new Set(['digital signature', 'key encipherment', 'client auth']);
 

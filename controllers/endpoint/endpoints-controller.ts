@@ -2,6 +2,9 @@ import { clone, deepEqual } from '../../api/deep-equal.js';
 import type { KObject } from '../../api/kind.js';
 import { repackSubsets } from '../../api/kinds/endpoints.js';
 import { isPodReady } from '../../api/pod-status.js';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_LEADER, LABEL_HEADLESS_SERVICE } from '../../api/well-known.js';
+import { rfc3339Nano } from '../../api/time.js';
+import { canonicalIP } from '../../api/net.js';
 import { ignoreNotFound, isForbidden, isNamespaceTerminating } from '../../client/api-error.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
@@ -15,10 +18,7 @@ import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controlle
 import { findPort, podIPs, shouldPodBeInEndpoints, shouldSetHostname } from '../endpointutil/pod-endpoints.js';
 import { ServiceMembership } from '../endpointutil/service-membership.js';
 import { TriggerTimeTracker } from '../endpointutil/trigger-time-tracker.js';
-import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_LEADER, LABEL_HEADLESS_SERVICE } from '../../api/well-known.js';
 import { ANNOTATION_OVER_CAPACITY, capacityAnnotationSetCorrectly, TRUNCATED, truncateEndpoints } from './over-capacity.js';
-import { rfc3339Nano } from '../../api/time.js';
-import { canonicalIP } from '../../api/net.js';
 
 export interface EndpointsControllerDeps {
   client: RestClient;

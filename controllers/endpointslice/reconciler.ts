@@ -1,9 +1,15 @@
 import { clone, deepEqual } from '../../api/deep-equal.js';
 import { isPodReady } from '../../api/pod-status.js';
+import type { KObject } from '../../api/kind.js';
+import {
+  ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_TOPOLOGY_AWARE_HINTS, ANNOTATION_TOPOLOGY_MODE,
+  LABEL_HEADLESS_SERVICE, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE,
+} from '../../api/well-known.js';
+import { rfc3339Nano } from '../../api/time.js';
+import { canonicalIP } from '../../api/net.js';
 import { aggregate, ignoreNotFound, isNamespaceTerminating, wrapError } from '../../client/api-error.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
-import type { KObject } from '../../api/kind.js';
 import type { AnyObject } from '../../client/resource.js';
 import { ENDPOINT_SLICES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
@@ -13,12 +19,6 @@ import type { EndpointSliceTracker } from '../endpointutil/endpoint-slice-tracke
 import { podIPs, shouldPodBeInEndpoints, shouldSetHostname } from '../endpointutil/pod-endpoints.js';
 import { HINT_MESSAGES, withAddressType, type HintEvent, type SliceInfo, type TopologyCache } from './topology-cache.js';
 import { reconcileHints } from './traffic-distribution.js';
-import {
-  ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_TOPOLOGY_AWARE_HINTS, ANNOTATION_TOPOLOGY_MODE,
-  LABEL_HEADLESS_SERVICE, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE,
-} from '../../api/well-known.js';
-import { rfc3339Nano } from '../../api/time.js';
-import { canonicalIP } from '../../api/net.js';
 
 type AddressType = 'IPv4' | 'IPv6';
 const ALL_ADDRESS_TYPES: readonly AddressType[] = ['IPv4', 'IPv6'];

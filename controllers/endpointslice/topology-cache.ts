@@ -2,8 +2,8 @@ import { clone } from '../../api/deep-equal.js';
 import { isNodeReady } from '../../api/node-status.js';
 import type { KObject } from '../../api/kind.js';
 import { quantityMilliValue } from '../../api/validation/quantity.js';
-import type { AnyObject } from '../../client/resource.js';
 import { LABEL_TOPOLOGY_ZONE } from '../../api/well-known.js';
+import type { AnyObject } from '../../client/resource.js';
 
 /** The most any one endpoint may be overloaded by keeping traffic in its zone. */
 const OVERLOAD_THRESHOLD = 0.2;

@@ -1,3 +1,4 @@
+import { ANNOTATION_LEADER, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR } from '../../api/well-known.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
 import type { Informer } from '../../client/informer.js';
 import { defaultControllerRateLimiter } from '../../client/rate-limiter.js';
@@ -9,7 +10,6 @@ import { workersFor, type ControllerDescriptor } from '../controller.js';
 import { EndpointSliceTracker } from '../endpointutil/endpoint-slice-tracker.js';
 import { serviceSelector } from '../endpointutil/service-membership.js';
 import { SLICES_BY_SERVICE, slicesByService, slicesOfService } from '../endpointutil/slices-by-service.js';
-import { ANNOTATION_LEADER, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR } from '../../api/well-known.js';
 import { MIRRORING_CONTROLLER_NAME, MirroringReconciler } from './mirroring-reconciler.js';
 
 /** kube's --mirroring-max-endpoints-per-subset default. */

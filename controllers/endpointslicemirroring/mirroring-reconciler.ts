@@ -1,6 +1,8 @@
 import { deepEqual } from '../../api/deep-equal.js';
 import type { KObject } from '../../api/kind.js';
 import { repackSubsets } from '../../api/kinds/endpoints.js';
+import { ANNOTATION_LAST_APPLIED, ANNOTATION_LAST_CHANGE_TRIGGER_TIME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../api/well-known.js';
+import { canonicalIP } from '../../api/net.js';
 import { isNamespaceTerminating, wrapError } from '../../client/api-error.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { AnyObject } from '../../client/resource.js';
@@ -9,8 +11,6 @@ import type { RestClient } from '../../client/rest-client.js';
 import { portMapKey } from '../endpointutil/endpoint-ports.js';
 import { EndpointSet, endpointsEqualBeyondIdentity } from '../endpointutil/endpoint-set.js';
 import type { EndpointSliceTracker } from '../endpointutil/endpoint-slice-tracker.js';
-import { ANNOTATION_LAST_APPLIED, ANNOTATION_LAST_CHANGE_TRIGGER_TIME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../api/well-known.js';
-import { canonicalIP } from '../../api/net.js';
 
 /** The managed-by value of mirrored slices. */
 export const MIRRORING_CONTROLLER_NAME = 'endpointslicemirroring-controller.k8s.io';

@@ -1,5 +1,5 @@
-import type { AnyObject } from '../../client/resource.js';
 import { LABEL_SERVICE_NAME } from '../../api/well-known.js';
+import type { AnyObject } from '../../client/resource.js';
 
 const DELETION_EXPECTED = -1;
 

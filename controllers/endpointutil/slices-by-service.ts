@@ -1,6 +1,6 @@
+import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../api/well-known.js';
 import type { Informer } from '../../client/informer.js';
 import type { AnyObject } from '../../client/resource.js';
-import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../api/well-known.js';
 
 /** An index of the slice informer, shared by the slice controllers: slices by "namespace/service". */
 export const SLICES_BY_SERVICE = 'service-name';

@@ -1,5 +1,5 @@
-import { hasFinalizer, withoutFinalizer } from '../../api/finalizers.js';
 import { setTimeout as delay } from 'node:timers/promises';
+import { hasFinalizer, withoutFinalizer } from '../../api/finalizers.js';
 import { deepEqual } from '../../api/deep-equal.js';
 import { isConflict, isNotFound } from '../../client/api-error.js';
 import type { AnyObject, OwnerReference, ResourceRef } from '../../client/resource.js';

@@ -1,6 +1,6 @@
+import type { OwnerReference } from '../../api/owner-references.js';
 import { isNamespaceTerminating, isNotFound } from '../../client/api-error.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
-import type { OwnerReference } from '../../api/owner-references.js';
 import type { AnyObject } from '../../client/resource.js';
 import { PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';

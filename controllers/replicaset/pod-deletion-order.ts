@@ -1,5 +1,5 @@
-import type { AnyObject } from '../../client/resource.js';
 import { isPodActive, isPodReady, podReadySince } from '../../api/pod-status.js';
+import type { AnyObject } from '../../client/resource.js';
 
 /** The annotation users set to make some pods cheaper to remove on scale-down. */
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';

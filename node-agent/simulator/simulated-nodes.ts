@@ -2,6 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { nodeCondition } from '../../api/node-status.js';
 import { isPodTerminal } from '../../api/pod-status.js';
 import { NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
+import { microTime } from '../../api/time.js';
+import { formatCidr, nthSubnet, numberToIPv4, tryParseCidr } from '../../api/net.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/api-error.js';
 import { runControllerLoop } from '../../client/controller-loop.js';
 import { Informer } from '../../client/informer.js';
@@ -14,8 +16,6 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { PodIpPool } from './pod-ip-pool.js';
 import { isRunningAsSimulated, runningPodStatus } from './running-pod-status.js';
 import { SIMULATED_LABEL, SimulatedNode } from './simulated-node.js';
-import { microTime } from '../../api/time.js';
-import { formatCidr, nthSubnet, numberToIPv4, tryParseCidr } from '../../api/net.js';
 import { parallelize } from '../../client/parallelize.js';
 
 export interface SimulatedNodesOptions {

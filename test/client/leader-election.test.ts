@@ -1,10 +1,10 @@
 import test from 'ava';
+import { microTime } from '../../api/time.js';
 import { runLeaderElection, type LeaderElectionOptions } from '../../client/leader-election.js';
 import { LEASES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
-import { microTime } from '../../api/time.js';
 
 let cluster: TestCluster;
 let client: RestClient;

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { rfc3339 } from '../../api/time.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { AnyObject } from '../../client/resource.js';
 import { ENDPOINT_SLICES, ENDPOINTS, EVENTS, NAMESPACES, NODES, PODS, SERVICES } from '../../client/resources.js';
@@ -8,7 +9,6 @@ import { adminClient, startCluster, type TestCluster } from '../helpers/apiserve
 import { eventually } from '../helpers/eventually.js';
 import { kubectlOk } from '../helpers/kubectl.js';
 import { startSimulatedNodes } from '../helpers/simulated-nodes.js';
-import { rfc3339 } from '../../api/time.js';
 
 type Json = Record<string, any>;
 

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { rfc3339 } from '../../api/time.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { AnyObject } from '../../client/resource.js';
 import { ENDPOINTS, EVENTS, NAMESPACES, NODES, PODS, SERVICES } from '../../client/resources.js';
@@ -8,7 +9,6 @@ import { ANNOTATION_OVER_CAPACITY, capacityAnnotationSetCorrectly, truncateEndpo
 import { adminClient, identityConfig, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { kubectlOk } from '../helpers/kubectl.js';
-import { rfc3339 } from '../../api/time.js';
 
 type Json = Record<string, any>;
 

@@ -1,11 +1,11 @@
 import test from 'ava';
+import { microTime, rfc3339 } from '../../api/time.js';
 import { isConflict } from '../../client/api-error.js';
 import type { AnyObject } from '../../client/resource.js';
 import { EVENTS, LEASES, NAMESPACES, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
-import { microTime, rfc3339 } from '../../api/time.js';
 
 let cluster: TestCluster;
 let client: RestClient;

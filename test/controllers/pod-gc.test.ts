@@ -1,5 +1,6 @@
 import test from 'ava';
 import { setTimeout as delay } from 'node:timers/promises';
+import { rfc3339 } from '../../api/time.js';
 import { isNotFound } from '../../client/api-error.js';
 import { Informer } from '../../client/informer.js';
 import type { AnyObject } from '../../client/resource.js';
@@ -7,7 +8,6 @@ import { NAMESPACES, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
-import { rfc3339 } from '../../api/time.js';
 
 let cluster: TestCluster;
 let client: RestClient;

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { rfc3339 } from '../../api/time.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import { Informer } from '../../client/informer.js';
 import type { AnyObject } from '../../client/resource.js';
@@ -10,7 +11,6 @@ import { runControllerManager } from '../../controllers/controller-manager.js';
 import { replicaSetController } from '../../controllers/replicaset/replicaset-controller.js';
 import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
-import { rfc3339 } from '../../api/time.js';
 
 let cluster: TestCluster;
 let client: RestClient;

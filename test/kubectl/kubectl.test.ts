@@ -1,8 +1,8 @@
 import test from 'ava';
+import { rfc3339 } from '../../api/time.js';
 import { startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { call } from '../helpers/http.js';
 import { kubectl, kubectlOk, kubectlStream } from '../helpers/kubectl.js';
-import { rfc3339 } from '../../api/time.js';
 
 let cluster: TestCluster;
 test.before(async () => { cluster = await startCluster({}, { controllers: true }); });

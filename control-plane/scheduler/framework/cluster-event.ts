@@ -1,6 +1,6 @@
-import type { AnyObject } from '../../../client/resource.js';
 import { deepEqual } from '../../../api/deep-equal.js';
 import { nodeCondition } from '../../../api/node-status.js';
+import type { AnyObject } from '../../../client/resource.js';
 import type { PodInfo } from './pod-info.js';
 
 /**

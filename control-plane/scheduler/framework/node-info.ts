@@ -1,8 +1,8 @@
-import type { AnyObject } from '../../../client/resource.js';
 import { nodeCondition } from '../../../api/node-status.js';
 import type { LabelSelector } from '../../../api/selectors/label-selector.js';
 import { nodeTaints, type Taint } from '../../../api/taints.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../../../api/well-known.js';
+import type { AnyObject } from '../../../client/resource.js';
 import type { PodInfo } from './pod-info.js';
 import { addResource, emptyResource, nodeAllocatable, type Resource } from './resource.js';
 

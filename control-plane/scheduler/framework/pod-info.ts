@@ -1,6 +1,6 @@
-import type { AnyObject } from '../../../client/resource.js';
 import type { Toleration } from '../../../api/taints.js';
 import { LabelSelector, labelSelectorFromObject, type LabelSelectorObject } from '../../../api/selectors/label-selector.js';
+import type { AnyObject } from '../../../client/resource.js';
 import { podResourceRequests, type Resource } from './resource.js';
 
 /** A pod (anti-)affinity term with its selectors parsed. */

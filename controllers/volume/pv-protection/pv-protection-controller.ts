@@ -1,4 +1,5 @@
 import { withFinalizer, withoutFinalizer } from '../../../api/finalizers.js';
+import { PV_PROTECTION_FINALIZER } from '../../../api/well-known.js';
 import { isNotFound } from '../../../client/api-error.js';
 import type { ReconcileResult } from '../../../client/controller-loop.js';
 import type { Informer } from '../../../client/informer.js';
@@ -6,7 +7,6 @@ import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUMES } from '../../../client/resources.js';
 import type { RestClient } from '../../../client/rest-client.js';
 import { WorkQueue } from '../../../client/workqueue.js';
-import { PV_PROTECTION_FINALIZER } from '../../../api/well-known.js';
 import { workersFor, type ControllerDescriptor } from '../../controller.js';
 import { isDeletionCandidate, needsFinalizer } from '../protection.js';
 

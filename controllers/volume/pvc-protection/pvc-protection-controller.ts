@@ -1,4 +1,6 @@
 import { withFinalizer, withoutFinalizer } from '../../../api/finalizers.js';
+import { PVC_PROTECTION_FINALIZER } from '../../../api/well-known.js';
+import { claimNamesOf, ephemeralClaimName, isClaimForPod } from '../../../api/storage/pod-claims.js';
 import { isNotFound } from '../../../client/api-error.js';
 import type { ReconcileResult } from '../../../client/controller-loop.js';
 import type { Informer } from '../../../client/informer.js';
@@ -6,8 +8,6 @@ import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUME_CLAIMS, PODS } from '../../../client/resources.js';
 import type { RestClient } from '../../../client/rest-client.js';
 import { WorkQueue } from '../../../client/workqueue.js';
-import { PVC_PROTECTION_FINALIZER } from '../../../api/well-known.js';
-import { claimNamesOf, ephemeralClaimName, isClaimForPod } from '../../../api/storage/pod-claims.js';
 import { workersFor, type ControllerDescriptor } from '../../controller.js';
 import { indexPodsByClaim, isPodTerminated, POD_CLAIM_INDEX } from '../pods-by-claim.js';
 import { isDeletionCandidate, needsFinalizer } from '../protection.js';
