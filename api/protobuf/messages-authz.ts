@@ -49,14 +49,14 @@ export const authzMessages: Record<string, MessageTable> = {
     2: { name: 'items', type: { message: 'rbac.Role' }, repeated: true },
   },
   'rbac.RoleRef': {
-    1: { name: 'apiGroup', type: 'string' },
-    2: { name: 'kind', type: 'string' },
-    3: { name: 'name', type: 'string' },
+    1: { name: 'apiGroup', type: 'string', always: true },
+    2: { name: 'kind', type: 'string', always: true },
+    3: { name: 'name', type: 'string', always: true },
   },
   'rbac.Subject': {
-    1: { name: 'kind', type: 'string' },
+    1: { name: 'kind', type: 'string', always: true },
     2: { name: 'apiGroup', type: 'string' },
-    3: { name: 'name', type: 'string' },
+    3: { name: 'name', type: 'string', always: true },
     4: { name: 'namespace', type: 'string' },
   },
   // A Go `[]string` type: in JSON the bare list (see LIST_WRAPPERS).
@@ -132,7 +132,7 @@ export const authzMessages: Record<string, MessageTable> = {
     6: { name: 'uid', type: 'string' },
   },
   'authorization.SubjectAccessReviewStatus': {
-    1: { name: 'allowed', type: 'bool' },
+    1: { name: 'allowed', type: 'bool', always: true },
     2: { name: 'reason', type: 'string' },
     3: { name: 'evaluationError', type: 'string' },
     4: { name: 'denied', type: 'bool' },
@@ -140,7 +140,7 @@ export const authzMessages: Record<string, MessageTable> = {
   'authorization.SubjectRulesReviewStatus': {
     1: { name: 'resourceRules', type: { message: 'authorization.ResourceRule' }, repeated: true },
     2: { name: 'nonResourceRules', type: { message: 'authorization.NonResourceRule' }, repeated: true },
-    3: { name: 'incomplete', type: 'bool' },
+    3: { name: 'incomplete', type: 'bool', always: true },
     4: { name: 'evaluationError', type: 'string' },
   },
 };

@@ -13,26 +13,26 @@ export const certificatesMessages: Record<string, MessageTable> = {
     2: { name: 'items', type: { message: 'certificates.CertificateSigningRequest' }, repeated: true },
   },
   'certificates.CertificateSigningRequestSpec': {
-    1: { name: 'request', type: 'bytes' },
+    1: { name: 'request', type: 'bytes', always: true },
     2: { name: 'username', type: 'string' },
     3: { name: 'uid', type: 'string' },
     4: { name: 'groups', type: 'string', repeated: true },
     5: { name: 'usages', type: 'string', repeated: true },
     6: { name: 'extra', type: { map: ['string', { message: 'certificates.ExtraValue' }] } },
-    7: { name: 'signerName', type: 'string' },
-    8: { name: 'expirationSeconds', type: 'int32' },
+    7: { name: 'signerName', type: 'string', always: true },
+    8: { name: 'expirationSeconds', type: 'int32', pointer: true },
   },
   'certificates.CertificateSigningRequestStatus': {
     1: { name: 'conditions', type: { message: 'certificates.CertificateSigningRequestCondition' }, repeated: true },
     2: { name: 'certificate', type: 'bytes' },
   },
   'certificates.CertificateSigningRequestCondition': {
-    1: { name: 'type', type: 'string' },
+    1: { name: 'type', type: 'string', always: true },
     2: { name: 'reason', type: 'string' },
     3: { name: 'message', type: 'string' },
     4: { name: 'lastUpdateTime', type: { message: 'meta.Time' } },
     5: { name: 'lastTransitionTime', type: { message: 'meta.Time' } },
-    6: { name: 'status', type: 'string' },
+    6: { name: 'status', type: 'string', always: true },
   },
   // A Go `[]string` type: in JSON the bare list (see LIST_WRAPPERS).
   'certificates.ExtraValue': {
@@ -63,7 +63,7 @@ export const certificatesMessages: Record<string, MessageTable> = {
   'authentication.TokenRequestSpec': {
     1: { name: 'audiences', type: 'string', repeated: true },
     3: { name: 'boundObjectRef', type: { message: 'authentication.BoundObjectReference' } },
-    4: { name: 'expirationSeconds', type: 'int64' },
+    4: { name: 'expirationSeconds', type: 'int64', pointer: true },
   },
   'authentication.BoundObjectReference': {
     1: { name: 'kind', type: 'string' },
@@ -72,7 +72,7 @@ export const certificatesMessages: Record<string, MessageTable> = {
     4: { name: 'uid', type: 'string' },
   },
   'authentication.TokenRequestStatus': {
-    1: { name: 'token', type: 'string' },
+    1: { name: 'token', type: 'string', always: true },
     2: { name: 'expirationTimestamp', type: { message: 'meta.Time' } },
   },
 };

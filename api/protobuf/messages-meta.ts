@@ -4,7 +4,7 @@ import type { MessageTable } from './field-table.js';
 
 export const metaMessages: Record<string, MessageTable> = {
   'meta.APIGroup': {
-    1: { name: 'name', type: 'string' },
+    1: { name: 'name', type: 'string', always: true },
     2: { name: 'versions', type: { message: 'meta.GroupVersionForDiscovery' }, repeated: true },
     3: { name: 'preferredVersion', type: { message: 'meta.GroupVersionForDiscovery' } },
     4: { name: 'serverAddressByClientCIDRs', type: { message: 'meta.ServerAddressByClientCIDR' }, repeated: true },
@@ -18,16 +18,16 @@ export const metaMessages: Record<string, MessageTable> = {
   },
   'meta.ApplyOptions': {
     1: { name: 'dryRun', type: 'string', repeated: true },
-    2: { name: 'force', type: 'bool' },
-    3: { name: 'fieldManager', type: 'string' },
+    2: { name: 'force', type: 'bool', always: true },
+    3: { name: 'fieldManager', type: 'string', always: true },
   },
   'meta.Condition': {
-    1: { name: 'type', type: 'string' },
-    2: { name: 'status', type: 'string' },
+    1: { name: 'type', type: 'string', always: true },
+    2: { name: 'status', type: 'string', always: true },
     3: { name: 'observedGeneration', type: 'int64' },
     4: { name: 'lastTransitionTime', type: { message: 'meta.Time' } },
-    5: { name: 'reason', type: 'string' },
-    6: { name: 'message', type: 'string' },
+    5: { name: 'reason', type: 'string', always: true },
+    6: { name: 'message', type: 'string', always: true },
   },
   'meta.CreateOptions': {
     1: { name: 'dryRun', type: 'string', repeated: true },
@@ -35,54 +35,54 @@ export const metaMessages: Record<string, MessageTable> = {
     4: { name: 'fieldValidation', type: 'string' },
   },
   'meta.DeleteOptions': {
-    1: { name: 'gracePeriodSeconds', type: 'int64' },
+    1: { name: 'gracePeriodSeconds', type: 'int64', pointer: true },
     2: { name: 'preconditions', type: { message: 'meta.Preconditions' } },
-    3: { name: 'orphanDependents', type: 'bool' },
-    4: { name: 'propagationPolicy', type: 'string' },
+    3: { name: 'orphanDependents', type: 'bool', pointer: true },
+    4: { name: 'propagationPolicy', type: 'string', pointer: true },
     5: { name: 'dryRun', type: 'string', repeated: true },
-    6: { name: 'ignoreStoreReadErrorWithClusterBreakingPotential', type: 'bool' },
+    6: { name: 'ignoreStoreReadErrorWithClusterBreakingPotential', type: 'bool', pointer: true },
   },
   'meta.FieldSelectorRequirement': {
-    1: { name: 'key', type: 'string' },
-    2: { name: 'operator', type: 'string' },
+    1: { name: 'key', type: 'string', always: true },
+    2: { name: 'operator', type: 'string', always: true },
     3: { name: 'values', type: 'string', repeated: true },
   },
   'meta.GetOptions': {
     1: { name: 'resourceVersion', type: 'string' },
   },
   'meta.GroupKind': {
-    1: { name: 'group', type: 'string' },
-    2: { name: 'kind', type: 'string' },
+    1: { name: 'group', type: 'string', always: true },
+    2: { name: 'kind', type: 'string', always: true },
   },
   'meta.GroupResource': {
-    1: { name: 'group', type: 'string' },
-    2: { name: 'resource', type: 'string' },
+    1: { name: 'group', type: 'string', always: true },
+    2: { name: 'resource', type: 'string', always: true },
   },
   'meta.GroupVersion': {
-    1: { name: 'group', type: 'string' },
-    2: { name: 'version', type: 'string' },
+    1: { name: 'group', type: 'string', always: true },
+    2: { name: 'version', type: 'string', always: true },
   },
   'meta.GroupVersionForDiscovery': {
-    1: { name: 'groupVersion', type: 'string' },
-    2: { name: 'version', type: 'string' },
+    1: { name: 'groupVersion', type: 'string', always: true },
+    2: { name: 'version', type: 'string', always: true },
   },
   'meta.GroupVersionKind': {
-    1: { name: 'group', type: 'string' },
-    2: { name: 'version', type: 'string' },
-    3: { name: 'kind', type: 'string' },
+    1: { name: 'group', type: 'string', always: true },
+    2: { name: 'version', type: 'string', always: true },
+    3: { name: 'kind', type: 'string', always: true },
   },
   'meta.GroupVersionResource': {
-    1: { name: 'group', type: 'string' },
-    2: { name: 'version', type: 'string' },
-    3: { name: 'resource', type: 'string' },
+    1: { name: 'group', type: 'string', always: true },
+    2: { name: 'version', type: 'string', always: true },
+    3: { name: 'resource', type: 'string', always: true },
   },
   'meta.LabelSelector': {
     1: { name: 'matchLabels', type: { map: ['string', 'string'] } },
     2: { name: 'matchExpressions', type: { message: 'meta.LabelSelectorRequirement' }, repeated: true },
   },
   'meta.LabelSelectorRequirement': {
-    1: { name: 'key', type: 'string' },
-    2: { name: 'operator', type: 'string' },
+    1: { name: 'key', type: 'string', always: true },
+    2: { name: 'operator', type: 'string', always: true },
     3: { name: 'values', type: 'string', repeated: true },
   },
   'meta.List': {
@@ -93,7 +93,7 @@ export const metaMessages: Record<string, MessageTable> = {
     1: { name: 'selfLink', type: 'string' },
     2: { name: 'resourceVersion', type: 'string' },
     3: { name: 'continue', type: 'string' },
-    4: { name: 'remainingItemCount', type: 'int64' },
+    4: { name: 'remainingItemCount', type: 'int64', pointer: true },
     5: { name: 'shardInfo', type: { message: 'meta.ShardInfo' } },
   },
   'meta.ListOptions': {
@@ -101,12 +101,12 @@ export const metaMessages: Record<string, MessageTable> = {
     2: { name: 'fieldSelector', type: 'string' },
     3: { name: 'watch', type: 'bool' },
     4: { name: 'resourceVersion', type: 'string' },
-    5: { name: 'timeoutSeconds', type: 'int64' },
+    5: { name: 'timeoutSeconds', type: 'int64', pointer: true },
     7: { name: 'limit', type: 'int64' },
     8: { name: 'continue', type: 'string' },
     9: { name: 'allowWatchBookmarks', type: 'bool' },
     10: { name: 'resourceVersionMatch', type: 'string' },
-    11: { name: 'sendInitialEvents', type: 'bool' },
+    11: { name: 'sendInitialEvents', type: 'bool', pointer: true },
     15: { name: 'shardSelector', type: 'string' },
   },
   'meta.ManagedFieldsEntry': {
@@ -128,7 +128,7 @@ export const metaMessages: Record<string, MessageTable> = {
     7: { name: 'generation', type: 'int64' },
     8: { name: 'creationTimestamp', type: { message: 'meta.Time' } },
     9: { name: 'deletionTimestamp', type: { message: 'meta.Time' } },
-    10: { name: 'deletionGracePeriodSeconds', type: 'int64' },
+    10: { name: 'deletionGracePeriodSeconds', type: 'int64', pointer: true },
     11: { name: 'labels', type: { map: ['string', 'string'] } },
     12: { name: 'annotations', type: { map: ['string', 'string'] } },
     13: { name: 'ownerReferences', type: { message: 'meta.OwnerReference' }, repeated: true },
@@ -136,12 +136,12 @@ export const metaMessages: Record<string, MessageTable> = {
     17: { name: 'managedFields', type: { message: 'meta.ManagedFieldsEntry' }, repeated: true },
   },
   'meta.OwnerReference': {
-    1: { name: 'kind', type: 'string' },
-    3: { name: 'name', type: 'string' },
-    4: { name: 'uid', type: 'string' },
-    5: { name: 'apiVersion', type: 'string' },
-    6: { name: 'controller', type: 'bool' },
-    7: { name: 'blockOwnerDeletion', type: 'bool' },
+    1: { name: 'kind', type: 'string', always: true },
+    3: { name: 'name', type: 'string', always: true },
+    4: { name: 'uid', type: 'string', always: true },
+    5: { name: 'apiVersion', type: 'string', always: true },
+    6: { name: 'controller', type: 'bool', pointer: true },
+    7: { name: 'blockOwnerDeletion', type: 'bool', pointer: true },
   },
   'meta.PartialObjectMetadata': {
     1: { name: 'metadata', type: { message: 'meta.ObjectMeta' } },
@@ -154,23 +154,23 @@ export const metaMessages: Record<string, MessageTable> = {
   },
   'meta.PatchOptions': {
     1: { name: 'dryRun', type: 'string', repeated: true },
-    2: { name: 'force', type: 'bool' },
+    2: { name: 'force', type: 'bool', pointer: true },
     3: { name: 'fieldManager', type: 'string' },
     4: { name: 'fieldValidation', type: 'string' },
   },
   'meta.Preconditions': {
-    1: { name: 'uid', type: 'string' },
-    2: { name: 'resourceVersion', type: 'string' },
+    1: { name: 'uid', type: 'string', pointer: true },
+    2: { name: 'resourceVersion', type: 'string', pointer: true },
   },
   'meta.RootPaths': {
     1: { name: 'paths', type: 'string', repeated: true },
   },
   'meta.ServerAddressByClientCIDR': {
-    1: { name: 'clientCIDR', type: 'string' },
-    2: { name: 'serverAddress', type: 'string' },
+    1: { name: 'clientCIDR', type: 'string', always: true },
+    2: { name: 'serverAddress', type: 'string', always: true },
   },
   'meta.ShardInfo': {
-    1: { name: 'selector', type: 'string' },
+    1: { name: 'selector', type: 'string', always: true },
   },
   'meta.Status': {
     1: { name: 'metadata', type: { message: 'meta.ListMeta' } },
@@ -206,7 +206,7 @@ export const metaMessages: Record<string, MessageTable> = {
     3: { name: 'fieldValidation', type: 'string' },
   },
   'meta.WatchEvent': {
-    1: { name: 'type', type: 'string' },
+    1: { name: 'type', type: 'string', always: true },
     2: { name: 'object', type: { message: 'runtime.RawExtension' } },
   },
   'runtime.TypeMeta': {
@@ -216,7 +216,7 @@ export const metaMessages: Record<string, MessageTable> = {
   'runtime.Unknown': {
     1: { name: 'typeMeta', type: { message: 'runtime.TypeMeta' }, inline: true },
     2: { name: 'raw', type: 'bytes' },
-    3: { name: 'contentEncoding', type: 'string' },
-    4: { name: 'contentType', type: 'string' },
+    3: { name: 'contentEncoding', type: 'string', always: true },
+    4: { name: 'contentType', type: 'string', always: true },
   },
 };

@@ -297,3 +297,79 @@ test('every served kind has a protobuf message, so kubectl may send it protobuf'
     if (!k.virtual) t.truthy(topLevel[`${gv}/${k.kind}List`], `${gv}/${k.kind}List`);
   }
 });
+
+function named(msg: string, name: string): FieldSpec | undefined {
+  return Object.values(messages[msg] ?? {}).find((f) => f.name === name);
+}
+
+test('pointer and always marks sit only on singular scalar fields, never both', (t) => {
+  for (const [name, table] of Object.entries(messages)) {
+    for (const f of Object.values(table)) {
+      if (!f.pointer && !f.always) continue;
+      t.true(typeof f.type === 'string' && !f.repeated, `${name}.${f.name}`);
+      t.false(f.pointer === true && f.always === true, `${name}.${f.name}`);
+    }
+  }
+});
+
+// Spot checks, verified by hand against the Go structs in types.go.
+const pointers: Array<[string, string[]]> = [
+  ['apps.DeploymentSpec', ['replicas', 'revisionHistoryLimit', 'progressDeadlineSeconds']],
+  ['apps.ReplicaSetSpec', ['replicas']],
+  ['apps.StatefulSetSpec', ['replicas', 'revisionHistoryLimit']],
+  ['core.PodSpec', ['terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'automountServiceAccountToken', 'enableServiceLinks', 'priority', 'shareProcessNamespace', 'hostUsers']],
+  ['core.SecurityContext', ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'privileged', 'readOnlyRootFilesystem', 'allowPrivilegeEscalation']],
+  ['core.PodSecurityContext', ['fsGroup', 'runAsUser', 'runAsNonRoot']],
+  ['core.Toleration', ['tolerationSeconds']],
+  ['core.ConfigMapVolumeSource', ['defaultMode', 'optional']],
+  ['core.SecretVolumeSource', ['defaultMode', 'optional']],
+  ['core.ServiceSpec', ['allocateLoadBalancerNodePorts', 'ipFamilyPolicy', 'internalTrafficPolicy', 'loadBalancerClass']],
+  ['core.ServicePort', ['appProtocol']],
+  ['core.ClientIPConfig', ['timeoutSeconds']],
+  ['core.ConfigMap', ['immutable']],
+  ['core.Secret', ['immutable']],
+  ['core.ServiceAccount', ['automountServiceAccountToken']],
+  ['core.ContainerStatus', ['started']],
+  ['coordination.LeaseSpec', ['holderIdentity', 'leaseDurationSeconds']],
+  ['meta.DeleteOptions', ['gracePeriodSeconds', 'orphanDependents', 'propagationPolicy']],
+  ['meta.ObjectMeta', ['deletionGracePeriodSeconds']],
+  ['meta.OwnerReference', ['controller', 'blockOwnerDeletion']],
+  ['storage.StorageClass', ['allowVolumeExpansion', 'reclaimPolicy', 'volumeBindingMode']],
+  ['discovery.EndpointConditions', ['ready', 'serving', 'terminating']],
+];
+const always: Array<[string, string[]]> = [
+  ['core.ContainerPort', ['containerPort']],
+  ['core.ServicePort', ['port']],
+  ['core.Container', ['name']],
+  ['core.ContainerStatus', ['name', 'ready', 'restartCount', 'image', 'imageID']],
+  ['core.PodCondition', ['type', 'status']],
+  ['meta.Condition', ['type', 'status', 'reason', 'message']],
+  ['meta.OwnerReference', ['apiVersion', 'kind', 'name', 'uid']],
+  ['apps.ReplicaSetStatus', ['replicas']],
+  ['rbac.RoleRef', ['apiGroup', 'kind', 'name']],
+  ['rbac.Subject', ['kind', 'name']],
+  ['autoscaling.ScaleStatus', ['replicas']],
+  ['authorization.SubjectAccessReviewStatus', ['allowed']],
+];
+const omitempty: Array<[string, string[]]> = [
+  ['apps.DeploymentSpec', ['minReadySeconds', 'paused']],
+  ['meta.ObjectMeta', ['name', 'generation', 'uid']],
+  ['core.ContainerPort', ['hostPort', 'name', 'protocol']],
+  ['core.Container', ['stdin', 'stdinOnce', 'tty', 'image']],
+  ['core.PodSpec', ['hostIPC', 'hostNetwork', 'hostPID', 'restartPolicy']],
+  ['core.ServiceSpec', ['healthCheckNodePort', 'publishNotReadyAddresses', 'clusterIP', 'type']],
+  ['core.ServicePort', ['nodePort', 'name', 'protocol']],
+  ['rbac.Subject', ['apiGroup', 'namespace']],
+  ['autoscaling.ScaleSpec', ['replicas']],
+];
+
+test('spot-checked pointer, always and omitempty fields match the Go structs', (t) => {
+  const marks = (msg: string, name: string) => {
+    const f = named(msg, name);
+    t.truthy(f, `${msg}.${name}`);
+    return { pointer: f?.pointer === true, always: f?.always === true };
+  };
+  for (const [msg, names] of pointers) for (const n of names) t.deepEqual(marks(msg, n), { pointer: true, always: false }, `${msg}.${n}`);
+  for (const [msg, names] of always) for (const n of names) t.deepEqual(marks(msg, n), { pointer: false, always: true }, `${msg}.${n}`);
+  for (const [msg, names] of omitempty) for (const n of names) t.deepEqual(marks(msg, n), { pointer: false, always: false }, `${msg}.${n}`);
+});

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { StatusError } from '../status.js';
+import { kubectlBodies } from './kubectl-bodies.js';
 import { decodeProtobufObject } from './wire-decoder.js';
 
 const varint = (n: number): Buffer => {
@@ -77,4 +78,62 @@ test('a RoleBinding as `kubectl create rolebinding` sends it', (t) => {
     subjects: [{ kind: 'ServiceAccount', name: 'builder', namespace: 'ci' }],
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
   });
+});
+
+const empty = Buffer.alloc(0);
+const msg = (...parts: Buffer[]) => Buffer.concat(parts);
+const when = (seconds: number) => int(1, seconds);
+
+test('kubectl\'s create bodies decode to the JSON kubectl writes for the same objects (Go\'s encoding of the struct)', (t) => {
+  for (const { command, protobuf, json } of kubectlBodies) {
+    t.deepEqual(decodeProtobufObject(Buffer.from(protobuf, 'base64')), json, command);
+  }
+});
+
+test('Go zero values: dropped for omitempty fields, kept for pointers and fields without omitempty', (t) => {
+  // As a Go client sends a ReplicaSet: every non-pointer scalar, zero or not, and the set pointers.
+  const port = msg(field(1, ''), int(2, 0), int(3, 0), field(4, ''), field(5, ''));
+  const securityContext = msg(int(2, 0), int(4, 0), int(5, 0));
+  const container = msg(field(1, 'c'), field(2, 'busybox'), field(6, port), field(8, empty), field(13, ''), field(15, securityContext), int(16, 0), int(17, 0), int(18, 0));
+  const podSpec = msg(field(2, container), field(3, ''), int(4, 0), field(6, ''), int(11, 0), int(12, 0), int(13, 0), field(14, empty), field(19, ''));
+  const templateMeta = msg(field(1, ''), field(2, ''), field(5, ''), int(7, 0), field(8, empty));
+  const spec = msg(int(1, 0), field(3, msg(field(1, templateMeta), field(2, podSpec))), int(4, 0));
+  const condition = msg(field(1, 'ReplicaFailure'), field(2, ''), field(3, when(1700000000)), field(4, ''), field(5, ''));
+  const status = msg(int(1, 0), int(2, 0), int(3, 0), int(4, 0), int(5, 0), field(6, condition));
+  const obj = decodeProtobufObject(envelope('apps/v1', 'ReplicaSet', msg(field(1, msg(field(1, 'rs'), int(7, 0), field(8, empty))), field(2, spec), field(3, status))));
+  t.deepEqual(obj, {
+    apiVersion: 'apps/v1', kind: 'ReplicaSet',
+    metadata: { name: 'rs', creationTimestamp: null },
+    spec: {
+      replicas: 0,
+      template: {
+        metadata: { creationTimestamp: null },
+        spec: {
+          containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 0 }], resources: {}, securityContext: { privileged: false, runAsUser: 0, runAsNonRoot: false } }],
+          terminationGracePeriodSeconds: 0,
+          securityContext: {},
+        },
+      },
+    },
+    status: { replicas: 0, conditions: [{ type: 'ReplicaFailure', status: '', lastTransitionTime: '2023-11-14T22:13:20Z' }] },
+  });
+});
+
+test('a Service\'s zero pointers are kept, its zero omitempty scalars dropped', (t) => {
+  const ports = msg(field(1, ''), field(2, ''), int(3, 0), field(4, msg(int(1, 0), int(2, 0), field(3, ''))), int(5, 0));
+  const affinity = field(1, int(1, 0));
+  const spec = msg(field(1, ports), field(3, ''), field(4, ''), field(7, ''), field(10, ''), int(12, 0), int(13, 0), field(14, affinity), field(17, ''), int(20, 0));
+  const obj = decodeProtobufObject(envelope('v1', 'Service', msg(field(1, field(1, 'svc')), field(2, spec), field(3, field(1, empty)))));
+  t.deepEqual(obj.spec, {
+    ports: [{ port: 0, targetPort: 0 }],
+    sessionAffinityConfig: { clientIP: { timeoutSeconds: 0 } },
+    ipFamilyPolicy: '',
+    allocateLoadBalancerNodePorts: false,
+  });
+  t.deepEqual(obj.status, { loadBalancer: {} });
+});
+
+test('DeleteOptions: a zero grace period and a false orphanDependents are pointers, so kept', (t) => {
+  const obj = decodeProtobufObject(envelope('v1', 'DeleteOptions', msg(int(1, 0), int(3, 0))));
+  t.deepEqual(obj, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, orphanDependents: false });
 });

@@ -63,8 +63,9 @@ function scalar(type: Scalar, wireType: number, r: Reader): unknown {
   }
 }
 
-function rfc3339(seconds: number, nanos: number, micro: boolean): string | undefined {
-  if (seconds === 0 && nanos === 0) return undefined;
+/** metav1.Time and MicroTime write their zero value as JSON null. */
+function rfc3339(seconds: number, nanos: number, micro: boolean): string | null {
+  if (seconds === 0 && nanos === 0) return null;
   const iso = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, '');
   return micro ? `${iso}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z` : `${iso}Z`;
 }
@@ -116,9 +117,16 @@ function value(spec: FieldSpec['type'], wireType: number, r: Reader, path: strin
   throw badRequest(`protobuf: unexpected map at ${path}`);
 }
 
+/** Whether kube's JSON writes this scalar: non-zero, or zero in a pointer or a field without omitempty. */
+function written(field: FieldSpec, v: unknown): boolean {
+  return field.pointer === true || field.always === true || (v !== '' && v !== 0 && v !== false);
+}
+
 /**
- * Decodes one message into its JSON form using the field tables. Empty
- * strings, lists and maps are dropped, as the JSON encoding omits them.
+ * Decodes one message into the JSON kube-apiserver writes for it once
+ * decoded into its Go struct: zero scalars of `omitempty` non-pointer fields
+ * are dropped (Go clients send them all), set pointers and fields without
+ * `omitempty` are kept whatever their value, and nested messages are kept.
  */
 export function decodeMessage(buf: Buffer, name: string, path = name): Record<string, unknown> {
   const table: MessageTable | undefined = messages[name];
@@ -157,7 +165,7 @@ export function decodeMessage(buf: Buffer, name: string, path = name): Record<st
       const v = value(t, wt, r, at);
       // Embedded Go structs (a probe's handler, a volume's source) sit flat in the JSON object.
       if (field.inline && typeof v === 'object' && v !== null) Object.assign(out, v);
-      else if (v === undefined || v === '') delete out[field.name];
+      else if (v === undefined || (typeof t === 'string' && !written(field, v))) delete out[field.name];
       else out[field.name] = v;
     }
   }
