@@ -185,6 +185,9 @@ test.serial('create, patch, label, annotate and delete', async (t) => {
   t.regex(await kubectlOk(cluster, ['label', 'configmap', 'settings', '-n', 'team', 'env-']), /unlabeled/);
   t.regex(await kubectlOk(cluster, ['scale', 'deployment', 'web', '--replicas=4']), /scaled/);
   t.is(JSON.parse(await kubectlOk(cluster, ['get', 'deploy', 'web', '-o', 'json'])).spec.replicas, 4);
+  // With a precondition kubectl PUTs the Scale, and Go leaves replicas 0 out of it.
+  t.regex(await kubectlOk(cluster, ['scale', 'deployment', 'web', '--current-replicas=4', '--replicas=0']), /scaled/);
+  t.is(JSON.parse(await kubectlOk(cluster, ['get', 'deploy', 'web', '-o', 'json'])).spec.replicas, 0);
   t.regex(await kubectlOk(cluster, ['delete', 'configmap', 'settings', '-n', 'team']), /deleted/);
   const gone = await kubectl(cluster, ['get', 'configmap', 'settings', '-n', 'team']);
   t.regex(gone.stderr, /NotFound|not found/);

@@ -47,7 +47,8 @@ export async function scale(ctx: RequestContext): Promise<void> {
     const desired = method === 'PUT' ? decodeObject(body, type) : applyPatch(scaleKind, before, body, type);
     const { typeErrors } = checkStructure(desired, scaleKind.schema);
     if (typeErrors.length) throw badRequest(`Scale in version "v1" cannot be handled as a Scale: ${typeErrors.join('; ')}`);
-    const replicas = desired.spec?.replicas;
+    // Scale.spec.replicas is omitempty in Go: a client asking for 0 sends no replicas at all.
+    const replicas = desired.spec?.replicas ?? 0;
     if (typeof replicas !== 'number' || replicas < 0) {
       throw invalid('Scale', 'autoscaling', name!, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `spec.replicas: Invalid value: ${replicas}: must be greater than or equal to 0` }]);
     }
