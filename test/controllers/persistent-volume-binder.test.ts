@@ -267,13 +267,16 @@ test('deleting a claim releases its volume as the reclaim policy says', async (t
   await make('external', {
     persistentVolumeReclaimPolicy: 'Delete', nfs: undefined, csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-0fedcba9876543210' },
   }, { annotations: { 'pv.kubernetes.io/provisioned-by': 'ebs.csi.aws.com' } });
+  await make('handmade', {
+    persistentVolumeReclaimPolicy: 'Delete', nfs: undefined, csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-0123abcd0123abcd0' },
+  });
   await make('recycle', { persistentVolumeReclaimPolicy: 'Recycle' });
   await make('legacy', {
     persistentVolumeReclaimPolicy: 'Delete', nfs: undefined, awsElasticBlockStore: { volumeID: 'vol-0aaaabbbbccccdddd' },
   }, { annotations: { 'pv.kubernetes.io/provisioned-by': 'kubernetes.io/aws-ebs' } });
   t.is((await getVolume('legacy')).metadata.annotations?.['pv.kubernetes.io/migrated-to'], 'ebs.csi.aws.com', 'kube 1.32 hands in-tree EBS volumes to the CSI driver');
 
-  for (const name of ['keep', 'wipe', 'external', 'recycle', 'legacy']) await client.delete(PERSISTENT_VOLUME_CLAIMS, name, { namespace: ns });
+  for (const name of ['keep', 'wipe', 'external', 'handmade', 'recycle', 'legacy']) await client.delete(PERSISTENT_VOLUME_CLAIMS, name, { namespace: ns });
 
   const failed = await volumeInPhase('wipe', 'Failed');
   const message = 'error getting deleter volume plugin for volume "wipe": no deletable volume plugin matched';
@@ -282,6 +285,8 @@ test('deleting a claim releases its volume as the reclaim policy says', async (t
   t.is(deleteEvent.type, 'Warning');
   t.is(deleteEvent.message, message);
   t.is(deleteEvent.involvedObject.kind, 'PersistentVolume');
+  // A CSI volume no provisioner made has no one to delete it: its driver's provisioner only deletes its own.
+  t.is((await volumeInPhase('handmade', 'Failed')).status.message, 'error getting deleter volume plugin for volume "handmade": no deletable volume plugin matched');
 
   const recycled = await volumeInPhase('recycle', 'Failed');
   t.is(recycled.status.message, 'No recycler plugin found for the volume!');

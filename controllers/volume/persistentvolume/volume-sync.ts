@@ -40,13 +40,14 @@ async function freshVolume(b: Binder, volume: AnyObject): Promise<AnyObject | un
 
 /**
  * Why no one here can delete the volume, in kube's words; undefined when
- * its deletion belongs to an external provisioner (it made the volume, or
- * the volume is a CSI one), which watches Released volumes itself.
+ * its deletion belongs to an external provisioner (one that made it, or the
+ * CSI driver standing in for its in-tree plugin). A CSI volume someone made
+ * by hand has no deleter: an external provisioner only deletes what it made.
  */
 function deleterMissing(volume: AnyObject): string | undefined {
   const provisionedBy: string | undefined = volume.metadata.annotations?.[ANN_DYNAMICALLY_PROVISIONED];
   if (provisionedBy) return provisionedBy.startsWith('kubernetes.io/') ? `no volume plugin matched name: ${provisionedBy}` : undefined;
-  if (hasAnnotation(volume, ANN_MIGRATED_TO) || volume.spec?.csi) return undefined;
+  if (hasAnnotation(volume, ANN_MIGRATED_TO)) return undefined;
   return `error getting deleter volume plugin for volume "${volume.metadata.name}": no deletable volume plugin matched`;
 }
 
