@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { hostname } from 'node:os';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { runControllerLoop } from '../client/controller-loop.js';
 import { EventRecorder } from '../client/event-recorder.js';
@@ -60,7 +59,8 @@ export async function runControllerManager(
         const ctx: ControllerContext = {
           client, informers, options: opts,
           recorder(component) {
-            const recorder = new EventRecorder(client, { component, host: hostname() });
+            // kube-controller-manager's events name their controller only, no host.
+            const recorder = new EventRecorder(client, { component });
             recorders.push(recorder);
             return recorder;
           },

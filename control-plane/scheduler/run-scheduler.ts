@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { servesResource } from '../../client/discovery.js';
 import { EventRecorder } from '../../client/event-recorder.js';
@@ -92,7 +91,7 @@ export async function runScheduler(config: ClientConfig, signal: AbortSignal, ru
         });
         queue = q;
         addEventHandlers(sched, cache, q, DEFAULT_SCHEDULER_NAME);
-        const recorder = new EventRecorder(client, { component: DEFAULT_SCHEDULER_NAME, host: hostname() });
+        const recorder = new EventRecorder(client, { component: DEFAULT_SCHEDULER_NAME });
         const stop = () => q.close();
         leading.addEventListener('abort', stop, { once: true });
         informers.start();

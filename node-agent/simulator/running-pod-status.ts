@@ -12,7 +12,16 @@ export function isRunningAsSimulated(pod: AnyObject): boolean {
 
 /** Readiness gates (spec.readinessGates) are met only by conditions someone else sets True. */
 function gatesMet(pod: AnyObject): boolean {
-  return (pod.spec?.readinessGates ?? []).every((g: AnyObject) => podCondition(pod, g.conditionType)?.status === 'True');
+  return unmetGates(pod).length === 0;
+}
+
+/** Why each unmet readiness gate is unmet, in the kubelet's words. */
+function unmetGates(pod: AnyObject): string[] {
+  return (pod.spec?.readinessGates ?? []).flatMap((g: AnyObject) => {
+    const c = podCondition(pod, g.conditionType);
+    if (!c) return [`corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`];
+    return c.status === 'True' ? [] : [`the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`];
+  });
 }
 
 const containerId = (pod: AnyObject, name: string) => `simulated://${createHash('sha256').update(`${pod.metadata.uid}/${name}`).digest('hex')}`;
@@ -26,7 +35,8 @@ const containerId = (pod: AnyObject, name: string) => `simulated://${createHash(
 export function runningPodStatus(pod: AnyObject, podIP: string, hostIP: string, now = rfc3339(Date.now())): Record<string, any> {
   const old: AnyObject = pod.status ?? {};
   const startedAt = old.startTime ?? now;
-  const ready = gatesMet(pod);
+  const unmet = unmetGates(pod);
+  const ready = unmet.length === 0;
   const kubeletTypes = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
   const condition = (type: string, status = 'True') => {
     const prior = podCondition(pod, type);
@@ -39,7 +49,7 @@ export function runningPodStatus(pod: AnyObject, podIP: string, hostIP: string, 
     conditions: [
       condition('PodReadyToStartContainers'),
       condition('Initialized'),
-      condition('Ready', ready ? 'True' : 'False'),
+      { ...condition('Ready', ready ? 'True' : 'False'), ...(ready ? {} : { reason: 'ReadinessGatesNotReady', message: unmet.join(', ') }) },
       condition('ContainersReady'),
       condition('PodScheduled'),
       ...(old.conditions ?? []).filter((c: AnyObject) => !kubeletTypes.has(c.type)),

@@ -46,7 +46,7 @@ export class SimulatedNode {
           [SIMULATED_LABEL]: 'true',
           ...this.shape.labels,
         },
-        annotations: { 'node.alpha.kubernetes.io/ttl': '0' },
+        annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
       },
       spec: this.shape.taints.length ? { taints: this.shape.taints } : {},
       status: this.status(true),

@@ -43,6 +43,9 @@ export interface SimulatedNodesOptions {
   onError?: ErrorReporter;
 }
 
+/** The kubelet's nodeStatusReportFrequency: an unchanged status is posted again this often. */
+const STATUS_REPORT_FREQUENCY_MS = 5 * 60_000;
+
 const defaults = {
   zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], namePrefix: 'sim-node-', cpu: '32', memory: '256Gi', pods: '110',
   ephemeralStorage: '100Gi', ebsAttachLimit: 25, leaseDurationSeconds: 40, podCidr: '10.128.0.0/9', nodeCidr: '172.16.0.0/12', workers: 32,
@@ -57,6 +60,8 @@ interface NodeState {
   gone: boolean;
   /** What the agent reports as its Ready condition. */
   ready: boolean;
+  /** When the agent last posted its node status. */
+  postedAt: number;
   pool?: PodIpPool;
 }
 
@@ -95,7 +100,7 @@ export class SimulatedNodes {
     };
     this.nodes = Array.from({ length: this.opts.count }, (_, i) =>
       new SimulatedNode(`${this.opts.namePrefix}${i}`, this.opts.zones[i % this.opts.zones.length], numberToIPv4(nodeBase + 1 + i), shape));
-    for (const node of this.nodes) this.states.set(node.name, { node, renewAt: 0, paused: false, gone: false, ready: true });
+    for (const node of this.nodes) this.states.set(node.name, { node, renewAt: 0, paused: false, gone: false, ready: true, postedAt: Date.now() });
     this.pods = new Informer(client, PODS, { fieldSelector: 'spec.nodeName!=', onError: this.onError });
     this.nodeInformer = new Informer(client, NODES, { labelSelector: `${SIMULATED_LABEL}=true`, onError: this.onError });
   }
@@ -157,8 +162,14 @@ export class SimulatedNodes {
     await this.postStatus(state, await this.client.get(NODES, name));
   }
 
+  /** Posts the node's conditions with fresh heartbeats; a condition whose status did not change keeps its transition time. */
   private async postStatus(state: NodeState, current: AnyObject): Promise<void> {
-    await this.client.updateStatus(NODES, { ...current, status: { ...current.status, conditions: state.node.status(state.ready).conditions } });
+    const conditions = state.node.status(state.ready).conditions.map((c: AnyObject) => {
+      const prior = nodeCondition(current.status, c.type);
+      return prior && prior.status === c.status ? { ...c, lastTransitionTime: prior.lastTransitionTime } : c;
+    });
+    await this.client.updateStatus(NODES, { ...current, status: { ...current.status, conditions } });
+    state.postedAt = Date.now();
   }
 
   /** Stops everything; deletes the Nodes and Leases unless told to keep them. */
@@ -211,10 +222,12 @@ export class SimulatedNodes {
         state.renewAt = Date.now() + this.renewIntervalMs;
         try {
           await this.renew(state);
-          // As a kubelet does: a Ready condition someone else changed (the node controller's Unknown) is posted again.
+          // As a kubelet does: a Ready condition someone else changed (the node controller's Unknown) is
+          // posted again at once, and the status is posted anyway every nodeStatusReportFrequency (5 min).
           const node = this.nodeInformer.store.get(state.node.name);
           const readyStatus = nodeCondition(node?.status, 'Ready')?.status;
-          if (node && readyStatus !== (state.ready ? 'True' : 'False')) await this.postStatus(state, node);
+          const stale = Date.now() - state.postedAt >= STATUS_REPORT_FREQUENCY_MS;
+          if (node && (stale || readyStatus !== (state.ready ? 'True' : 'False'))) await this.postStatus(state, node);
         } catch (err) {
           if (!signal.aborted) this.onError(err, { component: 'simulated-nodes', node: state.node.name, phase: 'renew' });
           // Try again soon rather than a whole interval later.

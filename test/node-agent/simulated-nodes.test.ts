@@ -100,3 +100,24 @@ test.serial('options left undefined keep their defaults (as flags not given on t
     await sim.stop();
   }
 });
+
+test.serial('a pod held back by a readiness gate is Running but not Ready, with the kubelet\'s reason', async (t) => {
+  const client = adminClient(cluster);
+  const sim = await startSimulatedNodes(cluster, { count: 1, namePrefix: 'gate-' });
+  try {
+    await client.create(PODS, { ...pod('gated', 'gate-0'), spec: { ...pod('gated', 'gate-0').spec, readinessGates: [{ conditionType: 'example.com/ready' }] } });
+    const running = await eventually('gated pod running', async () => {
+      const p = await client.get(PODS, 'gated', { namespace: 'default' });
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    const ready = running.status.conditions.find((c: AnyObject) => c.type === 'Ready');
+    t.is(ready.status, 'False');
+    t.is(ready.reason, 'ReadinessGatesNotReady');
+    t.is(ready.message, 'corresponding condition of pod readiness gate "example.com/ready" does not exist.');
+    const node = await client.get(NODES, 'gate-0');
+    t.is(node.metadata.annotations!['volumes.kubernetes.io/controller-managed-attach-detach'], 'true');
+  } finally {
+    await sim.stop();
+    await client.delete(PODS, 'gated', { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
+  }
+});
