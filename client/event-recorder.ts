@@ -4,6 +4,7 @@ import { isAlreadyExists, isNotFound } from './api-error.js';
 import { logError, type ErrorReporter } from './log.js';
 import type { KubeObject } from './resource.js';
 import { EVENTS } from './resources.js';
+import { TokenBucket } from './token-bucket.js';
 import type { RestClient } from './rest-client.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -19,6 +20,14 @@ export interface EventRecorderOptions {
   maxQueued?: number;
   /** Events about one object from this source: the burst allowed, then one per refill period (client-go: 25, 5 min). */
   spamBurst?: number;
+  /**
+   * Writes a second, and the burst above it: events share the rate of their
+   * component's client in kube (the scheduler's 50 and 100), so a busy
+   * component's events queue up and, past maxQueued, are dropped rather than
+   * competing with its real work. Default 50 and 100.
+   */
+  qps?: number;
+  writeBurst?: number;
   spamRefillMs?: number;
   onError?: ErrorReporter;
 }
@@ -55,6 +64,9 @@ export class EventRecorder {
   private readonly burst: number;
   private readonly refillMs: number;
   private readonly onError: ErrorReporter;
+  private readonly rate: TokenBucket;
+  /** Aborted when close() gives up waiting, so no write (or wait for one) outlives the recorder. */
+  private readonly closing = new AbortController();
   private writing?: Promise<void>;
   private closed = false;
   private sequence = 0;
@@ -66,6 +78,7 @@ export class EventRecorder {
     this.burst = options.spamBurst ?? 25;
     this.refillMs = options.spamRefillMs ?? 300_000;
     this.onError = options.onError ?? logError;
+    this.rate = new TokenBucket(options.qps ?? 50, options.writeBurst ?? 100);
   }
 
   /** Records that something happened to `involved`; never blocks and never throws. */
@@ -99,10 +112,18 @@ export class EventRecorder {
   async close(timeoutMs = 5000): Promise<void> {
     this.closed = true;
     if (!this.writing) return;
-    const timer = delay(timeoutMs).then(() => {
-      this.queue.length = 0;
+    const writing = this.writing;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.queue.length = 0;
+        this.closing.abort();
+        resolve();
+      }, timeoutMs);
+      void writing.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
-    await Promise.race([this.writing, timer]);
   }
 
   /** client-go's spam filter: a token bucket per object and source. */
@@ -124,6 +145,11 @@ export class EventRecorder {
 
   private async drain(): Promise<void> {
     for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      try {
+        await this.rate.take(this.closing.signal);
+      } catch {
+        break;
+      }
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         try {
           await this.write(next);

@@ -70,3 +70,11 @@ test.serial('a full queue drops events instead of blocking the caller', async (t
   t.is((await eventsFor('Queued')).length, 3);
   t.is(recorder.dropped, 3);
 });
+
+test.serial('events are written no faster than the recorder\'s rate; the rest wait in the queue', async (t) => {
+  const recorder = new EventRecorder(client, { component: 'test-controller' }, { qps: 0.01, writeBurst: 1 });
+  const others = Array.from({ length: 3 }, (_, i) => ({ ...owner, metadata: { ...owner.metadata, name: `rated-${i}`, uid: `rated-${i}` } }));
+  for (const o of others) recorder.event(o, 'Normal', 'Rated', 'x');
+  await recorder.close(500);
+  t.is((await eventsFor('Rated')).length, 1, 'one token: one write; the others were still waiting when the recorder closed');
+});
