@@ -2,7 +2,9 @@ import test from 'ava';
 import type { KObject } from '../kind.js';
 import type { Cause } from '../validation/field-errors.js';
 import { checkStructure } from '../validation/structural.js';
+import { deployment } from './deployment.js';
 import { imagePullPolicyFor, pod, podQOSClass, podSummary } from './pod.js';
+import { replicaSet } from './replica-set.js';
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
@@ -282,6 +284,110 @@ test('a status update with the spec unchanged validates', (t) => {
   t.deepEqual(update(old, (p) => { p.status = { phase: 'Running', podIP: '10.1.0.4' }; }), []);
 });
 
+// ---------------------------------------------------------------------------
+// Scheduling constraints
+// ---------------------------------------------------------------------------
+
+const AFFINITY = 'spec.affinity';
+const messagesOf = (causes: Cause[]) => causes.map((c) => c.message);
+
+test('affinity is validated on create: the cases QA found kube-apiserver refusing', (t) => {
+  const node = (expr: KObject) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [expr] }] } } });
+  const expr = `${AFFINITY}.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0]`;
+  t.deepEqual(messagesOf(create({ ...nginx, affinity: node({ key: 'zone', operator: 'Foo', values: ['a'] }) }).causes), [`${expr}.operator: Invalid value: "Foo": not a valid selector operator`]);
+  t.deepEqual(messagesOf(create({ ...nginx, affinity: node({ key: 'zone', operator: 'Exists', values: ['a'] }) }).causes), [`${expr}.values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`]);
+  t.deepEqual(messagesOf(create({ ...nginx, affinity: node({ key: 'zone', operator: 'In' }) }).causes), [`${expr}.values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`]);
+
+  const anti = create({ ...nginx, affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: '' }] } } });
+  // One cause per field, as for every other field: kube also lists the empty key's syntax errors.
+  t.deepEqual(messagesOf(anti.causes), [`${AFFINITY}.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty`]);
+
+  const weight = create({ ...nginx, affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 500, preference: { matchExpressions: [{ key: 'ssd', operator: 'Exists' }] } }] } } });
+  t.deepEqual(messagesOf(weight.causes), [`${AFFINITY}.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 500: must be in the range 1-100`]);
+});
+
+test('affinity is typed: wrong JSON types do not decode, unknown fields are reported and empty lists dropped', (t) => {
+  const p = make({
+    ...nginx,
+    affinity: {
+      nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: '500', preference: { matchExpressions: [{ key: 'ssd', operator: 'Exists', values: [] }] } }] },
+      podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'zone', labelSelector: { matchLabels: { app: 'x' } }, topologykey: 'typo' }] },
+    },
+  });
+  t.deepEqual(checkStructure(p, pod.schema), {
+    typeErrors: ['spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: expected int32, got string'],
+    unknownFields: ['spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologykey'],
+  });
+  t.deepEqual(p.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0], { key: 'ssd', operator: 'Exists' });
+  const nodeSelector = pod.schema.properties!.spec.properties!.affinity.properties!.nodeAffinity.properties!.requiredDuringSchedulingIgnoredDuringExecution;
+  t.is(nodeSelector.definition, 'io.k8s.api.core.v1.NodeSelector');
+  t.is(nodeSelector.properties!.nodeSelectorTerms.listType, 'atomic');
+});
+
+test('on create, matchLabelKeys and mismatchLabelKeys join the term\'s selector with the pod\'s values', (t) => {
+  const term = (extra: KObject) => ({ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'zone', ...extra });
+  const spec = {
+    ...nginx,
+    affinity: {
+      podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ matchLabelKeys: ['rev', 'missing'], mismatchLabelKeys: ['tenant'] })] },
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: term({ matchLabelKeys: ['rev'] }) }],
+        requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'zone', matchLabelKeys: ['rev'] }],
+      },
+    },
+  };
+  const p = make(structuredClone(spec), { metadata: { name: 'web', namespace: 'default', labels: { app: 'web', rev: 'abc', tenant: 't1' } } });
+  pod.prepareForCreate!(p);
+  pod.defaults!(p);
+  const affinity = p.spec.affinity;
+  t.deepEqual(affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector, {
+    matchLabels: { app: 'web' },
+    matchExpressions: [{ key: 'rev', operator: 'In', values: ['abc'] }, { key: 'tenant', operator: 'NotIn', values: ['t1'] }],
+  });
+  t.deepEqual(affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchExpressions, [{ key: 'rev', operator: 'In', values: ['abc'] }]);
+  // Without a selector the term selects nothing; nothing is merged, and the keys are refused.
+  t.is(affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector, undefined);
+  t.deepEqual(messagesOf(pod.validate!(p)), [
+    `${AFFINITY}.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys: Forbidden: must not be specified when labelSelector is not set`,
+  ]);
+});
+
+test('a matchLabelKeys key the selector already selects on is refused once merged', (t) => {
+  const p = make({
+    ...nginx,
+    affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, matchLabelKeys: ['app'], topologyKey: 'zone' }] } },
+  }, { metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } } });
+  pod.prepareForCreate!(p);
+  pod.defaults!(p);
+  t.deepEqual(messagesOf(pod.validate!(p)), [
+    `${AFFINITY}.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0][0]: Invalid value: "app": exists in both matchLabelKeys and labelSelector`,
+  ]);
+});
+
+test('a pod stored with an affinity Skiff did not check before stays updatable; changing it is checked', (t) => {
+  const { p: old } = create(nginx);
+  old.spec.affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 500, preference: {} }] } };
+  t.deepEqual(update(old, (p) => { p.status = { phase: 'Running' }; }), []);
+  t.deepEqual(update(old, (p) => { p.metadata.finalizers = []; }), []);
+  const changed = update(old, (p) => { p.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight = 0; });
+  t.deepEqual(fields(changed), [`${AFFINITY}.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight`, 'spec']);
+});
+
+test('Deployment and ReplicaSet templates get the same affinity checks', (t) => {
+  const template = {
+    metadata: { labels: { app: 'web' } },
+    spec: { ...nginx, affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 500, podAffinityTerm: { labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'zone' } }] } } },
+  };
+  for (const kind of [deployment, replicaSet]) {
+    const obj: KObject = { apiVersion: 'apps/v1', kind: kind.kind, metadata: { name: 'web', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'web' } }, template: structuredClone(template) } };
+    kind.prepareForCreate?.(obj);
+    kind.defaults!(obj);
+    t.deepEqual(messagesOf(kind.validate!(obj)), [
+      'spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 500: must be in the range 1-100',
+    ], kind.kind);
+  }
+});
+
 test('graceful deletion only for scheduled, unfinished pods', (t) => {
   t.false(pod.gracefulDeletion!(make(nginx)));
   t.true(pod.gracefulDeletion!(make({ ...nginx, nodeName: 'n1' }, { status: { phase: 'Running' } })));
@@ -303,7 +409,19 @@ test('the schema covers what users write', (t) => {
       securityContext: { runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
     }],
     volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }, { name: 't', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }],
-    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } },
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }], matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['n1'] }] }] },
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, preference: { matchExpressions: [{ key: 'ssd', operator: 'Exists' }] } }],
+      },
+      podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, namespaces: ['data'], topologyKey: 'zone' }] },
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{
+          weight: 100,
+          podAffinityTerm: { labelSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['app'] }] }, namespaceSelector: {}, topologyKey: 'kubernetes.io/hostname', matchLabelKeys: ['rev'] },
+        }],
+      },
+    },
     tolerations: [{ key: 'k', operator: 'Exists' }], imagePullSecrets: [{ name: 'reg' }], priorityClassName: 'high',
     topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'x' } } }],
   }, {

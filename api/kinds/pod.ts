@@ -332,6 +332,53 @@ const topologySpreadConstraint = core('TopologySpreadConstraint', obj({
   matchLabelKeys: atomicList(str(), 'Pod label keys whose values are added to the selector.'),
 }, { required: ['maxSkew', 'topologyKey', 'whenUnsatisfiable'], description: 'How matching pods are spread across a topology.' }));
 
+const nodeSelectorRequirement = core('NodeSelectorRequirement', obj({
+  key: str('The node label key (in matchFields, the node field: metadata.name) the requirement is about.'),
+  operator: str('In, NotIn, Exists, DoesNotExist, Gt or Lt (matchFields: In or NotIn).'),
+  values: atomicList(str(), 'Values for In and NotIn (at least one), and Gt and Lt (one integer); none for Exists and DoesNotExist.'),
+}, { required: ['key', 'operator'], description: 'One condition on a node label or field: a key, an operator and maybe values.' }));
+
+const nodeSelectorTerm = core('NodeSelectorTerm', obj({
+  matchExpressions: atomicList(nodeSelectorRequirement, 'Conditions on node labels.'),
+  matchFields: atomicList(nodeSelectorRequirement, 'Conditions on node fields.'),
+}, { description: 'Conditions that must all hold; a term without any selects no node.' }));
+
+/** core/v1 NodeSelector: terms ORed, the conditions within a term ANDed. */
+export const nodeSelectorSchema = core('NodeSelector', obj({
+  nodeSelectorTerms: atomicList(nodeSelectorTerm, 'Terms of which at least one must hold.'),
+}, { required: ['nodeSelectorTerms'], description: 'Which nodes are selected: those matching any of the terms.' }));
+
+const podAffinityTerm = core('PodAffinityTerm', obj({
+  labelSelector: labelSelectorSchema,
+  namespaces: atomicList(str(), 'Namespaces whose pods the selectors apply to; the pod\'s own when neither this nor namespaceSelector is set.'),
+  topologyKey: str('Node label key: pods are (not) co-located when their nodes have the same value for it.'),
+  namespaceSelector: labelSelectorSchema,
+  matchLabelKeys: atomicList(str(), 'Pod label keys whose values in this pod are added to labelSelector as key In (value).'),
+  mismatchLabelKeys: atomicList(str(), 'Pod label keys whose values in this pod are added to labelSelector as key NotIn (value).'),
+}, { required: ['topologyKey'], description: 'Pods (by label selector and namespaces) to be (not) co-located with, within a topology domain.' }));
+
+const weightedPodAffinityTerm = core('WeightedPodAffinityTerm', obj({
+  weight: int32('1-100, added to the score of nodes that satisfy the term.'),
+  podAffinityTerm,
+}, { required: ['weight', 'podAffinityTerm'], description: 'A pod affinity term and how much it counts.' }));
+
+const podAffinityRules = (kind: 'PodAffinity' | 'PodAntiAffinity', what: string): Schema => core(kind, obj({
+  requiredDuringSchedulingIgnoredDuringExecution: atomicList(podAffinityTerm, `Terms a node must satisfy for the pod to be scheduled there: ${what}.`),
+  preferredDuringSchedulingIgnoredDuringExecution: atomicList(weightedPodAffinityTerm, `Terms that add to a node's score: ${what}.`),
+}, { description: `Inter-pod ${kind === 'PodAffinity' ? 'affinity' : 'anti-affinity'} rules.` }));
+
+const affinitySchema = core('Affinity', obj({
+  nodeAffinity: core('NodeAffinity', obj({
+    requiredDuringSchedulingIgnoredDuringExecution: nodeSelectorSchema,
+    preferredDuringSchedulingIgnoredDuringExecution: atomicList(core('PreferredSchedulingTerm', obj({
+      weight: int32('1-100, added to the score of nodes that match.'),
+      preference: nodeSelectorTerm,
+    }, { required: ['weight', 'preference'], description: 'A node selector term and how much it counts.' })), 'Terms that add to a node\'s score.'),
+  }, { description: 'Which nodes the pod may or prefers to run on, by their labels.' })),
+  podAffinity: podAffinityRules('PodAffinity', 'running near the pods selected'),
+  podAntiAffinity: podAffinityRules('PodAntiAffinity', 'running away from the pods selected'),
+}, { description: 'Node affinity, pod affinity and pod anti-affinity rules.' }));
+
 export const podSpecSchema = core('PodSpec', obj({
   volumes: { ...keyedList(volumeSchema, 'name', 'Volumes the pod\'s containers can mount.'), patchStrategy: 'merge,retainKeys' },
   initContainers: keyedList(containerSchema, 'name', 'Containers run in order, each to completion, before the regular containers start.'),
@@ -354,7 +401,7 @@ export const podSpecSchema = core('PodSpec', obj({
   imagePullSecrets: keyedList(localObjectReferenceSchema, 'name', 'Secrets used to pull the images.'),
   hostname: str('Hostname of the pod; the pod name by default.'),
   subdomain: str('Subdomain giving the pod a DNS name under a headless Service.'),
-  affinity: free('Node affinity, pod affinity and pod anti-affinity rules.'),
+  affinity: affinitySchema,
   schedulerName: str('Scheduler that places the pod; default-scheduler by default.'),
   tolerations: atomicList(tolerationSchema, 'Taints the pod tolerates.'),
   hostAliases: keyedList(core('HostAlias', obj({ ip: str('IP address.'), hostnames: atomicList(str(), 'Hostnames for the IP.') }, { required: ['ip'], description: 'An /etc/hosts entry.' })), 'ip', 'Extra /etc/hosts entries.'),
@@ -568,6 +615,36 @@ export function workloadWideColumns(): Column[] {
 // The kind
 // ---------------------------------------------------------------------------
 
+/**
+ * The pod's values of a term's matchLabelKeys (as `key In (value)`) and
+ * mismatchLabelKeys (`key NotIn (value)`) join its label selector, once, when
+ * the pod is created; keys the pod has no label for are skipped, and a term
+ * without a selector selects nothing anyway.
+ */
+function mergeLabelKeys(term: unknown, labels: Record<string, unknown>): void {
+  if (!isObject(term) || !isObject(term.labelSelector)) return;
+  const selector = term.labelSelector;
+  for (const [field, operator] of [['matchLabelKeys', 'In'], ['mismatchLabelKeys', 'NotIn']] as const) {
+    for (const key of Array.isArray(term[field]) ? term[field] : []) {
+      if (typeof key !== 'string' || typeof labels[key] !== 'string') continue;
+      if (!Array.isArray(selector.matchExpressions)) selector.matchExpressions = [];
+      selector.matchExpressions.push({ key, operator, values: [labels[key]] });
+    }
+  }
+}
+
+/** kube's mutatePodAffinity (MatchLabelKeysInPodAffinity, on by default in v1.32): every pod (anti-)affinity term. */
+function mergeAffinityLabelKeys(p: KObject): void {
+  const labels = isObject(p.metadata?.labels) ? p.metadata.labels : {};
+  for (const rules of [p.spec?.affinity?.podAffinity, p.spec?.affinity?.podAntiAffinity]) {
+    if (!isObject(rules)) continue;
+    const preferred = rules.preferredDuringSchedulingIgnoredDuringExecution;
+    const hard = rules.requiredDuringSchedulingIgnoredDuringExecution;
+    for (const weighted of Array.isArray(preferred) ? preferred : []) mergeLabelKeys(weighted?.podAffinityTerm, labels);
+    for (const term of Array.isArray(hard) ? hard : []) mergeLabelKeys(term, labels);
+  }
+}
+
 function syncIPs(status: KObject, single: string, plural: string): void {
   const list = Array.isArray(status[plural]) ? status[plural] : [];
   if (list.length === 0 && typeof status[single] === 'string' && status[single]) status[plural] = [{ ip: status[single] }];
@@ -601,6 +678,7 @@ export const pod: Kind = {
       status.conditions = [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: null, reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }];
     }
     p.status = status;
+    mergeAffinityLabelKeys(p);
   },
 
   // Kubernetes deletes unscheduled and finished pods at once; others get their grace period.
@@ -610,7 +688,7 @@ export const pod: Kind = {
 
   validate(p, old): Cause[] {
     const causes = old
-      ? [...validatePodSpec(p.spec, 'spec'), ...validatePodSpecUpdate(p.spec, old.spec, 'spec')]
+      ? [...validatePodSpec(p.spec, 'spec', { old: old.spec }), ...validatePodSpecUpdate(p.spec, old.spec, 'spec')]
       : validatePodSpec(p.spec, 'spec', { pod: true });
     return firstPerField(causes);
   },

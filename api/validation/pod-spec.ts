@@ -8,6 +8,8 @@ import { duplicate, forbidden, invalid, notSupported, required, type Cause } fro
 import { dns1123Label, dns1123Subdomain, labels, labelValue, qualifiedName } from './names.js';
 import { isValidIP, parseCIDR } from './ip.js';
 import { portNameProblems } from './ports.js';
+import { validateAffinity } from './affinity.js';
+import { deepEqual } from '../deep-equal.js';
 import { validateLabelSelector } from '../label-selector-schema.js';
 import { tryLabelSelectorFromObject, type LabelSelector, type LabelSelectorObject } from '../selectors/label-selector.js';
 import {
@@ -340,6 +342,12 @@ export function podQOSClass(spec: unknown): 'Guaranteed' | 'Burstable' | 'BestEf
 export interface PodSpecValidationOptions {
   /** Checks only a Pod gets, not a pod template (image whitespace, ephemeral containers on create). */
   pod?: boolean;
+  /**
+   * On update, the spec being replaced. Scheduling constraints it already
+   * had are not checked again: objects stored before Skiff validated them
+   * must stay updatable (their status, their finalizers).
+   */
+  old?: unknown;
 }
 
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
@@ -883,6 +891,7 @@ export function validatePodSpec(spec: unknown, fieldPrefix: string, opts: PodSpe
 
   validateDNS(spec, p, causes);
   causes.push(...labels(`${p}.nodeSelector`, spec.nodeSelector));
+  if (!(isObject(opts.old) && deepEqual(spec.affinity, opts.old.affinity))) causes.push(...validateAffinity(spec.affinity, `${p}.affinity`));
 
   for (const key of ['serviceAccountName', 'nodeName', 'priorityClassName']) {
     if (typeof spec[key] === 'string' && spec[key]) causes.push(...dns1123Subdomain(`${p}.${key}`, spec[key]));
