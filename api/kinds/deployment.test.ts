@@ -122,3 +122,16 @@ test('declaration: scale subresource, generation, schema', (t) => {
   d.status = { observedGeneration: 1, replicas: 2, conditions: [{ type: 'Available', status: 'True', lastUpdateTime: new Date().toISOString(), reason: 'MinimumReplicasAvailable' }] };
   t.deepEqual(checkStructure(d, deployment.schema), { typeErrors: [], unknownFields: [] });
 });
+
+test('an update leaves a template\'s stored scheduling constraints alone, but a new bad one is refused', (t) => {
+  const badAffinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 500, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] } }] } };
+  const spec = { selector: { matchLabels: { app: 'web' } }, template: template({ app: 'web' }, { containers: [{ name: 'web', image: 'nginx' }], affinity: badAffinity }) };
+  const stored = make(structuredClone(spec));
+  deployment.defaults!(stored);
+  const statusWrite = structuredClone(stored);
+  statusWrite.status = { observedGeneration: 1 };
+  t.deepEqual(messages(deployment.validate!(statusWrite, stored)), [], 'an object stored before the check stays writable');
+  const fresh = make({ selector: { matchLabels: { app: 'web' } }, template: template() });
+  deployment.defaults!(fresh);
+  t.true(messages(deployment.validate!(statusWrite, fresh)).some((m) => /must be in the range 1-100/.test(m)), 'a template that gains it is refused');
+});

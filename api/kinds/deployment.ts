@@ -38,7 +38,7 @@ const strategySchema = apps('DeploymentStrategy', obj({
  * the pod spec, Always restarts, no deadline. Skipped when the selector
  * itself cannot be built.
  */
-export function validateWorkloadTemplate(spec: KObject): Cause[] {
+export function validateWorkloadTemplate(spec: KObject, old?: KObject): Cause[] {
   const causes: Cause[] = [];
   const template = spec.template;
   if (!isObject(template)) return [required('spec.template')];
@@ -51,7 +51,8 @@ export function validateWorkloadTemplate(spec: KObject): Cause[] {
   }
   causes.push(...labels('spec.template.metadata.labels', meta.labels));
   causes.push(...annotations('spec.template.metadata.annotations', meta.annotations));
-  causes.push(...validatePodSpec(template.spec, 'spec.template.spec'));
+  // On update, scheduling constraints the stored template already had are not checked again (status writes must go through).
+  causes.push(...validatePodSpec(template.spec, 'spec.template.spec', { old: old?.template?.spec }));
   const pod = isObject(template.spec) ? template.spec : {};
   if (pod.restartPolicy && pod.restartPolicy !== 'Always') causes.push(notSupported('spec.template.spec.restartPolicy', pod.restartPolicy, ['Always']));
   if (pod.activeDeadlineSeconds !== undefined && pod.activeDeadlineSeconds !== null) {
@@ -191,7 +192,7 @@ export const deployment: Kind = {
     const spec: KObject = isObject(d.spec) ? d.spec : {};
     const causes = [
       ...validateWorkloadSelector(spec),
-      ...validateWorkloadTemplate(spec),
+      ...validateWorkloadTemplate(spec, old?.spec),
     ];
     validateStrategy(spec.strategy, causes);
     if (typeof spec.revisionHistoryLimit === 'number' && spec.revisionHistoryLimit < 0) {

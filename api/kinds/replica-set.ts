@@ -45,7 +45,7 @@ export const replicaSet: Kind = {
 
   validate(rs, old) {
     const spec: KObject = isObject(rs.spec) ? rs.spec : {};
-    const causes = [...validateWorkloadSelector(spec), ...validateWorkloadTemplate(spec)];
+    const causes = [...validateWorkloadSelector(spec), ...validateWorkloadTemplate(spec, old?.spec)];
     if (old) causes.push(...validateSelectorUpdate(spec, old.spec));
     return firstPerField(causes);
   },
