@@ -3,22 +3,29 @@ import { apiserverCommand } from './commands/apiserver.js';
 const USAGE = `usage: skiff <command> [flags]
 
 commands:
-  up [--detach]          start the local cluster (etcd, API server, controllers, NATS) and write its kubeconfig
+  up [--detach]          start the local cluster (etcd, API server, controller-manager, scheduler, NATS) and write its kubeconfig
   down                   stop everything 'up' started
   status [-o json]       list the components and their endpoints
   kubeconfig [--path]    print the admin kubeconfig (or its path)
   apiserver [flags]      run the API server (kube-apiserver's flag names)
-  controller-manager --kubeconfig=PATH [--cluster-signing-cert-file=F --cluster-signing-key-file=F]
-                         run the controllers (namespace; CSR approving and signing)
+  controller-manager --kubeconfig=PATH [--controllers=*,-name] [--leader-elect=false] [--secure-port=10257]
+                 [--allocate-node-cidrs --cluster-cidr=CIDR] [--cluster-signing-cert-file=F --cluster-signing-key-file=F] [...]
+                         run the controllers with kube-controller-manager's flags: replicaset, deployment, endpoints,
+                         endpointslice, garbage collector, node lifecycle, node IPAM, pod GC, volume binding,
+                         namespace, service account, CSR approving and signing (see the README for every flag)
   scheduler --kubeconfig=PATH [--leader-elect=false] [--secure-port=10259] [--kube-api-qps=1000 --kube-api-burst=2000]
                          run the scheduler (kube-scheduler's flags; the client rate defaults are high for throughput)
   token create [--ttl=24h] [--kubeconfig=PATH]
                          make a bootstrap token for joining a node
   join --server=URL --ca-file=F --token=ID.SECRET [--node-name=N] --kubeconfig-out=F
                          get a node's own credential with a bootstrap token
-  simulate-nodes --count N [--zones a,b,c] [flags]
-                         a test tool in the spirit of kwok: N simulated nodes that renew their Leases and
-                         report pods bound to them Running and Ready (skiff simulate-nodes --help)`;
+  simulate-nodes --count N [--zones a,b,c] [--kubeconfig PATH] [--name-prefix P] [--cpu 32] [--memory 256Gi]
+                 [--max-pods 110] [--pod-cidr CIDR] [--keep-nodes]
+                         a TEST TOOL in the spirit of kwok: registers N nodes with no machine behind them,
+                         renews their Leases, reports pods bound to them Running and Ready with an IP from
+                         the node's podCIDR, and finishes their deletion; removes the nodes on Ctrl-C
+
+'skiff <command> --help' prints that command's part of this.`;
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -35,8 +42,22 @@ const commands: Record<string, () => Promise<Command>> = {
   'simulate-nodes': async () => (await import('./commands/simulate-nodes.js')).simulateNodesCommand,
 };
 
+/** One command's lines of the usage text. */
+function usageOf(name: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  ${name} `) || l === `  ${name}`);
+  if (start < 0) return USAGE;
+  let end = start + 1;
+  while (end < lines.length && /^ {3,}/.test(lines[end])) end++;
+  return `usage: skiff ${lines.slice(start, end).map((l, i) => (i === 0 ? l.trim() : l)).join('\n')}`;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
+  if (name && commands[name] && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(usageOf(name) + '\n');
+    return;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE + '\n');
     return;

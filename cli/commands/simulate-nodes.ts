@@ -9,18 +9,8 @@ const FLAGS = {
   'pod-cidr': 'string', 'keep-nodes': 'bool', 'kube-api-qps': 'int', 'kube-api-burst': 'int',
 } as const;
 
-export const SIMULATE_NODES_USAGE = `simulate-nodes --count N [--zones a,b,c] [--kubeconfig PATH] [--name-prefix P] [--cpu 32] [--memory 256Gi]
-                 [--max-pods 110] [--pod-cidr CIDR] [--keep-nodes]
-                         a TEST TOOL in the spirit of kwok: registers N nodes with no machine behind them,
-                         renews their Leases, reports pods bound to them Running and Ready with an IP from
-                         the node's podCIDR, and finishes their deletion; removes the nodes on Ctrl-C`;
-
 /** `skiff simulate-nodes --count N`: runs simulated nodes until SIGTERM or Ctrl-C. */
 export async function simulateNodesCommand(argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`usage: skiff ${SIMULATE_NODES_USAGE}\n`);
-    return;
-  }
   const flags = parseTypedFlags(argv, FLAGS);
   if (flags.count === undefined) throw new Error('--count is required');
   if (flags.count < 1) throw new Error('--count must be at least 1');

@@ -107,6 +107,12 @@ test.serial('bad flags get a one-line error', async (t) => {
   t.regex(r.stderr, /unsupported output format/);
   const unknown = await run(process.execPath, [bin, 'frobnicate']);
   t.is(unknown.code, 2);
+  const help = await run(process.execPath, [bin, 'simulate-nodes', '--help']);
+  t.is(help.code, 0);
+  t.regex(help.stdout, /^usage: skiff simulate-nodes --count N/);
+  t.regex(help.stdout, /TEST TOOL in the spirit of kwok/, 'the simulator says what it is');
+  const badCount = await run(process.execPath, [bin, 'simulate-nodes', '--count=many']);
+  t.is(badCount.stderr.trim(), 'skiff: invalid value "many" for --count: must be an integer');
 });
 
 test.serial('skiff up in the foreground stops everything on Ctrl-C', async (t) => {
