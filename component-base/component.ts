@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Registry } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { ClientConfig } from '../client/kubeconfig.js';
 import { NAMESPACE_SYSTEM } from '../api/well-known.js';
 import { LEADER_ELECTION_DEFAULTS, runLeaderElection } from '../client/leader-election.js';
 import { log } from '../client/log.js';
@@ -64,11 +65,23 @@ export function componentSettings(flags: ParsedFlags<typeof COMPONENT_FLAGS>, de
   };
 }
 
+/**
+ * The client and the metrics registry a component runs with: the client at
+ * the rate its settings give (or the component's defaults), the registry
+ * with Node's process metrics.
+ */
+export function componentClient(config: ClientConfig, settings: Pick<ComponentSettings, 'qps' | 'burst'> | undefined, defaults: { qps: number; burst: number }): { client: RestClient; registry: Registry } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return { client: new RestClient(config, { qps: settings?.qps ?? defaults.qps, burst: settings?.burst ?? defaults.burst }), registry };
+}
+
 export interface RunComponentOptions {
   /** The component's name in logs and leader election identity. */
   name: string;
   client: RestClient;
-  settings: Pick<ComponentSettings, 'leaderElection' | 'serving'>;
+  /** Without settings (in-process, in tests): no leader election and no serving. */
+  settings?: Pick<ComponentSettings, 'leaderElection' | 'serving'>;
   registry: Registry;
   /** Checks for /readyz beyond liveness and the work's own sync. */
   readyz?: HealthCheck[];
@@ -101,7 +114,7 @@ export async function runComponent(opts: RunComponentOptions): Promise<'stopped'
     }
   };
   const serving = await startSecureServing({
-    ...opts.settings.serving,
+    ...(opts.settings?.serving ?? { bindAddress: '127.0.0.1', securePort: 0 }),
     registry: opts.registry,
     readyz: [{ name: 'informer-sync', check: () => (syncing ? 'informers have not synced yet' : undefined) }, ...(opts.readyz ?? [])],
   });
@@ -110,7 +123,7 @@ export async function runComponent(opts: RunComponentOptions): Promise<'stopped'
     opts.onServing?.(serving);
   }
   try {
-    const election = opts.settings.leaderElection;
+    const election = opts.settings?.leaderElection;
     if (!election) {
       await work(opts.signal);
       return 'stopped';

@@ -1,12 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge } from 'prom-client';
 import { runControllerLoop } from '../client/controller-loop.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import type { ClientConfig } from '../client/kubeconfig.js';
 import { log } from '../client/log.js';
-import { RestClient } from '../client/rest-client.js';
 import { SharedInformers } from '../client/shared-informers.js';
-import { runComponent, type ComponentSettings } from '../component-base/component.js';
+import { componentClient, runComponent, type ComponentSettings } from '../component-base/component.js';
 import type { SecureServing } from '../component-base/secure-serving.js';
 import { CONTROLLER_MANAGER_DEFAULTS, type Controller, type ControllerContext, type ControllerManagerOptions } from './controller.js';
 import { selectControllers } from './registry.js';
@@ -34,10 +33,7 @@ export async function runControllerManager(
 ): Promise<'stopped' | 'lost'> {
   const opts: ControllerManagerOptions = { ...CONTROLLER_MANAGER_DEFAULTS, ...options };
   const descriptors = selectControllers(opts.controllers);
-  const settings = run.settings;
-  const client = new RestClient(config, { qps: settings?.qps ?? CONTROLLER_MANAGER_COMPONENT.qps, burst: settings?.burst ?? CONTROLLER_MANAGER_COMPONENT.burst });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const { client, registry } = componentClient(config, run.settings, CONTROLLER_MANAGER_COMPONENT);
   const queues: Controller<any>[] = [];
   new Gauge({
     name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'], registers: [registry],
@@ -49,7 +45,7 @@ export async function runControllerManager(
     return await runComponent({
       name: 'controller-manager',
       client,
-      settings: { leaderElection: settings?.leaderElection, serving: settings?.serving ?? { bindAddress: '127.0.0.1', securePort: 0 } },
+      settings: run.settings,
       registry,
       signal,
       onServing: run.onServing,

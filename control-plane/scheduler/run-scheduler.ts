@@ -1,4 +1,3 @@
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import { servesResource } from '../../client/discovery.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import type { ClientConfig } from '../../client/kubeconfig.js';
@@ -6,9 +5,8 @@ import { log } from '../../client/log.js';
 import {
   NAMESPACES, NODES, PERSISTENT_VOLUMES, PERSISTENT_VOLUME_CLAIMS, PODS, REPLICA_SETS, REPLICATION_CONTROLLERS, SERVICES, STATEFUL_SETS, STORAGE_CLASSES,
 } from '../../client/resources.js';
-import { RestClient } from '../../client/rest-client.js';
 import { SharedInformers } from '../../client/shared-informers.js';
-import { runComponent, type ComponentSettings } from '../../component-base/component.js';
+import { componentClient, runComponent, type ComponentSettings } from '../../component-base/component.js';
 import type { SecureServing } from '../../component-base/secure-serving.js';
 import { SchedulerCache } from './cache/scheduler-cache.js';
 import { addEventHandlers } from './event-handlers.js';
@@ -44,17 +42,14 @@ export interface SchedulerRun {
  * answers 'lost' when leadership was lost.
  */
 export async function runScheduler(config: ClientConfig, signal: AbortSignal, run: SchedulerRun = {}): Promise<'stopped' | 'lost'> {
-  const settings = run.settings;
-  const client = new RestClient(config, { qps: settings?.qps ?? SCHEDULER_COMPONENT.qps, burst: settings?.burst ?? SCHEDULER_COMPONENT.burst });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const { client, registry } = componentClient(config, run.settings, SCHEDULER_COMPONENT);
   let queue: SchedulingQueue | undefined;
   const metrics = new SchedulerMetrics(registry, () => queue?.counts());
   try {
     return await runComponent({
       name: 'scheduler',
       client,
-      settings: { leaderElection: settings?.leaderElection, serving: settings?.serving ?? { bindAddress: '127.0.0.1', securePort: 0 } },
+      settings: run.settings,
       registry,
       signal,
       onServing: run.onServing,

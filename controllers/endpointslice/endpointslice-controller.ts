@@ -111,23 +111,7 @@ export const endpointSliceController: ControllerDescriptor = {
       if (key) queue.addAfter(key, SLICE_CHANGE_MIN_SYNC_DELAY_MS);
     };
     // Only changes this controller did not make itself bring its Service back.
-    slices.addEventHandler({
-      onAdd: (slice) => {
-        if (managedByUs(slice) && tracker.shouldSync(slice)) queueService(slice);
-      },
-      onUpdate: (old, slice) => {
-        // Generations do not move with labels, and users may relabel a slice.
-        if (old.metadata.labels?.[LABEL_SERVICE_NAME] !== slice.metadata.labels?.[LABEL_SERVICE_NAME]) {
-          queueService(slice);
-          queueService(old);
-        } else if (managedByUs(old) !== managedByUs(slice) || (managedByUs(slice) && tracker.shouldSync(slice))) {
-          queueService(slice);
-        }
-      },
-      onDelete: (slice) => {
-        if (managedByUs(slice) && tracker.has(slice) && !tracker.handleDeletion(slice)) queueService(slice);
-      },
-    });
+    slices.addEventHandler(tracker.sliceHandlers(managedByUs, queueService));
 
     const topologyCache = new TopologyCache();
     const topologyQueue = new WorkQueue<string>();

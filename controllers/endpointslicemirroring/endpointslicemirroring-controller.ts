@@ -86,22 +86,7 @@ export const endpointSliceMirroringController: ControllerDescriptor = {
       const key = endpointsKeyOf(slice);
       if (key) queue.add(key);
     };
-    slices.addEventHandler({
-      onAdd: (slice) => {
-        if (managedByUs(slice) && tracker.shouldSync(slice)) queueEndpoints(slice);
-      },
-      onUpdate: (old, slice) => {
-        if (old.metadata.labels?.[LABEL_SERVICE_NAME] !== slice.metadata.labels?.[LABEL_SERVICE_NAME]) {
-          queueEndpoints(slice);
-          queueEndpoints(old);
-        } else if (managedByUs(old) !== managedByUs(slice) || (managedByUs(slice) && tracker.shouldSync(slice))) {
-          queueEndpoints(slice);
-        }
-      },
-      onDelete: (slice) => {
-        if (managedByUs(slice) && tracker.has(slice) && !tracker.handleDeletion(slice)) queueEndpoints(slice);
-      },
-    });
+    slices.addEventHandler(tracker.sliceHandlers(managedByUs, queueEndpoints));
 
     const reconciler = new MirroringReconciler({ client: ctx.client, tracker, recorder: ctx.recorder('endpoint-slice-mirroring-controller'), maxEndpointsPerSubset: MAX_ENDPOINTS_PER_SUBSET });
     return [{

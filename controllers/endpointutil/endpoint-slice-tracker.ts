@@ -1,4 +1,5 @@
 import { LABEL_SERVICE_NAME } from '../../api/well-known.js';
+import type { EventHandlers } from '../../client/informer.js';
 import type { AnyObject } from '../../client/resource.js';
 
 const DELETION_EXPECTED = -1;
@@ -17,6 +18,32 @@ export class EndpointSliceTracker {
   // service key -> slice uid -> generation written, or DELETION_EXPECTED
   private readonly byService = new Map<string, Map<string, number>>();
   private readonly serviceUids = new Map<string, string>();
+
+  /**
+   * Slice informer handlers that call `sync` with a slice whose owner needs
+   * reconciling: only for changes to `managed` slices this tracker did not
+   * write itself, a slice moved between Services (both of them), or one
+   * that left or joined the controller's care.
+   */
+  sliceHandlers(managed: (slice: AnyObject) => boolean, sync: (slice: AnyObject) => void): EventHandlers<AnyObject> {
+    return {
+      onAdd: (slice) => {
+        if (managed(slice) && this.shouldSync(slice)) sync(slice);
+      },
+      onUpdate: (old, slice) => {
+        // Generations do not move with labels, and users may relabel a slice.
+        if (old.metadata.labels?.[LABEL_SERVICE_NAME] !== slice.metadata.labels?.[LABEL_SERVICE_NAME]) {
+          sync(slice);
+          sync(old);
+        } else if (managed(old) !== managed(slice) || (managed(slice) && this.shouldSync(slice))) {
+          sync(slice);
+        }
+      },
+      onDelete: (slice) => {
+        if (managed(slice) && this.has(slice) && !this.handleDeletion(slice)) sync(slice);
+      },
+    };
+  }
 
   has(slice: AnyObject): boolean {
     return this.byService.get(serviceKeyOf(slice))?.has(uidOf(slice)) ?? false;

@@ -2,12 +2,13 @@ import test from 'ava';
 import { rfc3339 } from '../../api/time.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { AnyObject } from '../../client/resource.js';
-import { ENDPOINTS, EVENTS, NAMESPACES, NODES, PODS, SERVICES } from '../../client/resources.js';
+import { ENDPOINTS, EVENTS, NODES, PODS, SERVICES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { runControllerManager } from '../../controllers/controller-manager.js';
 import { ANNOTATION_OVER_CAPACITY, capacityAnnotationSetCorrectly, truncateEndpoints } from '../../controllers/endpoint/over-capacity.js';
 import { adminClient, identityConfig, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
+import { endpointFixtures } from './endpoint-fixtures.js';
 import { kubectlOk } from '../helpers/kubectl.js';
 
 type Json = Record<string, any>;
@@ -20,61 +21,7 @@ const ORPHAN_NS = 'ep-orphan';
 
 const stamp = (ms = Date.now()) => rfc3339(ms);
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  return name;
-}
-
-interface PodOptions {
-  labels?: Record<string, string>;
-  ports?: Json[];
-  hostname?: string;
-  subdomain?: string;
-  node?: string;
-}
-
-/** A pod bound to a node no kubelet runs: the test reports its status, as the kubelet would. */
-async function pod(ns: string, name: string, opts: PodOptions = {}): Promise<AnyObject> {
-  return client.create(PODS, {
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: { name, namespace: ns, labels: opts.labels ?? { app: 'web' } },
-    spec: {
-      nodeName: opts.node ?? NODE,
-      ...(opts.hostname ? { hostname: opts.hostname } : {}),
-      ...(opts.subdomain ? { subdomain: opts.subdomain } : {}),
-      containers: [{ name: 'c', image: 'nginx', ...(opts.ports ? { ports: opts.ports } : {}) }],
-    },
-  });
-}
-
-/**
- * Acting as the kubelet: the pod runs with this IP, Ready or not. The
- * transition time moves only when readiness does, and then by at least a
- * second (timestamps have whole seconds), so every flip is a new trigger time.
- */
-async function report(ns: string, name: string, ip: string, ready: boolean, phase = 'Running'): Promise<AnyObject> {
-  const current = await client.get(PODS, name, { namespace: ns });
-  const status = ready ? 'True' : 'False';
-  const prior = (current.status?.conditions ?? []).find((c: Json) => c.type === 'Ready');
-  const lastTransitionTime = prior?.status === status ? prior.lastTransitionTime : stamp(Math.max(Date.now(), prior ? Date.parse(prior.lastTransitionTime) + 1000 : 0));
-  return client.updateStatus(PODS, {
-    ...current,
-    status: { ...current.status, phase, podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status, lastTransitionTime }] },
-  });
-}
-
-async function runningPod(ns: string, name: string, ip: string, ready: boolean, opts: PodOptions = {}): Promise<AnyObject> {
-  await pod(ns, name, opts);
-  return report(ns, name, ip, ready);
-}
-
-function service(ns: string, name: string, spec: Json, labels?: Record<string, string>): Promise<AnyObject> {
-  return client.create(SERVICES, {
-    apiVersion: 'v1', kind: 'Service',
-    metadata: { name, namespace: ns, ...(labels ? { labels } : {}) },
-    spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }], ...spec },
-  });
-}
+const { namespace, pod, report, runningPod, service } = endpointFixtures(() => client, NODE);
 
 async function endpointsOf(ns: string, name: string): Promise<AnyObject | undefined> {
   try {
