@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { closableServer } from './close-server.js';
 import type { Registry } from 'prom-client';
 import { selfSignedServingCertificate } from '../control-plane/pki/self-signed.js';
 
@@ -82,6 +83,7 @@ export async function startSecureServing(opts: SecureServingOptions): Promise<Se
     }
     res.writeHead(failed.length ? 500 : 200, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end(body);
   });
+  const closeServer = closableServer(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.securePort, opts.bindAddress, () => {
@@ -94,9 +96,6 @@ export async function startSecureServing(opts: SecureServingOptions): Promise<Se
   return {
     url: `https://${host}:${port}`,
     port,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: closeServer,
   };
 }

@@ -54,6 +54,7 @@ import { accessReview } from './handlers/access-review.js';
 import { tokenRequest } from './handlers/token-request.js';
 import { csrRequester } from './admission/csr-requester.js';
 import type { KObject } from '../../api/kind.js';
+import { closableServer } from '../../component-base/close-server.js';
 
 /** How many past revisions the watch caches replay at start, when etcd still holds them. */
 const WATCH_HISTORY_REVISIONS = 10_000;
@@ -65,6 +66,7 @@ export class ApiServer {
   private kv!: EtcdKV;
   private stores = new Map<string, ResourceStore>();
   private server!: Server;
+  private closeServer?: () => Promise<void>;
   private authenticator!: Authenticator;
   private audit?: AuditLog;
   private authorizer?: RbacAuthorizer;
@@ -148,6 +150,7 @@ export class ApiServer {
       const clientCA = o.clientCAFile ? { requestCert: true, rejectUnauthorized: false, ca: readFileSync(o.clientCAFile) } : {};
       this.server = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key), keepAliveTimeout: 65_000, ...clientCA }, handler);
     }
+    this.closeServer = closableServer(this.server);
     this.server.headersTimeout = 60_000;
     this.server.requestTimeout = 0;
     await new Promise<void>((resolve, reject) => {
@@ -215,10 +218,7 @@ export class ApiServer {
     this.priority?.stop();
     this.authorizer?.stop();
     await Promise.all([...this.stores.values()].map((s) => s.stop()));
-    if (this.server) {
-      this.server.closeAllConnections();
-      await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    }
+    await this.closeServer?.();
     this.kv?.close();
     await this.audit?.close();
   }

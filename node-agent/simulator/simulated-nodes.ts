@@ -45,6 +45,8 @@ export interface SimulatedNodesOptions {
 
 /** The kubelet's nodeStatusReportFrequency: an unchanged status is posted again this often. */
 const STATUS_REPORT_FREQUENCY_MS = 5 * 60_000;
+/** The kubelet's nodeStatusUpdateRetry: attempts at one status post before it waits for the next heartbeat. */
+const NODE_STATUS_UPDATE_RETRY = 5;
 
 const defaults = {
   zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], namePrefix: 'sim-node-', cpu: '32', memory: '256Gi', pods: '110',
@@ -164,11 +166,20 @@ export class SimulatedNodes {
 
   /** Posts the node's conditions with fresh heartbeats; a condition whose status did not change keeps its transition time. */
   private async postStatus(state: NodeState, current: AnyObject): Promise<void> {
-    const conditions = state.node.status(state.ready).conditions.map((c: AnyObject) => {
-      const prior = nodeCondition(current.status, c.type);
-      return prior && prior.status === c.status ? { ...c, lastTransitionTime: prior.lastTransitionTime } : c;
-    });
-    await this.client.updateStatus(NODES, { ...current, status: { ...current.status, conditions } });
+    // As the kubelet does, a conflict (a controller wrote the node meanwhile) reads the node again and retries, up to five times.
+    for (let attempt = 1; ; attempt++) {
+      const conditions = state.node.status(state.ready).conditions.map((c: AnyObject) => {
+        const prior = nodeCondition(current.status, c.type);
+        return prior && prior.status === c.status ? { ...c, lastTransitionTime: prior.lastTransitionTime } : c;
+      });
+      try {
+        await this.client.updateStatus(NODES, { ...current, status: { ...current.status, conditions } });
+        break;
+      } catch (err) {
+        if (!isConflict(err) || attempt === NODE_STATUS_UPDATE_RETRY) throw err;
+        current = await this.client.get(NODES, state.node.name);
+      }
+    }
     state.postedAt = Date.now();
   }
 

@@ -154,6 +154,9 @@ test.serial('a pod\'s priority stays: an update may leave it out but not change 
 
 test.serial('without a global default, a pod without a class gets priority 0 and no class name', async (t) => {
   t.is((await call(cluster, 'PATCH', `${CLASSES}/high`, { globalDefault: false }, MERGE)).status, 200);
+  // Admission reads classes from a watch-fed cache, as kube's lister does: wait until it has seen the change.
+  await eventually('admission to see no global default', async () =>
+    (await call(cluster, 'POST', `${PODS}?dryRun=All`, pod('probe'))).body.spec?.priority === 0);
   const plain = await call(cluster, 'POST', PODS, pod('plain', { priorityClassName: '' }));
   t.is(plain.status, 201, plain.text);
   t.is(plain.body.spec.priority, 0);
