@@ -60,6 +60,10 @@ export const TAINT_NODE_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavai
 export const TAINT_NODE_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
 /** Put on by an administrator: the node is down for good, its pods may be cleaned up. */
 export const TAINT_NODE_OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
+/** On a node whose agent runs with --cloud-provider=external, until the cloud-controller-manager has initialized it. */
+export const TAINT_NODE_UNINITIALIZED = 'node.cloudprovider.kubernetes.io/uninitialized';
+/** On a node whose instance is stopped (shut down, not terminated). */
+export const TAINT_NODE_SHUTDOWN = 'node.cloudprovider.kubernetes.io/shutdown';
 
 // ---- namespaces -------------------------------------------------------------
 

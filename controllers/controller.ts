@@ -7,8 +7,16 @@ import type { SharedInformers } from '../client/shared-informers.js';
 import { objectKey } from '../client/store.js';
 import type { WorkQueue } from '../client/workqueue.js';
 
+/** What every set of controllers (the controller-manager's, the cloud-controller-manager's) is configured with. */
+export interface ControllerSetOptions {
+  /** --controllers: `*` for the defaults, a name to enable, `-name` to disable. */
+  controllers: string[];
+  /** --concurrent-*-syncs: workers per controller, by controller name. */
+  concurrentSyncs: Record<string, number>;
+}
+
 /** kube-controller-manager's flags, where Skiff's meaning is the same. */
-export interface ControllerManagerOptions {
+export interface ControllerManagerOptions extends ControllerSetOptions {
   /** --controllers: `*` for the defaults, a name to enable, `-name` to disable. */
   controllers: string[];
   /** --cluster-signing-cert-file / --cluster-signing-key-file: the CA that signs approved CSRs. */
@@ -60,10 +68,10 @@ export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerOptions = {
 };
 
 /** What every controller is built from: one client, the shared informers, events. */
-export interface ControllerContext {
+export interface ControllerContext<O extends ControllerSetOptions = ControllerManagerOptions> {
   client: RestClient;
   informers: SharedInformers;
-  options: ControllerManagerOptions;
+  options: O;
   /** An event recorder reporting as `component` (kube's "From" column: replicaset-controller, ...). */
   recorder(component: string): EventRecorder;
 }
@@ -81,16 +89,16 @@ export interface Controller<K extends NonNullable<unknown> = string> {
  * the shared informers and answers its queues (usually one); it answers
  * none when its options leave it nothing to do.
  */
-export interface ControllerDescriptor {
+export interface ControllerDescriptor<C extends ControllerContext<any> = ControllerContext> {
   /** kube's name (replicaset-controller); `aliases` are the short names --controllers also takes. */
   name: string;
   aliases: string[];
   enabledByDefault: boolean;
-  create(ctx: ControllerContext): Promise<Controller<any>[]> | Controller<any>[];
+  create(ctx: C): Promise<Controller<any>[]> | Controller<any>[];
 }
 
 /** A controller's worker count: its --concurrent-*-syncs value, else its default. */
-export function workersFor(ctx: ControllerContext, name: string, fallback: number): number {
+export function workersFor(ctx: ControllerContext<ControllerSetOptions>, name: string, fallback: number): number {
   return ctx.options.concurrentSyncs[name] ?? fallback;
 }
 

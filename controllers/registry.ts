@@ -47,14 +47,14 @@ export const controllerDescriptors: ControllerDescriptor[] = [
  * on those enabled by default, `name` turns one on, `-name` turns it off;
  * names are kube's (replicaset-controller) or their short forms (replicaset).
  */
-export function selectControllers(list: string[], all: ControllerDescriptor[] = controllerDescriptors): ControllerDescriptor[] {
+export function selectControllers<D extends ControllerDescriptor<any>>(list: string[], all: D[]): D[] {
   const find = (name: string) => {
     const d = all.find((c) => c.name === name || c.aliases.includes(name));
     if (!d) throw new Error(`"${name}" is not in the list of known controllers: ${all.map((c) => c.name).join(', ')}`);
     return d;
   };
-  const on = new Set<ControllerDescriptor>();
-  const off = new Set<ControllerDescriptor>();
+  const on = new Set<D>();
+  const off = new Set<D>();
   let star = false;
   for (const entry of list) {
     if (entry === '*') star = true;

@@ -1,6 +1,6 @@
 import { microTime, rfc3339 } from '../../api/time.js';
 import {
-  LABEL_ARCH, LABEL_ARCH_BETA, LABEL_HOSTNAME, LABEL_OS, LABEL_OS_BETA, LABEL_TOPOLOGY_REGION, LABEL_TOPOLOGY_ZONE, NAMESPACE_NODE_LEASE,
+  LABEL_ARCH, LABEL_ARCH_BETA, LABEL_HOSTNAME, LABEL_OS, LABEL_OS_BETA, LABEL_TOPOLOGY_REGION, LABEL_TOPOLOGY_ZONE, NAMESPACE_NODE_LEASE, TAINT_NODE_UNINITIALIZED,
 } from '../../api/well-known.js';
 import type { AnyObject } from '../../client/resource.js';
 
@@ -17,6 +17,12 @@ export interface NodeShape {
   ebsAttachLimit: number;
   labels: Record<string, string>;
   taints: AnyObject[];
+  /**
+   * Registers as an agent with --cloud-provider=external does: no zone or
+   * region labels and no providerID (the cloud-controller-manager sets them),
+   * and the uninitialized taint until it has.
+   */
+  externalCloudProvider: boolean;
 }
 
 /** One simulated node: its name, zone and addresses, and its Node and Lease objects. */
@@ -42,15 +48,19 @@ export class SimulatedNode {
         labels: {
           [LABEL_HOSTNAME]: this.name, [LABEL_OS]: 'linux', [LABEL_ARCH]: 'amd64',
           [LABEL_OS_BETA]: 'linux', [LABEL_ARCH_BETA]: 'amd64',
-          [LABEL_TOPOLOGY_ZONE]: this.zone, [LABEL_TOPOLOGY_REGION]: this.region,
+          ...(this.shape.externalCloudProvider ? {} : { [LABEL_TOPOLOGY_ZONE]: this.zone, [LABEL_TOPOLOGY_REGION]: this.region }),
           [SIMULATED_LABEL]: 'true',
           ...this.shape.labels,
         },
         annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
       },
-      spec: this.shape.taints.length ? { taints: this.shape.taints } : {},
+      spec: this.taints().length ? { taints: this.taints() } : {},
       status: this.status(true),
     };
+  }
+
+  private taints(): Record<string, unknown>[] {
+    return this.shape.externalCloudProvider ? [...this.shape.taints, { key: TAINT_NODE_UNINITIALIZED, value: 'true', effect: 'NoSchedule' }] : this.shape.taints;
   }
 
   /** Node status as the agent reports it; `ready` false reports NotReady (KubeletNotReady). */

@@ -18,8 +18,19 @@ import { isRunningAsSimulated, runningPodStatus } from './running-pod-status.js'
 import { SIMULATED_LABEL, SimulatedNode } from './simulated-node.js';
 import { parallelize } from '../../client/parallelize.js';
 
+/** A machine a simulated node stands for (an instance in the AWS endpoint): its name, zone and address. */
+export interface SimulatedMachine {
+  name: string;
+  zone: string;
+  internalIP: string;
+}
+
 export interface SimulatedNodesOptions {
   count: number;
+  /** The machines behind the nodes, one node each (count is then their number); without them, names and addresses are made up. */
+  machines?: SimulatedMachine[];
+  /** Register as agents with --cloud-provider=external do (see SimulatedNode). */
+  externalCloudProvider?: boolean;
   /** Zones the nodes spread over, round robin; AWS-style names give the region too. */
   zones?: string[];
   namePrefix?: string;
@@ -99,9 +110,12 @@ export class SimulatedNodes {
     const shape = {
       cpu: this.opts.cpu, memory: this.opts.memory, pods: this.opts.pods, ephemeralStorage: this.opts.ephemeralStorage,
       ebsAttachLimit: this.opts.ebsAttachLimit, labels: this.opts.labels ?? {}, taints: this.opts.taints ?? [],
+      externalCloudProvider: this.opts.externalCloudProvider ?? false,
     };
-    this.nodes = Array.from({ length: this.opts.count }, (_, i) =>
-      new SimulatedNode(`${this.opts.namePrefix}${i}`, this.opts.zones[i % this.opts.zones.length], numberToIPv4(nodeBase + 1 + i), shape));
+    this.nodes = this.opts.machines
+      ? this.opts.machines.map((m) => new SimulatedNode(m.name, m.zone, m.internalIP, shape))
+      : Array.from({ length: this.opts.count }, (_, i) =>
+        new SimulatedNode(`${this.opts.namePrefix}${i}`, this.opts.zones[i % this.opts.zones.length], numberToIPv4(nodeBase + 1 + i), shape));
     for (const node of this.nodes) this.states.set(node.name, { node, renewAt: 0, paused: false, gone: false, ready: true, postedAt: Date.now() });
     this.pods = new Informer(client, PODS, { fieldSelector: 'spec.nodeName!=', onError: this.onError });
     this.nodeInformer = new Informer(client, NODES, { labelSelector: `${SIMULATED_LABEL}=true`, onError: this.onError });
@@ -142,7 +156,7 @@ export class SimulatedNodes {
       runControllerLoop(this.queue, (key) => this.syncPod(key), { name: 'simulated-pods', workers: this.opts.workers, signal, onError: this.onError }),
       this.renewLeases(signal),
     );
-    log.info('simulated nodes running', { count: this.nodes.length, zones: this.opts.zones });
+    log.info('simulated nodes running', { count: this.nodes.length, zones: [...new Set(this.nodes.map((n) => n.zone))] });
   }
 
   /** Stops renewing one node's Lease and syncing its pods, as if its agent died (for node lifecycle tests). */
