@@ -42,3 +42,11 @@ export function controllerManagerArgs(c: ComponentEndpoint & { signingCertFile: 
 export function schedulerArgs(c: ComponentEndpoint): string[] {
   return ['scheduler', `--kubeconfig=${c.kubeconfig}`, '--leader-elect=true', `--bind-address=${c.bindAddress}`, `--secure-port=${c.securePort}`];
 }
+
+/** The cloud-controller-manager: the cluster's tag, routes for the node ranges the controller-manager hands out. */
+export function cloudControllerManagerArgs(c: ComponentEndpoint & { clusterName: string }): string[] {
+  return [
+    'cloud-controller-manager', '--cloud-provider=aws', `--cluster-name=${c.clusterName}`, `--kubeconfig=${c.kubeconfig}`, '--leader-elect=true',
+    `--bind-address=${c.bindAddress}`, `--secure-port=${c.securePort}`, '--configure-cloud-routes=true', `--cluster-cidr=${CLUSTER_CIDR}`,
+  ];
+}

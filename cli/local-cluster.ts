@@ -16,10 +16,15 @@ export interface ComponentState {
   command: string[];
 }
 
+/** The name `skiff up` gives the local cluster: its resources in the AWS endpoint carry `kubernetes.io/cluster/skiff`. */
+export const LOCAL_CLUSTER_NAME = 'skiff';
+
 export interface ClusterState {
   startedAt: string;
   components: ComponentState[];
   kubeconfig: string;
+  /** The AWS endpoint the cluster uses; `embedded` when `up` started moto's server for it. */
+  aws?: { endpoint: string; region: string; clusterName: string; embedded: boolean };
 }
 
 const stateFile = () => join(skiffHome(), 'state.json');

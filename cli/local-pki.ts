@@ -15,6 +15,7 @@ export interface LocalPki {
   admin: { certFile: string; keyFile: string };
   controllerManager: { certFile: string; keyFile: string };
   scheduler: { certFile: string; keyFile: string };
+  cloudControllerManager: { certFile: string; keyFile: string };
   nats: { certFile: string; keyFile: string; password: string };
   /** Encryption at rest for secrets: an AES-GCM key made once. */
   encryptionConfig: string;
@@ -42,7 +43,7 @@ function ensureSecretFile(path: string, make: () => string): string {
  * Every certificate and key a local cluster needs, made on first start and
  * reused after: etcd's own CA with its serving certificate and the API
  * server's client certificate; the cluster CA; an identity per component
- * (admin in system:masters, the controller-manager, the scheduler, NATS); the key that
+ * (admin in system:masters, the controller-manager, the scheduler, the cloud-controller-manager, NATS); the key that
  * encrypts secrets at rest.
  */
 export async function ensureLocalPki(home: string): Promise<LocalPki> {
@@ -57,6 +58,7 @@ export async function ensureLocalPki(home: string): Promise<LocalPki> {
   const admin = await ensurePair(ca, dir, 'admin', { commonName: 'kubernetes-admin', organizations: ['system:masters'], usages: ['client'] });
   const controllerManager = await ensurePair(ca, dir, 'controller-manager', { commonName: 'system:kube-controller-manager', usages: ['client'] });
   const scheduler = await ensurePair(ca, dir, 'scheduler', { commonName: 'system:kube-scheduler', usages: ['client'] });
+  const cloudControllerManager = await ensurePair(ca, dir, 'cloud-controller-manager', { commonName: 'system:cloud-controller-manager', usages: ['client'] });
   const nats = await ensurePair(ca, dir, 'nats', { commonName: 'nats', hosts, usages: ['server'] });
   const password = ensureSecretFile(join(dir, 'nats-control-plane.password'), generatePassword).trim();
   const encryptionConfig = join(dir, 'encryption-config.yaml');
@@ -67,6 +69,6 @@ export async function ensureLocalPki(home: string): Promise<LocalPki> {
   return {
     dir, caFile: ca.certFile, caKeyFile: ca.keyFile,
     etcd: { caFile: etcdCA.certFile, ...etcdServer, clientCertFile: etcdClient.certFile, clientKeyFile: etcdClient.keyFile },
-    admin, controllerManager, scheduler, nats: { ...nats, password }, encryptionConfig,
+    admin, controllerManager, scheduler, cloudControllerManager, nats: { ...nats, password }, encryptionConfig,
   };
 }

@@ -3,9 +3,10 @@ import { apiserverCommand } from './commands/apiserver.js';
 const USAGE = `usage: skiff <command> [flags]
 
 commands:
-  up [--detach]          start the local cluster (etcd, API server, controller-manager, scheduler, NATS) and write its kubeconfig
-  down                   stop everything 'up' started
-  status [-o json]       list the components and their endpoints
+  up [--detach]          start the local cluster (etcd, API server, controller-manager, scheduler, cloud-controller-manager,
+                         NATS; the AWS endpoint: AWS_ENDPOINT_URL, else moto's server on 127.0.0.1:4566) and write its kubeconfig
+  down                   stop everything 'up' started and delete what it made in the AWS endpoint
+  status [-o json]       list the components and their endpoints, the AWS endpoint among them
   kubeconfig [--path]    print the admin kubeconfig (or its path)
   apiserver [flags]      run the API server (kube-apiserver's flag names)
   controller-manager --kubeconfig=PATH [--controllers=*,-name] [--leader-elect=false] [--secure-port=10257]
@@ -15,15 +16,21 @@ commands:
                          namespace, service account, CSR approving and signing (see the README for every flag)
   scheduler --kubeconfig=PATH [--leader-elect=false] [--secure-port=10259] [--kube-api-qps=1000 --kube-api-burst=2000]
                          run the scheduler (kube-scheduler's flags; the client rate defaults are high for throughput)
+  cloud-controller-manager --cloud-provider=aws --cluster-name=NAME --kubeconfig=PATH [--region=R] [--controllers=*,-name]
+                 [--leader-elect=false] [--secure-port=10258] [--configure-cloud-routes --cluster-cidr=CIDR]
+                         nodes, routes, load balancers (NLB) and EBS volumes reconciled against the AWS APIs; the endpoint
+                         comes from the SDK's configuration (AWS_ENDPOINT_URL), the region from --region, AWS_REGION or IMDS
   token create [--ttl=24h] [--kubeconfig=PATH]
                          make a bootstrap token for joining a node
   join --server=URL --ca-file=F --token=ID.SECRET [--node-name=N] --kubeconfig-out=F
                          get a node's own credential with a bootstrap token
   simulate-nodes --count N [--zones a,b,c] [--kubeconfig PATH] [--name-prefix P] [--cpu 32] [--memory 256Gi]
-                 [--max-pods 110] [--pod-cidr CIDR] [--keep-nodes]
+                 [--max-pods 110] [--pod-cidr CIDR] [--keep-nodes] [--aws [--cluster-name NAME]]
                          a TEST TOOL in the spirit of kwok: registers N nodes with no machine behind them,
                          renews their Leases, reports pods bound to them Running and Ready with an IP from
-                         the node's podCIDR, and finishes their deletion; removes the nodes on Ctrl-C
+                         the node's podCIDR, and finishes their deletion; removes the nodes on Ctrl-C. With --aws
+                         each node is backed by an instance launched in the cluster's subnets in the AWS endpoint and
+                         registers as a --cloud-provider=external agent; the instances are terminated on Ctrl-C
 
 'skiff <command> --help' prints that command's part of this.`;
 
@@ -33,6 +40,7 @@ const commands: Record<string, () => Promise<Command>> = {
   apiserver: async () => apiserverCommand,
   'controller-manager': async () => (await import('./commands/controller-manager.js')).controllerManagerCommand,
   scheduler: async () => (await import('./commands/scheduler.js')).schedulerCommand,
+  'cloud-controller-manager': async () => (await import('./commands/cloud-controller-manager.js')).cloudControllerManagerCommand,
   up: async () => (await import('./commands/up.js')).upCommand,
   down: async () => (await import('./commands/down.js')).downCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,

@@ -65,6 +65,8 @@ export async function runControllerSet<O extends ControllerSetOptions, C extends
         // Every queue's loop listens for the end of leadership: that many listeners are no leak.
         setMaxListeners(queues.length + 10, leading);
         await Promise.all(queues.map((c) => runControllerLoop(c.queue, c.reconcile, { name: c.name, workers: c.workers, signal: leading })));
+        // With nothing selected (--controllers=-all of them), the leader still holds its Lease until stopped.
+        if (!queues.length && !leading.aborted) await new Promise((resolve) => leading.addEventListener('abort', resolve, { once: true }));
       } catch (err) {
         if (!leading.aborted) throw err;
       } finally {

@@ -1,6 +1,15 @@
+import { createAwsClients } from '../../controllers/aws/aws-clients.js';
+import { describeAwsError } from '../../controllers/aws/errors.js';
+import { deleteClusterResources } from '../../infra/sdk/teardown.js';
+import { useEndpoint } from '../aws-endpoint.js';
 import { clearState, isAlive, readState, stopProcess } from '../local-cluster.js';
 
-/** `skiff down`: stops every process `up` started, newest first. */
+/**
+ * `skiff down`: stops every process `up` started, newest first, after
+ * deleting what the cluster owns in the AWS endpoint (load balancers,
+ * volumes, instances, the network), so an endpoint that outlives the
+ * cluster keeps nothing of it.
+ */
 export async function downCommand(argv: string[]): Promise<void> {
   if (argv.length) throw new Error(`unknown argument: ${argv[0]}`);
   const state = readState();
@@ -8,12 +17,29 @@ export async function downCommand(argv: string[]): Promise<void> {
     process.stdout.write('no local cluster is running\n');
     return;
   }
-  for (const c of [...state.components].reverse()) {
-    if (isAlive(c.pid)) {
-      process.stdout.write(`• stopping ${c.name} (pid ${c.pid})\n`);
-      await stopProcess(c.pid);
+  const components = [...state.components].reverse();
+  const endpointProcess = state.components.find((c) => c.name === 'aws-endpoint');
+  // The cloud-controller-manager goes first, so it makes nothing while its resources are deleted.
+  for (const c of components.filter((c) => c.name === 'cloud-controller-manager')) await stop(c);
+  if (state.aws && (!endpointProcess || isAlive(endpointProcess.pid))) {
+    useEndpoint(state.aws);
+    process.stdout.write(`• deleting the cluster's resources in the AWS endpoint ${state.aws.endpoint}\n`);
+    const aws = createAwsClients(state.aws.region);
+    try {
+      await deleteClusterResources(aws, state.aws.clusterName, (msg) => process.stdout.write(`  ${msg}\n`));
+    } catch (err) {
+      throw new Error(`could not delete the cluster's resources in ${state.aws.endpoint} (${describeAwsError(err)}); the processes keep running, run skiff down again`);
+    } finally {
+      aws.destroy();
     }
   }
+  for (const c of components) await stop(c);
   clearState();
   process.stdout.write('✓ local cluster stopped\n');
+}
+
+async function stop(c: { name: string; pid: number }): Promise<void> {
+  if (!isAlive(c.pid)) return;
+  process.stdout.write(`• stopping ${c.name} (pid ${c.pid})\n`);
+  await stopProcess(c.pid);
 }

@@ -14,7 +14,7 @@ export async function statusCommand(argv: string[]): Promise<void> {
   const state = readState();
   const components = (state?.components ?? []).map((c) => ({ name: c.name, endpoint: c.endpoint, pid: c.pid, running: isAlive(c.pid), log: c.log }));
   if (output === 'json') {
-    process.stdout.write(JSON.stringify({ running: components.length > 0 && components.every((c) => c.running), kubeconfig: state?.kubeconfig, components }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ running: components.length > 0 && components.every((c) => c.running), kubeconfig: state?.kubeconfig, awsEndpoint: state?.aws, components }, null, 2) + '\n');
     return;
   }
   if (!components.length) {
@@ -22,6 +22,8 @@ export async function statusCommand(argv: string[]): Promise<void> {
     return;
   }
   const rows = [['COMPONENT', 'STATUS', 'ENDPOINT', 'PID'], ...components.map((c) => [c.name, c.running ? 'Running' : 'Stopped', c.endpoint, String(c.pid)])];
+  // An endpoint `up` did not start (AWS_ENDPOINT_URL) is listed too, as external.
+  if (state?.aws && !state.aws.embedded) rows.splice(1, 0, ['aws-endpoint', 'External', state.aws.endpoint, '-']);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) process.stdout.write(r.map((cell, i) => cell.padEnd(widths[i] + 3)).join('').trimEnd() + '\n');
 }

@@ -7,9 +7,15 @@ import { get as httpsGet } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { writeServerConfig } from '../../control-plane/nats/server-config.js';
 import { ensureLocalPki } from '../local-pki.js';
-import { apiserverArgs, controllerManagerArgs, schedulerArgs } from '../control-plane-args.js';
+import { apiserverArgs, cloudControllerManagerArgs, controllerManagerArgs, schedulerArgs } from '../control-plane-args.js';
 import { renderKubeconfig } from '../kubeconfig-file.js';
-import { isAlive, readState, skiffHome, stopProcess, writeState, type ComponentState } from '../local-cluster.js';
+import { isAlive, LOCAL_CLUSTER_NAME, readState, skiffHome, stopProcess, writeState, type ClusterState, type ComponentState } from '../local-cluster.js';
+import { ensureAwsEndpoint } from '../aws-endpoint.js';
+import { createAwsClients } from '../../controllers/aws/aws-clients.js';
+import { ensureNetwork } from '../../infra/sdk/network.js';
+import { deleteClusterResources } from '../../infra/sdk/teardown.js';
+import { clusterTopology } from '../../infra/topology.js';
+import { ensureDefaultStorageClass } from '../default-storage-class.js';
 
 const step = (msg: string) => process.stdout.write(`• ${msg}\n`);
 const done = (msg: string, since: number) => process.stdout.write(`✓ ${msg} (${((Date.now() - since) / 1000).toFixed(1)}s)\n`);
@@ -102,7 +108,7 @@ function httpsReady(url: string, ca: Buffer): Promise<boolean> {
 }
 
 /**
- * `skiff up [--detach]`: etcd, the API server, the controllers, the scheduler and NATS on
+ * `skiff up [--detach]`: the AWS endpoint and the cluster's network in it, etcd, the API server, the controllers, the scheduler, the cloud-controller-manager and NATS on
  * this machine, TLS on every connection and each component with its own
  * identity; writes an admin kubeconfig (a client certificate in
  * system:masters).
@@ -120,12 +126,37 @@ export async function upCommand(argv: string[]): Promise<void> {
   const pki = await ensureLocalPki(home);
   const components: ComponentState[] = [];
   const kubeconfig = join(home, 'kubeconfig');
-  const save = () => writeState({ startedAt: new Date().toISOString(), components, kubeconfig });
+  let aws: ClusterState['aws'];
+  const save = () => writeState({ startedAt: new Date().toISOString(), components, kubeconfig, aws });
+  let networkMade = false;
   const abort = async () => {
+    // An endpoint that outlives this run keeps nothing of a start that failed half-way.
+    if (networkMade && aws && !aws.embedded) {
+      const clients = createAwsClients(aws.region);
+      await deleteClusterResources(clients, aws.clusterName).catch((err) => process.stderr.write(`skiff: could not delete the cluster's AWS resources: ${(err as Error).message}\n`));
+      clients.destroy();
+    }
     for (const c of components.reverse()) await stopProcess(c.pid);
   };
   try {
     let t = Date.now();
+    const endpoint = await ensureAwsEndpoint(logDir, LOCAL_CLUSTER_NAME, await pickPort(4566));
+    aws = endpoint.aws;
+    if (endpoint.component) components.push(endpoint.component);
+    save();
+    done(endpoint.component ? `AWS endpoint: moto's server on ${aws.endpoint}` : `AWS endpoint: ${aws.endpoint} (AWS_ENDPOINT_URL)`, t);
+    t = Date.now();
+    step(`creating the cluster's network in ${aws.region} (VPC, subnets in two zones, route table, security groups)`);
+    const clients = createAwsClients(aws.region);
+    try {
+      networkMade = true;
+      await ensureNetwork(clients, clusterTopology({ clusterName: LOCAL_CLUSTER_NAME, region: aws.region }), (msg) => step(msg));
+    } finally {
+      clients.destroy();
+    }
+    done('network ready', t);
+
+    t = Date.now();
     const etcdPort = await pickPort(2379);
     const peerPort = await pickPort(2380);
     const etcdUrl = `https://127.0.0.1:${etcdPort}`;
@@ -187,6 +218,21 @@ export async function upCommand(argv: string[]): Promise<void> {
     save();
     await waitFor('the scheduler', async () => insecureReady(scheduler.endpoint), scheduler.pid, scheduler.log);
     done('scheduler running', t);
+
+    t = Date.now();
+    step(`starting the cloud-controller-manager (as system:cloud-controller-manager, leader-elected, cluster ${LOCAL_CLUSTER_NAME})`);
+    const ccmKubeconfig = join(pki.dir, 'cloud-controller-manager.kubeconfig');
+    writeFileSync(ccmKubeconfig, renderKubeconfig({ server: api.endpoint, caFile, ...pki.cloudControllerManager, user: 'system:cloud-controller-manager' }), { mode: 0o600 });
+    const ccmPort = await pickPort(10258);
+    const ccm = launch('cloud-controller-manager', process.execPath, [main, ...cloudControllerManagerArgs({
+      kubeconfig: ccmKubeconfig, bindAddress: '127.0.0.1', securePort: ccmPort, clusterName: LOCAL_CLUSTER_NAME,
+    })], logDir);
+    ccm.endpoint = `https://127.0.0.1:${ccmPort}`;
+    components.push(ccm);
+    save();
+    await waitFor('the cloud-controller-manager', async () => insecureReady(ccm.endpoint), ccm.pid, ccm.log);
+    await ensureDefaultStorageClass(kubeconfig);
+    done('cloud-controller-manager running; default StorageClass gp3 (ebs.csi.aws.com, WaitForFirstConsumer)', t);
 
     if (await commandExists('nats-server')) {
       t = Date.now();

@@ -30,27 +30,41 @@ export interface BackingOptions {
 export async function launchBackingInstances(aws: AwsClients, opts: BackingOptions): Promise<BackingInstance[]> {
   const network = await findNetwork(aws, opts.clusterName);
   if (!network?.subnets.length) throw new Error(`no network for cluster ${opts.clusterName} in the AWS endpoint: run skiff up first`);
+  const { subnets, securityGroups } = network;
   const prefix = opts.namePrefix ?? 'sim-node-';
   const existing = await describeBacking(aws, opts.clusterName, prefix);
   const imageId = opts.imageId ?? (existing.length < opts.count ? await defaultImage(aws) : '');
   const out: BackingInstance[] = [];
+  const launched: BackingInstance[] = [];
+  try {
+    await launchMissing();
+  } catch (err) {
+    // A launch that fails half-way leaves no instance of its own behind.
+    await terminateBackingInstances(aws, launched).catch(() => undefined);
+    throw err;
+  }
+  return out;
+
+  async function launchMissing(): Promise<void> {
   for (let i = 0; i < opts.count; i++) {
     const found = existing.find((inst) => tagRecord(inst.Tags)[TAG_SIMULATED_NODE] === `${prefix}${i}`);
     if (found) {
       out.push(machine(found));
       continue;
     }
-    const subnet = network.subnets[i % network.subnets.length];
+    const subnet = subnets[i % subnets.length];
     const tags = { [clusterTagKey(opts.clusterName)]: RESOURCE_LIFECYCLE_OWNED, [TAG_NAME]: `${opts.clusterName}-${prefix}${i}`, [TAG_SIMULATED_NODE]: `${prefix}${i}` };
     const run = await aws.ec2.send(new RunInstancesCommand({
       ImageId: imageId, InstanceType: (opts.instanceType ?? 'm5.large') as _InstanceType, MinCount: 1, MaxCount: 1,
-      SubnetId: subnet.subnetId, SecurityGroupIds: network.securityGroups.nodes ? [network.securityGroups.nodes] : undefined,
+      SubnetId: subnet.subnetId, SecurityGroupIds: securityGroups.nodes ? [securityGroups.nodes] : undefined,
       TagSpecifications: [{ ResourceType: 'instance', Tags: tagList(tags) }],
       ClientToken: `${opts.clusterName}-${prefix}${i}`.slice(0, 64),
     }));
-    out.push(machine(run.Instances![0]));
+    const instance = machine(run.Instances![0]);
+    launched.push(instance);
+    out.push(instance);
   }
-  return out;
+  }
 }
 
 /** Terminates the instances; ones already gone are fine. */

@@ -4,15 +4,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { startMotoServer } from '../../localstack/moto-server.js';
+import { freePort } from '../helpers/free-port.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'skiff.js');
 const home = mkdtempSync(join(tmpdir(), 'skiff-home-'));
-const env = { ...process.env, SKIFF_HOME: join(home, '.skiff'), HOME: home };
+// Without AWS_ENDPOINT_URL, up starts moto's server as the cluster's AWS endpoint.
+const { AWS_ENDPOINT_URL: _unused, ...inherited } = process.env;
+const env: NodeJS.ProcessEnv = { ...inherited, SKIFF_HOME: join(home, '.skiff'), HOME: home };
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(cmd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: 90_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+    execFile(cmd, args, { env: { ...env, ...extraEnv }, timeout: 90_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
   });
+}
+
+/** The cluster's VPCs in an endpoint, by their cluster tag. */
+async function clusterVpcs(endpoint: string): Promise<number> {
+  const ec2 = new EC2Client({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'skiff', secretAccessKey: 'skiff' } });
+  try {
+    return (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:kubernetes.io/cluster/skiff', Values: ['owned'] }] }))).Vpcs!.length;
+  } finally {
+    ec2.destroy();
+  }
 }
 
 const alive = (pid: number) => {
@@ -46,6 +61,13 @@ test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
   t.regex(byName.scheduler.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/, 'the scheduler serves its health endpoint');
   t.true(byName.scheduler.running && byName['controller-manager'].running);
   t.regex(byName.nats.endpoint, /^tls:\/\/127\.0\.0\.1:\d+$/, 'NATS serves TLS');
+  t.regex(byName['aws-endpoint'].endpoint, /^http:\/\/127\.0\.0\.1:\d+$/, "moto's server is the embedded AWS endpoint");
+  t.deepEqual(parsed.awsEndpoint, { endpoint: byName['aws-endpoint'].endpoint, region: 'us-east-1', clusterName: 'skiff', embedded: true });
+  t.true(byName['cloud-controller-manager'].running);
+  t.regex(up.stdout, /creating subnet 10\.0\.16\.0\/20 in us-east-1b/);
+  t.is(await clusterVpcs(byName['aws-endpoint'].endpoint), 1, "the cluster's VPC is in the endpoint");
+  const table = await run('kubectl', ['--kubeconfig', join(home, '.skiff', 'kubeconfig'), 'get', 'storageclass']);
+  t.regex(table.stdout, /^gp3 \(default\)\s+ebs\.csi\.aws\.com\s+Delete\s+WaitForFirstConsumer\s+true/m, table.stdout + table.stderr);
   // etcd refuses a client without a certificate from its CA.
   const plain = await run('etcdctl', ['--endpoints', byName.etcd.endpoint, '--insecure-transport=false', '--insecure-skip-tls-verify', '--dial-timeout=2s', 'get', '/registry/', '--prefix', '--keys-only']);
   t.not(plain.code, 0);
@@ -126,10 +148,30 @@ test.serial('skiff up in the foreground stops everything on Ctrl-C', async (t) =
   while (!out.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
   t.regex(out, /Press Ctrl-C/, err);
   const pids = JSON.parse((await run(process.execPath, [bin, 'status', '-o', 'json'])).stdout).components.map((c: any) => c.pid);
-  t.is(pids.length, 5, "etcd, the API server, the controller-manager, the scheduler and NATS");
+  t.is(pids.length, 7, "the AWS endpoint, etcd, the API server, the controller-manager, the scheduler, the cloud-controller-manager and NATS");
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGINT');
   await exited;
   t.regex(out, /local cluster stopped/);
   for (const pid of pids) t.false(alive(pid));
+});
+
+test.serial('with AWS_ENDPOINT_URL, up uses that endpoint, status lists it, and down deletes what up made there', async (t) => {
+  await run(process.execPath, [bin, 'down']);
+  const endpoint = await startMotoServer({ port: await freePort() });
+  try {
+    const aws = { AWS_ENDPOINT_URL: endpoint.url, AWS_ACCESS_KEY_ID: 'skiff', AWS_SECRET_ACCESS_KEY: 'skiff' };
+    const up = await run(process.execPath, [bin, 'up', '--detach'], aws);
+    t.is(up.code, 0, up.stderr);
+    t.regex(up.stdout, new RegExp(`AWS endpoint: ${endpoint.url} \\(AWS_ENDPOINT_URL\\)`));
+    const status = await run(process.execPath, [bin, 'status'], aws);
+    t.regex(status.stdout, new RegExp(`^aws-endpoint\\s+External\\s+${endpoint.url}`, 'm'));
+    t.is(await clusterVpcs(endpoint.url), 1);
+    const down = await run(process.execPath, [bin, 'down'], aws);
+    t.is(down.code, 0, down.stderr);
+    t.regex(down.stdout, /deleting the VPC/);
+    t.is(await clusterVpcs(endpoint.url), 0, 'nothing of the cluster is left in the endpoint');
+  } finally {
+    await endpoint.stop();
+  }
 });
