@@ -100,7 +100,7 @@ export function createAwsClients(region: string, registry?: Registry): AwsClient
         calls.record(action, Number(process.hrtime.bigint() - started) / 1e9, err);
         throw err;
       }
-    }, { step: 'deserialize', name: 'skiffCallRecorder', priority: 'low' });
+    }, { step: 'deserialize', name: 'skiffCallRecorder', priority: 'high' });
   }
   return { region, ec2, elbv2, calls, destroy: () => { ec2.destroy(); elbv2.destroy(); } };
 }
