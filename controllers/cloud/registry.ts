@@ -2,10 +2,12 @@ import type { CloudControllerDescriptor } from './cloud-context.js';
 import { cloudNodeController } from './node/cloud-node-controller.js';
 import { cloudNodeLifecycleController } from './node/cloud-node-lifecycle-controller.js';
 import { routeController } from './route/route-controller.js';
+import { serviceLoadBalancerController } from './service/service-lb-controller.js';
 
 /** Every controller the cloud-controller-manager can run, as --controllers names them. */
 export const cloudControllerDescriptors: CloudControllerDescriptor[] = [
   cloudNodeController,
   cloudNodeLifecycleController,
   routeController,
+  serviceLoadBalancerController,
 ];

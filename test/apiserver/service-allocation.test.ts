@@ -72,3 +72,22 @@ test.serial('a full range answers 422, not a hang', async (t) => {
     await small.stop();
   }
 });
+
+test.serial('a LoadBalancer Service with externalTrafficPolicy Local gets a health check node port, released when no longer needed', async (t) => {
+  const created = await call(cluster, 'POST', SVCS, svc('local-lb', { type: 'LoadBalancer', externalTrafficPolicy: 'Local' }));
+  t.is(created.status, 201, created.text);
+  const hc = created.body.spec.healthCheckNodePort;
+  t.true(hc >= 31000 && hc <= 31099, String(hc));
+  t.not(hc, created.body.spec.ports[0].nodePort);
+  const clash = await call(cluster, 'POST', SVCS, svc('hc-clash', { type: 'NodePort', ports: [{ port: 80, nodePort: hc }] }));
+  t.is(clash.status, 422, 'the health check port is taken');
+  const toCluster = await call(cluster, 'PATCH', `${SVCS}/local-lb`, { spec: { externalTrafficPolicy: 'Cluster' } }, { 'Content-Type': 'application/merge-patch+json' });
+  t.is(toCluster.status, 200, toCluster.text);
+  t.is(toCluster.body.spec.healthCheckNodePort, undefined);
+  t.is((await call(cluster, 'POST', SVCS, svc('hc-reuse', { type: 'NodePort', ports: [{ port: 80, nodePort: hc }] }))).status, 201, 'the freed port can be claimed');
+  const asked = await call(cluster, 'POST', SVCS, svc('hc-asked', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 31090 }));
+  t.is(asked.status, 201, asked.text);
+  t.is(asked.body.spec.healthCheckNodePort, 31090);
+  t.is((await call(cluster, 'DELETE', `${SVCS}/hc-asked`)).status, 200);
+  t.is((await call(cluster, 'POST', SVCS, svc('hc-after-delete', { type: 'NodePort', ports: [{ port: 80, nodePort: 31090 }] }))).status, 201, 'deletion frees it');
+});

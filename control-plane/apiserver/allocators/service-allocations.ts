@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { KObject } from '../../../api/kind.js';
 import { ipv4ToNumber, numberToIPv4 } from '../../../api/net.js';
-import { wantsClusterIP, wantsNodePorts } from '../../../api/kinds/service.js';
+import { needsHealthCheckNodePort, wantsClusterIP, wantsNodePorts } from '../../../api/kinds/service.js';
 import { invalid } from '../../../api/status.js';
 import type { Cause } from '../../../api/validation/field-errors.js';
 import { absent, deleteOp, putOp, type EtcdKV } from '../storage/etcd-kv.js';
@@ -24,11 +24,15 @@ interface Claim { key: string; chosen: boolean; cause?: Cause }
  */
 export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRange): WriteHooks {
   /** Values the user asked for, remembered across retries of one write. */
-  const requested = new WeakMap<KObject, { ip?: string; nodePorts: Array<number | undefined> }>();
+  const requested = new WeakMap<KObject, { ip?: string; nodePorts: Array<number | undefined>; healthCheckNodePort?: number }>();
 
   const remember = (svc: KObject) => {
     if (!requested.has(svc)) {
-      requested.set(svc, { ip: svc.spec?.clusterIP || undefined, nodePorts: (svc.spec?.ports ?? []).map((p: KObject) => p.nodePort || undefined) });
+      requested.set(svc, {
+        ip: svc.spec?.clusterIP || undefined,
+        nodePorts: (svc.spec?.ports ?? []).map((p: KObject) => p.nodePort || undefined),
+        healthCheckNodePort: svc.spec?.healthCheckNodePort || undefined,
+      });
     }
     return requested.get(svc)!;
   };
@@ -89,6 +93,26 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
     return claims;
   }
 
+  /**
+   * The health check node port of a LoadBalancer Service with
+   * externalTrafficPolicy Local, from the node port range as kube-apiserver
+   * takes it: the one asked for, else a free one the Service's own node ports
+   * do not use.
+   */
+  async function claimHealthCheckPort(svc: KObject, asked: number | undefined): Promise<Claim> {
+    if (asked) {
+      const field = 'spec.healthCheckNodePort';
+      svc.spec.healthCheckNodePort = asked;
+      const cause = asked < ports.min || asked > ports.max
+        ? { reason: 'FieldValueInvalid', field, message: `${field}: Invalid value: ${asked}: provided port is not in the valid range. The range of valid ports is ${ports.text}` }
+        : { reason: 'FieldValueInvalid', field, message: `${field}: Invalid value: ${asked}: provided port is already allocated` };
+      return { key: portKey(asked), chosen: false, cause };
+    }
+    const picked = await pickPort(new Set(heldPorts(svc)));
+    svc.spec.healthCheckNodePort = picked;
+    return { key: portKey(picked), chosen: true };
+  }
+
   /** Immediate errors for out-of-range requests; guards and puts for the rest. */
   function toExtras(svc: KObject, claims: Claim[], releases: string[]): HookResult {
     const outOfRange = claims.filter((c) => c.cause && /not in the valid range/.test(c.cause.message));
@@ -103,6 +127,8 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
 
   const heldPorts = (svc: KObject): number[] =>
     wantsNodePorts(svc) ? (svc.spec?.ports ?? []).map((p: KObject) => p.nodePort).filter((p: unknown): p is number => typeof p === 'number' && p > 0) : [];
+  const heldHealthCheckPort = (svc: KObject): number | undefined =>
+    needsHealthCheckNodePort(svc) && typeof svc.spec?.healthCheckNodePort === 'number' && svc.spec.healthCheckNodePort > 0 ? svc.spec.healthCheckNodePort : undefined;
   const heldIp = (svc: KObject): string | undefined =>
     wantsClusterIP(svc) && ipv4ToNumber(svc.spec?.clusterIP ?? '') !== undefined ? svc.spec.clusterIP : undefined;
 
@@ -114,6 +140,7 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
       else if (svc.spec?.clusterIP === 'None') svc.spec.clusterIPs = ['None'];
       if (wantsNodePorts(svc)) claims.push(...(await claimPorts(svc, asked.nodePorts, new Set())));
       else for (const p of svc.spec?.ports ?? []) delete p.nodePort;
+      if (needsHealthCheckNodePort(svc)) claims.push(await claimHealthCheckPort(svc, asked.healthCheckNodePort));
       return toExtras(svc, claims, []);
     },
 
@@ -143,11 +170,16 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
       }
       const newPorts = new Set(heldPorts(svc));
       for (const p of oldPorts) if (!newPorts.has(p)) releases.push(portKey(p));
+      // Validation keeps a held health check port unchanged; one newly needed is claimed.
+      const oldHealthCheckPort = heldHealthCheckPort(old);
+      if (needsHealthCheckNodePort(svc) && !oldHealthCheckPort) claims.push(await claimHealthCheckPort(svc, asked.healthCheckNodePort));
+      if (oldHealthCheckPort && heldHealthCheckPort(svc) !== oldHealthCheckPort) releases.push(portKey(oldHealthCheckPort));
       return toExtras(svc, claims, releases);
     },
 
     async delete(old) {
-      const keys = [...(heldIp(old) ? [ipKey(heldIp(old)!)] : []), ...heldPorts(old).map(portKey)];
+      const healthCheckPort = heldHealthCheckPort(old);
+      const keys = [...(heldIp(old) ? [ipKey(heldIp(old)!)] : []), ...heldPorts(old).map(portKey), ...(healthCheckPort ? [portKey(healthCheckPort)] : [])];
       return { ops: keys.map(deleteOp) };
     },
   };
