@@ -1,11 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpsGet } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Pool, type Dispatcher } from 'undici';
+import { join } from 'node:path';
+import type { Pool } from 'undici';
 import { cpuSeconds, rssMb } from './process-stats.js';
+import { adminPool, main, root, scrape, skiff, stopChild, waitUntil, type Component } from './local-cluster.js';
 import { round, runConcurrently } from './stats.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1_000);
@@ -15,11 +14,6 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1_000);
 const IN_FLIGHT = 64;
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const main = join(root, 'dist', 'cli', 'main.js');
-
-interface Component { name: string; pid: number; endpoint: string; log: string; command: string[] }
 
 /** A pod as a web Deployment's would look: requests, a port, labels. */
 function pod(name: string, namespace: string, schedulerName: string): Record<string, unknown> {
@@ -31,31 +25,6 @@ function pod(name: string, namespace: string, schedulerName: string): Record<str
       containers: [{ name: 'web', image: 'registry.local/web:1.4.2', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '100m', memory: '128Mi' } } }],
     },
   };
-}
-
-function skiff(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [main, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`skiff ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
-  });
-}
-
-/** The admin's HTTP client: undici, so the bench's own CPU stays small beside the cluster's. */
-function adminPool(url: string, pki: string) {
-  const pool = new Pool(url, {
-    connections: IN_FLIGHT,
-    connect: { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) },
-  });
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await pool.request({
-      path, method: method as Dispatcher.HttpMethod,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    if (res.statusCode >= 300) throw new Error(`${method} ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
-    return JSON.parse(text);
-  };
-  return { call, pool };
 }
 
 /** When each pod of a namespace was first seen bound, from one watch (the same observer for both runs). */
@@ -78,37 +47,10 @@ function watchBindings(pool: Pool, namespace: string) {
   return { boundAt, stop: async () => { abort.abort(); await done; } };
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return performance.now() - started;
-}
-
 async function createPods(call: ReturnType<typeof adminPool>['call'], namespace: string, count: number, schedulerName: string, offset = 0): Promise<void> {
   await runConcurrently(count, IN_FLIGHT, async (i) => {
     await call('POST', `/api/v1/namespaces/${namespace}/pods`, pod(`pod-${offset + i}`, namespace, schedulerName));
   });
-}
-
-/** A component's /metrics, whose certificate is its own self-signed one. */
-function scrape(url: string): Promise<string> {
-  return new Promise((resolve) => {
-    httpsGet(url, { rejectUnauthorized: false }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(body));
-    }).on('error', () => resolve(''));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  return exited;
 }
 
 /**

@@ -1,0 +1,67 @@
+import { execFile, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool, type Dispatcher } from 'undici';
+
+/** What benchmarks share about the cluster `skiff up` starts: the CLI, an admin client, waiting, scraping. */
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const main = join(root, 'dist', 'cli', 'main.js');
+/** Connections of the admin's client: as many requests in flight. */
+const IN_FLIGHT = 64;
+
+export interface Component { name: string; pid: number; endpoint: string; log: string; command: string[] }
+
+export function skiff(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [main, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`skiff ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
+  });
+}
+
+/** The admin's HTTP client: undici, so the bench's own CPU stays small beside the cluster's. */
+export function adminPool(url: string, pki: string) {
+  const pool = new Pool(url, {
+    connections: IN_FLIGHT,
+    connect: { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) },
+  });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await pool.request({
+      path, method: method as Dispatcher.HttpMethod,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${method} ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
+    return JSON.parse(text);
+  };
+  return { call, pool };
+}
+
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return performance.now() - started;
+}
+
+/** A component's /metrics, whose certificate is its own self-signed one. */
+export function scrape(url: string): Promise<string> {
+  return new Promise((resolve) => {
+    httpsGet(url, { rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    }).on('error', () => resolve(''));
+  });
+}
+
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  return exited;
+}
