@@ -1,6 +1,7 @@
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<boolean> }>> = {
   apiserver: async () => import('./apiserver.js'),
   scheduler: async () => import('./scheduler.js'),
+  ccm: async () => import('./ccm.js'),
 };
 
 const name = process.argv[2];
