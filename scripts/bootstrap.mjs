@@ -3,7 +3,7 @@
 // Idempotent: every step checks first. It downloads nothing but npm and Debian packages
 // (and moto from pip only when moto_server is missing).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +30,9 @@ function asRoot(cmd, args) {
 }
 
 function ensureNodeModules() {
-  if (existsSync(join(root, 'node_modules', '.package-lock.json'))) return;
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  // npm rewrites node_modules/.package-lock.json on every install: a lock file changed since (a pull) means a new install.
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(join(root, 'package-lock.json')).mtimeMs) return;
   say('installing npm dependencies (npm ci)');
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
