@@ -182,10 +182,13 @@ export class SimulatedNodes {
   private async postStatus(state: NodeState, current: AnyObject): Promise<void> {
     // As the kubelet does, a conflict (a controller wrote the node meanwhile) reads the node again and retries, up to five times.
     for (let attempt = 1; ; attempt++) {
-      const conditions = state.node.status(state.ready).conditions.map((c: AnyObject) => {
+      const reported = state.node.status(state.ready).conditions.map((c: AnyObject) => {
         const prior = nodeCondition(current.status, c.type);
         return prior && prior.status === c.status ? { ...c, lastTransitionTime: prior.lastTransitionTime } : c;
       });
+      // Conditions others own (the route controller's NetworkUnavailable) stay, as the kubelet's setters leave them.
+      const others = ((current.status?.conditions ?? []) as AnyObject[]).filter((c) => !reported.some((r: AnyObject) => r.type === c.type));
+      const conditions = [...reported, ...others];
       try {
         await this.client.updateStatus(NODES, { ...current, status: { ...current.status, conditions } });
         break;

@@ -41,6 +41,8 @@ const isUninitialized = (node: AnyObject): boolean => taintExists(nodeTaints(nod
  */
 export class CloudNodeController {
   private readonly batch: InstanceBatch;
+  /** Nodes (by uid) this controller initialized whose untainted version the cache has not shown yet. */
+  private readonly initialized = new Set<string>();
 
   constructor(
     private readonly client: RestClient,
@@ -54,27 +56,32 @@ export class CloudNodeController {
     this.batch = new InstanceBatch(instances);
     const enqueue = (node: AnyObject) => {
       if (isUninitialized(node)) this.queue.add(node.metadata.name!);
+      else this.initialized.delete(node.metadata.uid!);
     };
-    nodes.addEventHandler({ onAdd: enqueue, onUpdate: (_old, node) => enqueue(node) });
+    nodes.addEventHandler({ onAdd: enqueue, onUpdate: (_old, node) => enqueue(node), onDelete: (node) => this.initialized.delete(node.metadata.uid!) });
     this.statusQueue.add(UPDATE_NODE_STATUS);
   }
 
   /** kube's syncNode: initializes one tainted node from its instance. */
   readonly reconcile = async (name: string): Promise<ReconcileResult> => {
     const cached = this.nodes.store.get(name);
-    if (!cached || !isUninitialized(cached)) return;
+    // A tainted node already initialized is the cache lagging behind the write (the address write's event comes first).
+    if (!cached || !isUninitialized(cached) || this.initialized.has(cached.metadata.uid!)) return;
     const found = await this.batch.lookup(cached);
     if (!found) throw new Error(`failed to initialize node ${name}: no instance has the private DNS name ${name} and the node has no providerID`);
-    if (found.gone) throw new Error(`failed to initialize node ${name}: its instance ${found.instance?.instanceId ?? cached.spec?.providerID} is terminated`);
+    if (found.gone) throw new Error(`failed to initialize node ${name}: its instance ${found.instance?.instanceId ?? cached.spec?.providerID} no longer exists`);
     const instance = found.instance;
     // Addresses first: the taint stays on until everything is written, so a crash in between is redone.
     let node = await this.writeAddresses(cached, instance);
     if (!node) return;
     for (let attempt = 1; ; attempt++) {
+      // Marked before the write, so the untainted version's event (which unmarks it) always comes after.
+      this.initialized.add(node.metadata.uid!);
       try {
         await this.client.patch(NODES, name, 'merge', initialization(node, instance));
         break;
       } catch (err) {
+        this.initialized.delete(node.metadata.uid!);
         if (isNotFound(err)) return;
         if (!isConflict(err) || attempt >= maxAttempts) throw err;
       }
