@@ -68,7 +68,10 @@ export class CloudNodeController {
     // A tainted node already initialized is the cache lagging behind the write (the address write's event comes first).
     if (!cached || !isUninitialized(cached) || this.initialized.has(cached.metadata.uid!)) return;
     const found = await this.batch.lookup(cached);
-    if (!found) throw new Error(`failed to initialize node ${name}: no instance has the private DNS name ${name} and the node has no providerID`);
+    if (!found) {
+      const providerId = cached.spec?.providerID;
+      throw new Error(`failed to initialize node ${name}: ${providerId ? `its providerID ${providerId} names no AWS instance` : `no instance has the private DNS name ${name}`}`);
+    }
     if (found.gone) throw new Error(`failed to initialize node ${name}: its instance ${found.instance?.instanceId ?? cached.spec?.providerID} no longer exists`);
     const instance = found.instance;
     // Addresses first: the taint stays on until everything is written, so a crash in between is redone.
