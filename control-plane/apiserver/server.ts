@@ -24,6 +24,7 @@ import { binding, finalize, scale } from './handlers/subresources.js';
 import { watch } from './handlers/watch.js';
 import { create, patch, update, type MutatingAdmission } from './handlers/write.js';
 import { defaultStorageClass } from './admission/default-storage-class.js';
+import { claimResize } from './admission/persistent-volume-claim-resize.js';
 import { claimProtection, volumeProtection } from './admission/storage-object-in-use-protection.js';
 import { podDefaults } from './admission/pod-defaults.js';
 import { keepPodPriority, PriorityAdmission } from './admission/priority.js';
@@ -332,12 +333,18 @@ export class ApiServer {
     const signers = writes && ctx.kind.kind === 'CertificateSigningRequest' && this.authorizer;
     // The Priority plugin: a pod update keeps its priority; a class may not be a second global default.
     const priority = writes && !ctx.info.subresource && (ctx.kind.kind === 'Pod' || ctx.kind.kind === 'PriorityClass');
-    if (!node && !rbac && !signers && !priority) return undefined;
+    // PersistentVolumeClaimResize: growing a claim needs it bound and its class to allow expansion.
+    const resize = writes && !ctx.info.subresource && ctx.kind.kind === 'PersistentVolumeClaim';
+    if (!node && !rbac && !signers && !priority && !resize) return undefined;
     const { info, kind, store } = ctx;
     return async (obj: KObject, old?: KObject) => {
       const target = { group: kind.group, resource: kind.plural, name: info.name ?? obj.metadata?.name };
       if (priority && kind.kind === 'Pod' && old) keepPodPriority(obj, old);
       if (priority && kind.kind === 'PriorityClass') await this.priority.validateClass(obj, old);
+      if (resize && old) {
+        const reason = await claimResize(this.storeFor('storageclasses', 'storage.k8s.io'))(obj, old);
+        if (reason) throw forbidden(target, reason);
+      }
       if (node) {
         const reason = await nodeRestriction(node, {
           verb, group: kind.group, resource: kind.plural, subresource: info.subresource, namespace: info.namespace, name: info.name, object: obj,

@@ -14,9 +14,12 @@ import type { RestClient } from '../../client/rest-client.js';
 import { objectKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { PodIpPool } from './pod-ip-pool.js';
+import { NodeVolumes } from './node-volumes.js';
 import { isRunningAsSimulated, runningPodStatus } from './running-pod-status.js';
 import { SIMULATED_LABEL, SimulatedNode } from './simulated-node.js';
 import { parallelize } from '../../client/parallelize.js';
+import { claimNamesOf } from '../../api/storage/pod-claims.js';
+import { deepEqual } from '../../api/deep-equal.js';
 
 /** A machine a simulated node stands for (an instance in the AWS endpoint): its name, zone and address. */
 export interface SimulatedMachine {
@@ -95,6 +98,9 @@ export class SimulatedNodes {
   private readonly pods: Informer;
   private readonly nodeInformer: Informer;
   private readonly queue = new WorkQueue<string>();
+  /** Nodes whose status.volumesInUse may be out of date. */
+  private readonly volumesInUseQueue = new WorkQueue<string>();
+  private readonly volumes: NodeVolumes;
   private readonly running: Promise<unknown>[] = [];
 
   constructor(private readonly client: RestClient, options: SimulatedNodesOptions) {
@@ -119,6 +125,7 @@ export class SimulatedNodes {
     for (const node of this.nodes) this.states.set(node.name, { node, renewAt: 0, paused: false, gone: false, ready: true, postedAt: Date.now() });
     this.pods = new Informer(client, PODS, { fieldSelector: 'spec.nodeName!=', onError: this.onError });
     this.nodeInformer = new Informer(client, NODES, { labelSelector: `${SIMULATED_LABEL}=true`, onError: this.onError });
+    this.volumes = new NodeVolumes(client, this.onError);
   }
 
   /** Registers every node and its Lease, then keeps renewing them and syncing their pods until stop(). */
@@ -147,16 +154,47 @@ export class SimulatedNodes {
         enqueue(pod);
       },
       onUpdate: (_old, pod) => enqueue(pod),
-      onDelete: (pod) => this.poolFor(pod.spec?.nodeName)?.release(pod.metadata.uid!),
+      onDelete: (pod) => {
+        this.poolFor(pod.spec?.nodeName)?.release(pod.metadata.uid!);
+        if (this.states.has(pod.spec?.nodeName)) this.volumesInUseQueue.add(pod.spec.nodeName);
+      },
     });
-    this.nodeInformer.start();
-    this.pods.start();
-    await Promise.all([this.nodeInformer.waitForSync(signal), this.pods.waitForSync(signal)]);
+    this.watchVolumes(enqueue);
+    for (const informer of [this.nodeInformer, this.pods, ...this.volumes.informers]) informer.start();
+    await Promise.all([this.nodeInformer, this.pods, ...this.volumes.informers].map((i) => i.waitForSync(signal)));
     this.running.push(
       runControllerLoop(this.queue, (key) => this.syncPod(key), { name: 'simulated-pods', workers: this.opts.workers, signal, onError: this.onError }),
+      runControllerLoop(this.volumesInUseQueue, (name) => this.syncVolumesInUse(name), { name: 'simulated-volumes-in-use', workers: 4, signal, onError: this.onError }),
       this.renewLeases(signal),
     );
     log.info('simulated nodes running', { count: this.nodes.length, zones: [...new Set(this.nodes.map((n) => n.zone))] });
+  }
+
+  /** Pods waiting for their claims, attachments or a file system resize look again when those change. */
+  private watchVolumes(enqueue: (pod: AnyObject) => void): void {
+    const podsOn = (nodeName: string | undefined) => {
+      if (nodeName && this.states.has(nodeName)) for (const pod of this.pods.store.list()) if (pod.spec?.nodeName === nodeName) enqueue(pod);
+    };
+    const claimUsers = (namespace: string | undefined, name: string | undefined) => {
+      for (const pod of this.pods.store.list()) if (pod.metadata.namespace === namespace && claimNamesOf(pod).includes(name!)) enqueue(pod);
+    };
+    const va = (obj: AnyObject) => podsOn(obj.spec?.nodeName);
+    this.volumes.attachments.addEventHandler({ onAdd: va, onUpdate: (_old, obj) => va(obj) });
+    const claim = (obj: AnyObject) => claimUsers(obj.metadata.namespace, obj.metadata.name);
+    this.volumes.claims.addEventHandler({ onAdd: claim, onUpdate: (_old, obj) => claim(obj) });
+    const pv = (obj: AnyObject) => claimUsers(obj.spec?.claimRef?.namespace, obj.spec?.claimRef?.name);
+    this.volumes.pvs.addEventHandler({ onAdd: pv, onUpdate: (_old, obj) => pv(obj) });
+  }
+
+  /** Reports the node's status.volumesInUse: the EBS volumes of the pods it runs, as a kubelet lists what it has mounted. */
+  private async syncVolumesInUse(name: string): Promise<void> {
+    const state = this.states.get(name);
+    if (!state || state.gone || state.paused) return;
+    const pods = this.pods.store.list().filter((pod) => pod.spec?.nodeName === name && !isPodTerminal(pod));
+    const want = this.volumes.inUse(pods);
+    const have: string[] = this.nodeInformer.store.get(name)?.status?.volumesInUse ?? [];
+    if (deepEqual(want, have)) return;
+    await this.client.patch(NODES, name, 'merge', { status: { volumesInUse: want.length ? want : null } }, { subresource: 'status' });
   }
 
   /** Stops renewing one node's Lease and syncing its pods, as if its agent died (for node lifecycle tests). */
@@ -205,7 +243,8 @@ export class SimulatedNodes {
     if (this.abort.signal.aborted) return;
     this.abort.abort();
     this.queue.shutDown();
-    await Promise.all([this.pods.stop(), this.nodeInformer.stop(), ...this.running]);
+    this.volumesInUseQueue.shutDown();
+    await Promise.all([this.pods.stop(), this.nodeInformer.stop(), ...this.volumes.informers.map((i) => i.stop()), ...this.running]);
     if (this.opts.keepNodes) return;
     await parallelize(this.nodes, this.opts.workers, async (node) => {
       for (const [ref, namespace] of [[LEASES, NAMESPACE_NODE_LEASE], [NODES, undefined]] as const) {
@@ -316,7 +355,12 @@ export class SimulatedNodes {
       });
       return;
     }
-    if (isPodTerminal(pod) || isRunningAsSimulated(pod)) return;
+    this.volumesInUseQueue.add(state.node.name);
+    if (isPodTerminal(pod)) return;
+    // As a kubelet, a pod's containers start once its volumes are attached; a running one finishes its volumes' resizes.
+    if (!this.volumes.ready(pod, state.node.name)) return;
+    await this.volumes.finishResizes(pod);
+    if (isRunningAsSimulated(pod)) return;
     const ip = pod.spec?.hostNetwork ? state.node.internalIP : pod.status?.podIP ?? this.poolFor(state.node.name)!.assign(uid!);
     if (!ip) throw new Error(`no free pod IP on ${state.node.name} for ${key}`);
     try {
