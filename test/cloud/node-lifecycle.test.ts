@@ -1,69 +1,20 @@
 import test from 'ava';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EC2Client, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { isNotFound } from '../../client/api-error.js';
 import { EVENTS, NODES } from '../../client/resources.js';
 import { adminClient } from '../helpers/apiserver.js';
 import { startAwsNodes, startCloudControllerManager, startCloudTestbed, type AwsNodes, type CloudTestbed } from '../helpers/cloud.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/aws-fault-proxy.js';
 import { eventually } from '../helpers/eventually.js';
 
-/**
- * A pass-through proxy in front of moto that, while `failing`, answers every
- * DescribeInstances with an AWS server error or throttling, as AWS does on a
- * bad day: what the cloud-node-lifecycle controller must never read as "gone".
- */
-class FaultyEndpoint {
-  failing = false;
-  failed = 0;
-  private readonly server: Server;
-
-  private constructor(target: string) {
-    const upstream = new URL(target);
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        if (this.failing && /(^|&)Action=DescribeInstances(&|$)/.test(body.toString())) {
-          const [status, code] = this.failed++ % 2 === 0 ? [503, 'RequestLimitExceeded'] : [500, 'InternalError'];
-          res.writeHead(status, { 'content-type': 'text/xml' });
-          res.end(`<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>${code}</Code><Message>injected by the test</Message></Error></Errors><RequestID>test</RequestID></Response>`);
-          return;
-        }
-        const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        });
-        forward.on('error', () => res.destroy());
-        forward.end(body);
-      });
-    });
-  }
-
-  static async start(target: string): Promise<FaultyEndpoint> {
-    const proxy = new FaultyEndpoint(target);
-    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
-    return proxy;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 let bed: CloudTestbed;
-let faulty: FaultyEndpoint;
+/** A pass-through proxy in front of moto, until a test has it answer throttling and server errors. */
+let faulty: FaultProxy;
 /** The test's own way to the endpoint, around the proxy. */
 let direct: EC2Client;
 test.before(async () => {
   bed = await startCloudTestbed({ controllers: false });
-  faulty = await FaultyEndpoint.start(bed.endpoint.url);
+  faulty = await startFaultProxy(bed.endpoint.url, { throttleShare: 0, errorShare: 0, maxLatencyMs: 0 });
   // Every client of this process, the cloud-controller-manager's included, now goes through the proxy.
   process.env.AWS_ENDPOINT_URL = faulty.url;
   direct = new EC2Client({ region: bed.endpoint.region, endpoint: bed.endpoint.url });
@@ -71,7 +22,7 @@ test.before(async () => {
 test.after.always(async () => {
   direct?.destroy();
   if (bed) process.env.AWS_ENDPOINT_URL = bed.endpoint.url;
-  await faulty?.close();
+  await faulty?.stop();
   await bed?.stop();
 });
 
@@ -134,16 +85,17 @@ test.serial('a stopped instance\'s NotReady node gets the shutdown taint and is 
 test.serial('AWS errors and throttling never delete a node: its terminated instance\'s node goes only once AWS answers', async (t) => {
   await withLifecycle('fault-', 1, async (nodes, client) => {
     const [inst] = nodes.instances;
-    faulty.failing = true;
-    faulty.failed = 0;
+    // Every call of the cloud-controller-manager fails, half throttled, half with a server error.
+    faulty.set({ throttleShare: 0.5, errorShare: 0.5 });
     try {
       await direct.send(new TerminateInstancesCommand({ InstanceIds: [inst.instanceId] }));
       await nodes.nodes.setReady(inst.name, false);
       // Several monitor passes' worth of failed lookups, each retried by the SDK.
-      await eventually('failed lookups', () => faulty.failed >= 12, 60_000);
+      const failedBefore = faulty.injected.throttled + faulty.injected.errors;
+      await eventually('failed lookups', () => faulty.injected.throttled + faulty.injected.errors >= failedBefore + 12, 60_000);
       t.false(await gone(client, inst.name));
     } finally {
-      faulty.failing = false;
+      faulty.set({ throttleShare: 0, errorShare: 0 });
     }
     await eventually('node deleted once AWS answers', () => gone(client, inst.name), 60_000);
     t.pass();
