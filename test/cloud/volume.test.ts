@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CreateVolumeCommand, DescribeVolumesCommand, type Volume } from '@aws-sdk/client-ec2';
+import { CreateVolumeCommand, DescribeVolumesCommand, TerminateInstancesCommand, type Volume } from '@aws-sdk/client-ec2';
 import { csiAttachmentName } from '../../api/storage/csi-attachment.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { AnyObject } from '../../client/resource.js';
@@ -286,6 +286,36 @@ test.serial('reclaim Delete deletes the EBS volume and the PV; Retain keeps both
   // The Delete volume's reclaim has run, so the retained one was looked at too.
   t.is((await describeVolume(keptPv.spec.csi.volumeHandle))?.State, 'available');
   t.is((await admin.get(PERSISTENT_VOLUMES, keptPv.metadata.name!)).status.phase, 'Released');
+});
+
+test.serial('a terminated instance\'s node goes, and with it its attachments, so the claim can be used on another node', async (t) => {
+  const extra = await startAwsNodes(bed, 1, { namePrefix: 'term-' });
+  const [doomed] = extra.instances;
+  await initialize(doomed);
+  await ccm.stop();
+  ccm = await startCloudControllerManager(bed, { controllers: [...CONTROLLERS, 'cloud-node-lifecycle'], nodeMonitorPeriodMs: 200, retryBaseDelayMs: 200, retryMaxDelayMs: 2_000 });
+  try {
+    await admin.create(PERSISTENT_VOLUME_CLAIMS, claim('moving', 'gp3'));
+    await admin.create(PODS, pod('moving', 'moving', doomed));
+    const bound = await boundClaim('moving');
+    const volumeId = (await admin.get(PERSISTENT_VOLUMES, bound.spec.volumeName)).spec.csi.volumeHandle;
+    await eventually('attached to the doomed node', async () => (await admin.get(VOLUME_ATTACHMENTS, attachmentFor(volumeId, doomed))).status?.attached);
+    await bed.aws.ec2.send(new TerminateInstancesCommand({ InstanceIds: [doomed.instanceId] }));
+    await extra.nodes.setReady(doomed.name, false);
+    await eventually('node deleted', () => gone(() => admin.get(NODES, doomed.name)));
+    await eventually('attachment released', () => gone(() => admin.get(VOLUME_ATTACHMENTS, attachmentFor(volumeId, doomed))));
+    // The pod a controller would make elsewhere: in the volume's zone, it gets the volume without waiting for anything.
+    const sameZone = nodes.instances.find((i) => i.zone === doomed.zone)!;
+    await admin.delete(PODS, 'moving', { namespace: NS, gracePeriodSeconds: 0 });
+    await admin.create(PODS, pod('moved', 'moving', sameZone));
+    await eventually('moved pod running', async () => (await admin.get(PODS, 'moved', { namespace: NS })).status?.phase === 'Running');
+    t.like((await describeVolume(volumeId))!.Attachments, [{ InstanceId: sameZone.instanceId, State: 'attached' }]);
+    await deletePod('moved');
+  } finally {
+    await ccm.stop();
+    ccm = await startCcm();
+    await extra.stop();
+  }
 });
 
 test.serial('deleting a node releases its attachments at once, though its pod still lists the volume', async (t) => {
