@@ -1,14 +1,28 @@
 import test from 'ava';
 import { CreateRouteCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeRouteTablesCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { isMutatingAction } from '../../controllers/aws/aws-clients.js';
 import { NODES } from '../../client/resources.js';
 import { adminClient } from '../helpers/apiserver.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/aws-fault-proxy.js';
 import { startAwsNodes, startCloudControllerManager, startCloudTestbed, type CloudTestbed } from '../helpers/cloud.js';
 import { eventually } from '../helpers/eventually.js';
 
 const clusterCidr = '10.244.0.0/16';
 let bed: CloudTestbed;
-test.before(async () => { bed = await startCloudTestbed({ controllers: { controllers: ['nodeipam'], allocateNodeCidrs: true, clusterCidr } }); });
-test.after.always(async () => { await bed?.stop(); });
+/** A clean pass-through in front of moto, counting the calls of this process by action. */
+let proxy: FaultProxy;
+test.before(async () => {
+  bed = await startCloudTestbed({ controllers: { controllers: ['nodeipam'], allocateNodeCidrs: true, clusterCidr } });
+  proxy = await startFaultProxy(bed.endpoint.url, { throttleShare: 0, errorShare: 0, maxLatencyMs: 0 });
+  process.env.AWS_ENDPOINT_URL = proxy.url;
+});
+test.after.always(async () => {
+  if (bed) process.env.AWS_ENDPOINT_URL = bed.endpoint.url;
+  await proxy?.stop();
+  await bed?.stop();
+});
+
+const mutatingCalls = () => [...proxy.passedByAction].filter(([action]) => isMutatingAction(action)).reduce((n, [, count]) => n + count, 0);
 
 async function routeTable(): Promise<Map<string, string>> {
   const table = (await bed.aws.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [bed.network.routeTableId] }))).RouteTables![0];
@@ -25,7 +39,8 @@ test('every node\'s podCIDR is routed to its instance, with the source/destinati
   await bed.aws.ec2.send(new CreateRouteCommand({ RouteTableId: bed.network.routeTableId, DestinationCidrBlock: '10.244.250.0/24', InstanceId: foreign }));
   await bed.aws.ec2.send(new CreateRouteCommand({ RouteTableId: bed.network.routeTableId, DestinationCidrBlock: '192.168.7.0/24', InstanceId: a.instanceId }));
   const ccm = await startCloudControllerManager(bed, {
-    controllers: ['cloud-node', 'route'], configureCloudRoutes: true, clusterCidr, routeReconciliationPeriodMs: 300,
+    controllers: ['cloud-node', 'cloud-node-lifecycle', 'route'], configureCloudRoutes: true, clusterCidr,
+    routeReconciliationPeriodMs: 300, nodeStatusUpdateFrequencyMs: 300, nodeMonitorPeriodMs: 300,
   });
   try {
     const cidrs = new Map<string, string>();
@@ -43,6 +58,12 @@ test('every node\'s podCIDR is routed to its instance, with the source/destinati
         (await client.get(NODES, inst.name)).status.conditions.find((c: any) => c.type === 'NetworkUnavailable'));
       t.like(condition, { status: 'False', reason: 'RouteCreated', message: 'RouteController created a route' });
     }
+
+    // Steady state: passes of every controller come and go, and none changes anything in AWS.
+    const mutating = mutatingCalls();
+    const passes = proxy.passedByAction.get('DescribeRouteTables') ?? 0;
+    await eventually('three more route passes', () => (proxy.passedByAction.get('DescribeRouteTables') ?? 0) >= passes + 3);
+    t.is(mutatingCalls(), mutating, JSON.stringify([...proxy.passedByAction]));
 
     // The agent's own status posts keep the condition, as a kubelet's do.
     await nodes.nodes.setReady(a.name, true);

@@ -14,6 +14,8 @@ export interface FaultOptions {
 export interface FaultProxy {
   url: string;
   injected: { throttled: number; errors: number; passed: number };
+  /** The calls that reached the endpoint, by API action (the query protocol's Action). */
+  passedByAction: Map<string, number>;
   /** Changes the faults from now on (all zero: a clean pass-through). */
   set(faults: Partial<FaultOptions>): void;
   stop(): Promise<void>;
@@ -28,6 +30,7 @@ export interface FaultProxy {
 export async function startFaultProxy(target: string, faults: FaultOptions): Promise<FaultProxy> {
   let current = { ...faults };
   const injected = { throttled: 0, errors: 0, passed: 0 };
+  const passedByAction = new Map<string, number>();
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => void handle(req, res));
 
@@ -47,6 +50,8 @@ export async function startFaultProxy(target: string, faults: FaultOptions): Pro
       return fault(res, service, 500, 'InternalError', 'An internal error has occurred');
     }
     injected.passed++;
+    const action = new URLSearchParams(body.toString()).get('Action') ?? 'Unknown';
+    passedByAction.set(action, (passedByAction.get(action) ?? 0) + 1);
     const forwarded = request({
       host: upstream.hostname, port: upstream.port, method: req.method, path: req.url,
       headers: { ...req.headers, host: upstream.host },
@@ -66,6 +71,7 @@ export async function startFaultProxy(target: string, faults: FaultOptions): Pro
   return {
     url: `http://127.0.0.1:${port}`,
     injected,
+    passedByAction,
     set(next) { current = { ...current, ...next }; },
     stop: () => new Promise((resolve) => {
       server.closeAllConnections();
