@@ -103,7 +103,7 @@ export class ElbLoadBalancers implements LoadBalancers {
         continue;
       }
       // Scheme and subnets are fixed at creation: a load balancer that no longer fits (or a second one of the name) goes.
-      replacedGroups.push(...await this.groupsOfLoadBalancer(candidate.LoadBalancerArn!));
+      replacedGroups.push(...(await this.groupsOfLoadBalancer(candidate.LoadBalancerArn!)).map((g) => g.TargetGroupArn!));
       await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: candidate.LoadBalancerArn }));
       changed = true;
     }
@@ -119,7 +119,7 @@ export class ElbLoadBalancers implements LoadBalancers {
     if (!fresh) changed = (await this.ensureTags([arn], found.find((f) => f.LoadBalancerArn === arn)?.tags ?? {}, want)) || changed;
 
     const listeners = fresh ? [] : (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners ?? [];
-    const attached = fresh ? [] : (await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: arn }))).TargetGroups ?? [];
+    const attached = fresh ? [] : await this.groupsOfLoadBalancer(arn);
     if (attached.length) changed = (await this.ensureTags(attached.map((g) => g.TargetGroupArn!), await this.tagsOf(attached.map((g) => g.TargetGroupArn!)), want)) || changed;
     // Removed ports' listeners go first: a port may come back with another protocol.
     for (const listener of listeners) {
@@ -170,7 +170,7 @@ export class ElbLoadBalancers implements LoadBalancers {
   async updateTargets(want: DesiredLoadBalancer): Promise<boolean | undefined> {
     const [lb] = (await this.findByName(want)).filter((f) => sameShape(f, want));
     if (!lb) return undefined;
-    const groups = (await this.aws.elbv2.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).TargetGroups ?? [];
+    const groups = await this.groupsOfLoadBalancer(lb.LoadBalancerArn!);
     let changed = false;
     for (const g of groups) changed = (await this.ensureTargets(g.TargetGroupArn!, g.Port!, want.targets)) || changed;
     changed = (await this.rules.ensure(nodeRules(want))) || changed;
@@ -290,8 +290,14 @@ export class ElbLoadBalancers implements LoadBalancers {
     return gone.length > 0 || added.length > 0;
   }
 
-  private async groupsOfLoadBalancer(arn: string): Promise<string[]> {
-    return ((await this.aws.elbv2.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: arn }))).TargetGroups ?? []).map((g) => g.TargetGroupArn!);
+  /** The target groups a load balancer's listeners forward to (moto answers TargetGroupNotFound where AWS answers none). */
+  private async groupsOfLoadBalancer(arn: string): Promise<TargetGroup[]> {
+    try {
+      return (await this.aws.elbv2.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: arn }))).TargetGroups ?? [];
+    } catch (err) {
+      if (hasCode(err, 'TargetGroupNotFound', 'TargetGroupNotFoundException')) return [];
+      throw err;
+    }
   }
 
   /** Deleted, or already gone; one still in use (its load balancer going away) fails and is retried. */

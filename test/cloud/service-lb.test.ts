@@ -1,11 +1,13 @@
 import test from 'ava';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateTagsCommand, DeleteTagsCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import {
-  DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand, DescribeTagsCommand, DescribeTargetGroupsCommand,
+  CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand, DescribeTagsCommand, DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand, type LoadBalancer, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isMutatingAction } from '../../controllers/aws/aws-clients.js';
-import { ElbLoadBalancers, type DesiredLoadBalancer } from '../../controllers/aws/load-balancers.js';
+import { ElbLoadBalancers, targetGroupName, type DesiredLoadBalancer } from '../../controllers/aws/load-balancers.js';
 import { findLoadBalancerSubnets } from '../../controllers/aws/load-balancer-subnets.js';
 import { clusterTagKey, TAG_ROLE_INTERNAL_ELB, TAG_SERVICE_NAME, tagRecord } from '../../controllers/aws/tags.js';
 import { LOAD_BALANCER_CLEANUP_FINALIZER } from '../../controllers/cloud/service/service-lb-controller.js';
@@ -22,8 +24,10 @@ let bed: CloudTestbed;
 let nodes: AwsNodes;
 let ccm: RunningCloudControllerManager;
 let admin: RestClient;
+let counter: CallCounter;
 const NS = 'default';
 const A = 'service.beta.kubernetes.io/aws-load-balancer-';
+const startController = () => startCloudControllerManager(bed, { controllers: ['service-lb-controller'], retryBaseDelayMs: 200, retryMaxDelayMs: 2_000 });
 
 test.before(async () => {
   bed = await startCloudTestbed();
@@ -31,14 +35,54 @@ test.before(async () => {
   nodes = await startAwsNodes(bed, 3);
   await initialize(nodes.instances[0]);
   await initialize(nodes.instances[1]);
-  ccm = await startCloudControllerManager(bed, { controllers: ['service-lb-controller'], retryBaseDelayMs: 200, retryMaxDelayMs: 2_000 });
+  // The cloud-controller-manager's clients are made (and find their endpoint) after this: they go through the counter; the test's own were made before.
+  counter = await startCallCounter(bed.endpoint.url);
+  process.env.AWS_ENDPOINT_URL = counter.url;
+  ccm = await startController();
 });
 test.after.always(async () => {
   await ccm?.stop();
   await nodes?.stop();
   admin?.close();
+  await counter?.stop();
   await bed?.stop();
 });
+
+interface CallCounter {
+  url: string;
+  /** Every action seen, and the mutating ones. */
+  all: string[];
+  mutating: string[];
+  stop(): Promise<void>;
+}
+
+/** A pass-through proxy to the endpoint that notes every mutating action (EC2 and ELBv2 both speak the query protocol: `Action=` in the body). */
+async function startCallCounter(target: string): Promise<CallCounter> {
+  const upstream = new URL(target);
+  const all: string[] = [];
+  const mutating: string[] = [];
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const action = new URLSearchParams(body.toString()).get('Action');
+    if (action) all.push(action);
+    if (action && isMutatingAction(action)) mutating.push(action);
+    const forwarded = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    forwarded.on('error', () => res.destroy());
+    forwarded.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    all,
+    mutating,
+    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
 
 /** What the cloud-node controller does to a node: its providerID set and the uninitialized taint gone. */
 async function initialize(inst: BackingInstance): Promise<void> {
@@ -92,10 +136,12 @@ async function observe(owner: string, loadBalancerName?: string): Promise<Observ
   return { lbs, groups, listeners: listeners.sort((a, b) => a.port - b.port), rules };
 }
 
-async function reasons(name: string): Promise<{ type: string; reason: string; message: string }[]> {
+async function reasons(name: string): Promise<{ type: string; reason: string; message: string; count: number }[]> {
   const events = await admin.list(EVENTS, { namespace: NS, fieldSelector: `involvedObject.name=${name}` });
-  return events.items.map((e: AnyObject) => ({ type: e.type, reason: e.reason, message: e.message }));
+  return events.items.map((e: AnyObject) => ({ type: e.type, reason: e.reason, message: e.message, count: e.count ?? 1 }));
 }
+
+const ensuredCount = async (name: string) => (await reasons(name)).filter((e) => e.reason === 'EnsuredLoadBalancer').reduce((n, e) => n + e.count, 0);
 
 const instanceIds = (...idx: number[]) => idx.map((i) => nodes.instances[i].instanceId).sort();
 const nodePorts = (svc: AnyObject) => svc.spec.ports.map((p: AnyObject) => p.nodePort as number).sort();
@@ -135,6 +181,20 @@ test.serial('a LoadBalancer Service gets a finalizer, a Network Load Balancer wi
     return r.some((e) => e.reason === 'EnsuredLoadBalancer') && r;
   });
   t.true(got.some((e) => e.reason === 'EnsuringLoadBalancer' && e.type === 'Normal'));
+});
+
+test.serial('a restarted controller, and a change that leaves the load balancer as it is, make no mutating AWS call', async (t) => {
+  await eventually('the first sync done', async () => (await ensuredCount('web')) >= 1);
+  await ccm.stop();
+  counter.mutating.length = 0;
+  counter.all.length = 0;
+  ccm = await startController();
+  await eventually('the Service ensured again after the restart', async () => (await ensuredCount('web')) >= 2);
+  t.true(counter.all.includes('DescribeLoadBalancers'), 'the controller looked');
+  t.deepEqual(counter.mutating, [], 'the restart');
+  await admin.patch(SERVICES, 'web', 'merge', { metadata: { annotations: { 'example.com/owner': 'team-web' } } }, { namespace: NS });
+  await eventually('the Service ensured after the annotation', async () => (await ensuredCount('web')) >= 3);
+  t.deepEqual(counter.mutating, [], 'an annotation the load balancer does not read');
 });
 
 test.serial('targets follow the nodes: an initialized node is registered, an excluded one deregistered', async (t) => {
@@ -249,16 +309,23 @@ test.serial('naming subnets by Name tag replaces the load balancer in those subn
 });
 
 test.serial('a type change to ClusterIP deletes everything of the Service and removes the finalizer', async (t) => {
-  const svc = await getService('web');
-  await admin.patch(SERVICES, 'web', 'merge', { spec: { type: 'ClusterIP', loadBalancerSourceRanges: null } }, { namespace: NS });
-  await eventually('the finalizer removed', async () => !(await getService('web')).metadata.finalizers?.includes(LOAD_BALANCER_CLEANUP_FINALIZER));
-  const left = await observe('default/web', lbName(svc));
-  t.deepEqual([left.lbs.length, left.groups.length, left.rules.length], [0, 0, 0]);
-  const got = await reasons('web');
-  t.true(got.some((e) => e.reason === 'DeletingLoadBalancer'));
-  t.true(got.some((e) => e.reason === 'DeletedLoadBalancer'));
-  t.is((await getService('web')).status?.loadBalancer?.ingress, undefined);
   await admin.delete(SERVICES, 'web', { namespace: NS });
+  // A Service of its own: the events of one object are rate limited (25, then one per 5 minutes), and web has had its share.
+  await admin.create(SERVICES, lbService('switch'));
+  await eventually('the hostname', () => hostnameOf('switch'));
+  const svc = await getService('switch');
+  t.is((await observe('default/switch')).lbs.length, 1);
+  await admin.patch(SERVICES, 'switch', 'merge', { spec: { type: 'ClusterIP' } }, { namespace: NS });
+  await eventually('the finalizer removed', async () => !(await getService('switch')).metadata.finalizers?.includes(LOAD_BALANCER_CLEANUP_FINALIZER));
+  const left = await observe('default/switch', lbName(svc));
+  t.deepEqual([left.lbs.length, left.groups.length, left.rules.length], [0, 0, 0]);
+  const got = await eventually('the deletion events', async () => {
+    const r = await reasons('switch');
+    return r.some((e) => e.reason === 'DeletedLoadBalancer') && r;
+  });
+  t.true(got.some((e) => e.reason === 'DeletingLoadBalancer'));
+  t.is((await getService('switch')).status?.loadBalancer?.ingress, undefined);
+  await admin.delete(SERVICES, 'switch', { namespace: NS });
 });
 
 test.serial('externalTrafficPolicy Local checks health over HTTP on the healthCheckNodePort, let in from the subnets', async (t) => {
@@ -326,6 +393,39 @@ test.serial('in the steady state ensuring again makes no mutating AWS call; a no
   const left = await observe('other/steady', 'steady-state-lb');
   t.deepEqual([left.lbs.length, left.groups.length, left.rules.length], [0, 0, 0]);
   t.false(await lbs.delete('other/steady', 'steady-state-lb'), 'nothing left to delete');
+});
+
+test.serial('what an interrupted attempt made is found and used: the load balancer and a target group not yet forwarded to', async (t) => {
+  await ccm.stop();
+  try {
+    const svc: AnyObject = await admin.create(SERVICES, lbService('retry'));
+    const owner = 'default/retry';
+    const tags = [{ Key: clusterTagKey(bed.clusterName), Value: 'owned' }, { Key: TAG_SERVICE_NAME, Value: owner }];
+    const subnets = bed.network.subnets.map((s) => s.subnetId);
+    // What a controller killed after these creates left: no listener, no targets, no status.
+    const lb = (await bed.aws.elbv2.send(new CreateLoadBalancerCommand({ Name: lbName(svc), Type: 'network', Scheme: 'internet-facing', Subnets: subnets, Tags: tags }))).LoadBalancers![0];
+    const listener = { port: 80, protocol: 'TCP' as const, nodePort: svc.spec.ports[0].nodePort };
+    const group = (await bed.aws.elbv2.send(new CreateTargetGroupCommand({
+      Name: targetGroupName(bed.clusterName, owner, listener), Protocol: 'TCP', Port: listener.nodePort, VpcId: bed.network.vpcId, TargetType: 'instance', Tags: tags,
+    }))).TargetGroups![0];
+    ccm = await startController();
+    await eventually('the hostname', () => hostnameOf('retry'));
+    const seen = await observe(owner);
+    t.deepEqual(seen.lbs.map((l) => l.LoadBalancerArn), [lb.LoadBalancerArn]);
+    t.deepEqual(seen.groups.map((g) => g.TargetGroupArn), [group.TargetGroupArn]);
+    t.deepEqual(seen.listeners.map((l) => l.targetGroupArn), [group.TargetGroupArn]);
+    t.deepEqual(seen.groups[0].targets, instanceIds(0, 1, 2));
+  } finally {
+    await admin.delete(SERVICES, 'retry', { namespace: NS });
+  }
+  await eventually('the Service gone', async () => {
+    try {
+      await getService('retry');
+      return false;
+    } catch (err) {
+      return isNotFound(err);
+    }
+  });
 });
 
 test.serial('nothing of any Service is left in the endpoint', async (t) => {
