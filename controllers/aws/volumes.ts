@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
   AttachVolumeCommand, CreateVolumeCommand, DeleteVolumeCommand, DescribeInstancesCommand, DescribeSubnetsCommand, DescribeVolumesCommand,
-  DetachVolumeCommand, ModifyVolumeCommand, type Volume as Ec2Volume, type VolumeType,
+  DetachVolumeCommand, ModifyVolumeCommand, type Filter, type Instance as Ec2Instance, type Volume as Ec2Volume, type VolumeType,
 } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './aws-clients.js';
+import { Batcher } from './batcher.js';
 import { DeviceReservations } from './ebs-devices.js';
 import { hasCode } from './errors.js';
 import { clusterFilter, clusterTagKey, RESOURCE_LIFECYCLE_OWNED, TAG_NAME, tagList, tagRecord, type Tags } from './tags.js';
@@ -112,17 +113,56 @@ function toVolume(v: Ec2Volume): Volume {
   };
 }
 
-/** The EC2 implementation. */
+/** Lookups made within this long of each other share one Describe call (values per filter stay well under EC2's 200). */
+const BATCH = { windowMs: 20, maxKeys: 100 };
+
+/**
+ * The EC2 implementation. Its Describe calls are batched across the
+ * volumes being worked on at once, by filters (which, unlike ids, do not
+ * fail a whole call for one unknown id); an id a filter did not return is
+ * asked for alone, so only AWS's NotFound means gone.
+ */
 export class Ec2Volumes implements Volumes {
   private readonly devices = new DeviceReservations();
+  private readonly byName: Batcher<string, Volume[]>;
+  private readonly byId: Batcher<string, Volume>;
+  private readonly instances: Batcher<string, Ec2Instance>;
 
-  constructor(private readonly aws: AwsClients, private readonly clusterName: string) {}
+  constructor(private readonly aws: AwsClients, private readonly clusterName: string) {
+    this.byName = new Batcher(async (names) => {
+      const out = new Map<string, Volume[]>();
+      for (const v of await this.describeVolumes([{ Name: `tag:${TAG_CSI_VOLUME_NAME}`, Values: names }, clusterFilter(this.clusterName)])) {
+        const name = v.tags[TAG_CSI_VOLUME_NAME];
+        out.set(name, [...(out.get(name) ?? []), v]);
+      }
+      return out;
+    }, BATCH);
+    this.byId = new Batcher(async (ids) => new Map((await this.describeVolumes([{ Name: 'volume-id', Values: ids }])).map((v) => [v.id, v])), BATCH);
+    this.instances = new Batcher(async (ids) => {
+      const out = new Map<string, Ec2Instance>();
+      let NextToken: string | undefined;
+      do {
+        const page = await this.aws.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ids }], NextToken }));
+        for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) out.set(i.InstanceId!, i);
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return out;
+    }, BATCH);
+  }
+
+  private async describeVolumes(Filters: Filter[]): Promise<Volume[]> {
+    const out: Volume[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.aws.ec2.send(new DescribeVolumesCommand({ Filters, NextToken }));
+      out.push(...(page.Volumes ?? []).map(toVolume));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return out;
+  }
 
   async findByName(name: string): Promise<Volume | undefined> {
-    const out = await this.aws.ec2.send(new DescribeVolumesCommand({
-      Filters: [{ Name: `tag:${TAG_CSI_VOLUME_NAME}`, Values: [name] }, clusterFilter(this.clusterName)],
-    }));
-    const live = (out.Volumes ?? []).map(toVolume).filter((v) => v.state !== 'deleting' && v.state !== 'deleted');
+    const live = ((await this.byName.get(name)) ?? []).filter((v) => v.state !== 'deleting' && v.state !== 'deleted');
     if (live.length > 1) throw new Error(`several volumes are tagged ${TAG_CSI_VOLUME_NAME}=${name}: ${live.map((v) => v.id).join(', ')}`);
     return live[0];
   }
@@ -156,6 +196,8 @@ export class Ec2Volumes implements Volumes {
   }
 
   async describe(volumeId: string): Promise<Volume | undefined> {
+    const found = await this.byId.get(volumeId);
+    if (found) return found;
     try {
       const out = await this.aws.ec2.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }));
       const v = out.Volumes?.[0];
@@ -167,12 +209,14 @@ export class Ec2Volumes implements Volumes {
   }
 
   async attach(volumeId: string, instanceId: string): Promise<AttachState> {
-    let instance;
-    try {
-      instance = (await this.aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
-    } catch (err) {
-      if (hasCode(err, 'InvalidInstanceID.NotFound')) return { state: 'instance-gone' };
-      throw err;
+    let instance = await this.instances.get(instanceId);
+    if (!instance) {
+      try {
+        instance = (await this.aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
+      } catch (err) {
+        if (hasCode(err, 'InvalidInstanceID.NotFound')) return { state: 'instance-gone' };
+        throw err;
+      }
     }
     const state = instance?.State?.Name;
     if (!instance || state === 'terminated' || state === 'shutting-down') return { state: 'instance-gone' };

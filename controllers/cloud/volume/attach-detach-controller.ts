@@ -84,6 +84,6 @@ export const attachDetachController: CloudControllerDescriptor = {
       },
       onDelete: nodeChanged,
     });
-    return [{ name: NAME, queue, reconcile: (key: string) => requeueOnConflict(() => syncAttachment(a, key)), workers: workersFor(ctx, NAME, 5) }];
+    return [{ name: NAME, queue, reconcile: (key: string) => requeueOnConflict(() => syncAttachment(a, key)), workers: workersFor(ctx, NAME, 10) }];
   },
 };

@@ -43,7 +43,7 @@ export const ebsProvisionerController: CloudControllerDescriptor = {
     // The last attachment going lets its volume be deleted.
     attachments.addEventHandler({ onDelete: (va) => { for (const pv of vaPvIndex(va)) volumeQueue.add(pv); } });
     return [
-      { name: `${NAME}-claims`, queue: claimQueue, reconcile: (key: string) => requeueOnConflict(() => syncClaimProvisioning(p, key)), workers: workersFor(ctx, NAME, 5) },
+      { name: `${NAME}-claims`, queue: claimQueue, reconcile: (key: string) => requeueOnConflict(() => syncClaimProvisioning(p, key)), workers: workersFor(ctx, NAME, 10) },
       { name: `${NAME}-volumes`, queue: volumeQueue, reconcile: (key: string) => requeueOnConflict(() => syncVolumeReclaim(p, attachments, key)), workers: workersFor(ctx, NAME, 5) },
     ];
   },
