@@ -35,7 +35,7 @@ test.before(async () => {
   nodes = await startAwsNodes(bed, 3);
   await initialize(nodes.instances[0]);
   await initialize(nodes.instances[1]);
-  // The cloud-controller-manager's clients are made (and find their endpoint) after this: they go through the counter; the test's own were made before.
+  // Clients find their endpoint on their first call: the cloud-controller-manager's go through the counter (and so do the test's ELBv2 reads).
   counter = await startCallCounter(bed.endpoint.url);
   process.env.AWS_ENDPOINT_URL = counter.url;
   ccm = await startController();
@@ -197,7 +197,8 @@ test.serial('a restarted controller, and a change that leaves the load balancer 
   t.deepEqual(counter.mutating, [], 'an annotation the load balancer does not read');
 });
 
-test.serial('targets follow the nodes: an initialized node is registered, an excluded one deregistered', async (t) => {
+test.serial('targets follow the nodes: an initialized node is registered, an excluded one deregistered, and nothing else changes', async (t) => {
+  counter.mutating.length = 0;
   await initialize(nodes.instances[2]);
   await eventually('the third node registered', async () => (await observe('default/web')).groups.every((g) => g.targets.join() === instanceIds(0, 1, 2).join()));
   await admin.patch(NODES, nodes.instances[0].name, 'merge', { metadata: { labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': 'true' } } });
@@ -208,6 +209,7 @@ test.serial('targets follow the nodes: an initialized node is registered, an exc
   await admin.patch(NODES, nodes.instances[1].name, 'merge', { spec: { taints: [] } });
   await eventually('all three back', async () => (await observe('default/web')).groups.every((g) => g.targets.join() === instanceIds(0, 1, 2).join()));
   t.true((await reasons('web')).some((e) => e.reason === 'UpdatedLoadBalancer'));
+  t.deepEqual([...new Set(counter.mutating)].sort(), ['DeregisterTargets', 'RegisterTargets']);
 });
 
 test.serial('ports added and removed add and remove listeners and target groups; the kept one is untouched', async (t) => {

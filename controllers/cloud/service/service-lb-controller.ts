@@ -46,6 +46,8 @@ interface Synced {
   name: string;
   service: string;
   targets: string;
+  /** When it was last ensured whole (compared with AWS, not only its targets). */
+  verifiedAt: number;
 }
 
 /**
@@ -98,6 +100,10 @@ export function serviceLoadBalancerReconciler(deps: {
     const name = loadBalancerName(svc);
     const hostname = svc.status?.loadBalancer?.ingress?.[0]?.hostname;
     const settled = !!last && last.service === fingerprint && hasFinalizer(svc, LOAD_BALANCER_CLEANUP_FINALIZER) && !!hostname;
+    const targetKey = targets.join(',');
+    // A node change that leaves this Service's targets as they are: nothing to ask AWS until the next verification.
+    const verifyIn = settled ? last.verifiedAt + VERIFY_PERIOD_MS - Date.now() : 0;
+    if (settled && last.targets === targetKey && verifyIn > 0) return { requeueAfter: verifyIn };
     // Always add the finalizer before anything is created, so the Service cannot go before its load balancer does.
     if (!hasFinalizer(svc, LOAD_BALANCER_CLEANUP_FINALIZER)) svc = await updateFinalizers(svc, (obj) => withFinalizer(obj, LOAD_BALANCER_CLEANUP_FINALIZER));
     const subnets = await deps.findSubnets(settings);
@@ -105,15 +111,14 @@ export function serviceLoadBalancerReconciler(deps: {
       name, owner: key, scheme: settings.scheme, subnets, listeners: settings.listeners, healthCheck: settings.healthCheck,
       targets, tags: settings.tags, crossZone: settings.crossZone, sourceRanges: settings.sourceRanges,
     };
-    const targetKey = targets.join(',');
-    if (settled && last.targets !== targetKey) {
+    if (settled && last.targets !== targetKey && verifyIn > 0) {
       // Only the node set changed: kube's UpdateLoadBalancer, targets and the rules that follow them.
       const updated = await loadBalancers.updateTargets(want);
       if (updated !== undefined) {
         synced.set(key, { ...last, targets: targetKey });
         if (!targets.length) recorder.event(svc, 'Warning', 'UnAvailableLoadBalancer', 'There are no available nodes for LoadBalancer');
         else recorder.event(svc, 'Normal', 'UpdatedLoadBalancer', 'Updated load balancer with new hosts');
-        return { requeueAfter: VERIFY_PERIOD_MS };
+        return { requeueAfter: verifyIn };
       }
     }
     if (!settled) {
@@ -125,7 +130,7 @@ export function serviceLoadBalancerReconciler(deps: {
       await client.patch(SERVICES, svc.metadata.name!, 'merge', { status: { loadBalancer: { ingress: [{ hostname: dnsName }] } } }, { namespace: svc.metadata.namespace, subresource: 'status' });
     }
     if (!settled || changed) recorder.event(svc, 'Normal', 'EnsuredLoadBalancer', 'Ensured load balancer');
-    synced.set(key, { name, service: fingerprint, targets: targetKey });
+    synced.set(key, { name, service: fingerprint, targets: targetKey, verifiedAt: Date.now() });
     return { requeueAfter: VERIFY_PERIOD_MS };
   }
 
