@@ -6,6 +6,7 @@ import { adminClient } from '../helpers/apiserver.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/aws-fault-proxy.js';
 import { startAwsNodes, startCloudControllerManager, startCloudTestbed, type CloudTestbed } from '../helpers/cloud.js';
 import { eventually } from '../helpers/eventually.js';
+import { startSimulatedNodes } from '../helpers/simulated-nodes.js';
 
 const clusterCidr = '10.244.0.0/16';
 let bed: CloudTestbed;
@@ -36,6 +37,8 @@ test('every node\'s podCIDR is routed to its instance, with the source/destinati
   const foreign = (await bed.aws.ec2.send(new RunInstancesCommand({ ImageId: imageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: bed.network.subnets[0].subnetId }))).Instances![0].InstanceId!;
   const nodes = await startAwsNodes(bed, 2, { namePrefix: 'route-' });
   const [a, b] = nodes.instances;
+  // A node with no instance behind it (skiff simulate-nodes without --aws): no route, and no say on its network.
+  const plain = await startSimulatedNodes(bed.cluster, { count: 1, namePrefix: 'plain-' });
   await bed.aws.ec2.send(new CreateRouteCommand({ RouteTableId: bed.network.routeTableId, DestinationCidrBlock: '10.244.250.0/24', InstanceId: foreign }));
   await bed.aws.ec2.send(new CreateRouteCommand({ RouteTableId: bed.network.routeTableId, DestinationCidrBlock: '192.168.7.0/24', InstanceId: a.instanceId }));
   const ccm = await startCloudControllerManager(bed, {
@@ -59,6 +62,13 @@ test('every node\'s podCIDR is routed to its instance, with the source/destinati
       t.like(condition, { status: 'False', reason: 'RouteCreated', message: 'RouteController created a route' });
     }
 
+    const plainNode = await eventually('plain node podCIDR', async () => {
+      const n = await client.get(NODES, 'plain-0');
+      return n.spec.podCIDR && n;
+    });
+    t.false(plainNode.status.conditions.some((c: any) => c.type === 'NetworkUnavailable'));
+    t.false((await routeTable()).has(plainNode.spec.podCIDR));
+
     // Steady state: passes of every controller come and go, and none changes anything in AWS.
     const mutating = mutatingCalls();
     const passes = proxy.passedByAction.get('DescribeRouteTables') ?? 0;
@@ -78,6 +88,7 @@ test('every node\'s podCIDR is routed to its instance, with the source/destinati
     t.true(routes.has('10.0.0.0/16'), 'the local route stays');
   } finally {
     await ccm.stop();
+    await plain.stop();
     await nodes.stop();
     await bed.aws.ec2.send(new TerminateInstancesCommand({ InstanceIds: [foreign] }));
     client.close();

@@ -38,8 +38,8 @@ interface WantedRoute {
  * cluster's route table, so pods on different nodes reach each other
  * without an overlay; the routes of nodes that went are deleted. It only
  * ever touches routes inside the cluster CIDR that target the cluster's own
- * instances, so routes anyone else made stay. Each node's NetworkUnavailable
- * condition says whether its routes are in place.
+ * instances, so routes anyone else made stay. The NetworkUnavailable
+ * condition of each node with an instance says whether its routes are in place.
  */
 export class RouteController {
   constructor(
@@ -74,13 +74,15 @@ export class RouteController {
     const wanted = new Map<string, WantedRoute>();
     // Per node, per podCIDR: whether its route is in place.
     const created = new Map<string, Map<string, boolean>>();
-    for (const node of nodes) {
+    // Only nodes with an instance: one not initialized yet is kept off by its taint, and one of no
+    // instance at all (a simulated node without --aws) is no business of the cloud's routes.
+    const routable = nodes.filter((n) => instanceIdFromProviderId(n.spec?.providerID));
+    for (const node of routable) {
       const name = node.metadata.name!;
       const cidrs = podCidrsOf(node).map(normalize).filter((c): c is string => !!c && this.isResponsibleForRoute(c));
       created.set(name, new Map(cidrs.map((c) => [c, false])));
-      const instanceId = instanceIdFromProviderId(node.spec?.providerID);
-      // A node the cloud node controller has not initialized yet has no instance to route to.
-      if (instanceId) for (const cidr of cidrs) wanted.set(cidr, { node: name, cidr, instanceId });
+      const instanceId = instanceIdFromProviderId(node.spec?.providerID)!;
+      for (const cidr of cidrs) wanted.set(cidr, { node: name, cidr, instanceId });
     }
     const isWanted = (r: InstanceRoute) => !r.blackhole && wanted.get(normalize(r.destinationCidr)!)?.instanceId === r.instanceId;
     const stale = existing.filter((r) => !isWanted(r));
@@ -115,7 +117,7 @@ export class RouteController {
         }
       });
     }
-    await parallelize(nodes, workers, async (node) => {
+    await parallelize(routable, workers, async (node) => {
       const routes = [...created.get(node.metadata.name!)!.values()];
       await updateNetworkingCondition(this.client, node, routes.length > 0 && routes.every(Boolean));
     });
