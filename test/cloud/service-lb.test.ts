@@ -367,6 +367,19 @@ test.serial('a load balancer type this controller does not make gets a Warning a
   await admin.delete(SERVICES, 'external', { namespace: NS });
 });
 
+test.serial('a Service whose type annotation turns to one not implemented has its load balancer deleted, not leaked', async (t) => {
+  await admin.create(SERVICES, lbService('flip'));
+  await eventually('the hostname', () => hostnameOf('flip'));
+  const svc = await getService('flip');
+  await admin.patch(SERVICES, 'flip', 'merge', { metadata: { annotations: { [`${A}type`]: 'external' } } }, { namespace: NS });
+  await eventually('the finalizer removed', async () => !(await getService('flip')).metadata.finalizers?.includes(LOAD_BALANCER_CLEANUP_FINALIZER));
+  const left = await observe('default/flip', lbName(svc));
+  t.deepEqual([left.lbs.length, left.groups.length, left.rules.length], [0, 0, 0]);
+  t.is((await getService('flip')).status?.loadBalancer?.ingress, undefined, 'no hostname of a load balancer that is gone');
+  await eventually('the warning', async () => (await reasons('flip')).some((e) => e.reason === 'UnsupportedLoadBalancer'));
+  await admin.delete(SERVICES, 'flip', { namespace: NS });
+});
+
 test.serial('in the steady state ensuring again makes no mutating AWS call; a node change only registers the difference', async (t) => {
   const lbs = new ElbLoadBalancers(bed.aws, bed.clusterName);
   const subnets = await findLoadBalancerSubnets(bed.aws, bed.clusterName, 'internet-facing');
