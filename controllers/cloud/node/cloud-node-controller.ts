@@ -13,7 +13,7 @@ import type { AnyObject } from '../../../client/resource.js';
 import { NODES } from '../../../client/resources.js';
 import type { RestClient } from '../../../client/rest-client.js';
 import type { WorkQueue } from '../../../client/workqueue.js';
-import { Ec2Instances, providerIdOf, type Instance, type Instances } from '../../aws/instances.js';
+import { Ec2Instances, instanceIdFromProviderId, providerIdOf, type Instance, type Instances } from '../../aws/instances.js';
 import { workersFor } from '../../controller.js';
 import { cloudQueue, type CloudControllerDescriptor } from '../cloud-context.js';
 import { InstanceBatch } from './instance-batch.js';
@@ -105,7 +105,8 @@ export class CloudNodeController {
   };
 
   private async updateNodeStatus(): Promise<void> {
-    const nodes = this.nodes.store.list().filter((n) => !isUninitialized(n));
+    // Initialized nodes carry their providerID; a node without one (of no instance at all) is no business of the cloud's.
+    const nodes = this.nodes.store.list().filter((n) => !isUninitialized(n) && instanceIdFromProviderId(n.spec?.providerID));
     if (!nodes.length) return;
     const answers = await instancesOfNodes(this.instances, nodes);
     await parallelize(nodes, statusWorkers, async (node) => {
