@@ -7,9 +7,11 @@ import {
   EVENTS, NODES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, STORAGE_CLASSES, VOLUME_ATTACHMENTS,
 } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
+import { isMutatingAction } from '../../controllers/aws/aws-clients.js';
 import { clusterTagKey, tagRecord } from '../../controllers/aws/tags.js';
 import type { BackingInstance } from '../../node-agent/simulator/backing-instances.js';
 import { adminClient } from '../helpers/apiserver.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/aws-fault-proxy.js';
 import { startAwsNodes, startCloudControllerManager, startCloudTestbed, type AwsNodes, type CloudTestbed, type RunningCloudControllerManager } from '../helpers/cloud.js';
 import { eventually } from '../helpers/eventually.js';
 import { startScheduler, type RunningScheduler } from '../helpers/scheduler.js';
@@ -19,6 +21,8 @@ let nodes: AwsNodes;
 let ccm: RunningCloudControllerManager;
 let scheduler: RunningScheduler;
 let admin: RestClient;
+/** The endpoint as the restarted cloud-controller-manager sees it, counting its calls. */
+let proxy: FaultProxy | undefined;
 const NS = 'default';
 const EBS = 'ebs.csi.aws.com';
 const CONTROLLERS = ['ebs-provisioner', 'attachdetach', 'persistentvolume-expander'];
@@ -41,6 +45,7 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await ccm?.stop();
+  await proxy?.stop();
   await scheduler?.stop();
   await nodes?.stop();
   admin?.close();
@@ -150,7 +155,7 @@ test.serial('a WaitForFirstConsumer claim gets an EBS volume in its pod\'s zone,
   t.deepEqual(nodeStatus.volumesAttached, [{ name: uniqueName(firstVolumeId), devicePath: '' }]);
 });
 
-test.serial('a volume tagged for the PV by an earlier run is adopted, and a restart makes no second volume', async (t) => {
+test.serial('a volume tagged for the PV by an earlier run is adopted, and a restart makes no second volume and no other mutating call', async (t) => {
   const node = nodes.instances[0];
   const created = await admin.create(PERSISTENT_VOLUME_CLAIMS, claim('adopted', 'gp3'));
   const pvName = `pvc-${created.metadata.uid}`;
@@ -164,12 +169,21 @@ test.serial('a volume tagged for the PV by an earlier run is adopted, and a rest
   t.is((await admin.get(PERSISTENT_VOLUMES, pvName)).spec.csi.volumeHandle, earlier.VolumeId);
   await eventually('adopted volume attached', async () => (await admin.get(VOLUME_ATTACHMENTS, attachmentFor(earlier.VolumeId!, node))).status?.attached);
 
+  // The restarted process reaches AWS through a counting proxy (its clients read the endpoint at their first call).
+  proxy = await startFaultProxy(bed.endpoint.url, { throttleShare: 0, errorShare: 0, maxLatencyMs: 0 });
+  const direct = process.env.AWS_ENDPOINT_URL;
   await ccm.stop();
-  ccm = await startCcm();
-  // A claim provisioned by the new process shows it has been through everything it found.
-  await admin.create(PERSISTENT_VOLUME_CLAIMS, claim('after-restart', 'gp3'));
-  await admin.create(PODS, pod('after-restart', 'after-restart', node));
-  const later = await boundClaim('after-restart');
+  process.env.AWS_ENDPOINT_URL = proxy.url;
+  let later: AnyObject;
+  try {
+    ccm = await startCcm();
+    // A claim provisioned by the new process shows it has been through everything it found.
+    await admin.create(PERSISTENT_VOLUME_CLAIMS, claim('after-restart', 'gp3'));
+    await admin.create(PODS, pod('after-restart', 'after-restart', node));
+    later = await boundClaim('after-restart');
+  } finally {
+    process.env.AWS_ENDPOINT_URL = direct;
+  }
   t.is((await volumesTaggedFor(`pvc-${later.metadata.uid}`)).length, 1);
   t.deepEqual((await volumesTaggedFor(pvName)).map((v) => v.VolumeId), [earlier.VolumeId]);
   const first = await getClaim('data');
@@ -180,6 +194,10 @@ test.serial('a volume tagged for the PV by an earlier run is adopted, and a rest
     return a.status?.attached && a;
   });
   t.deepEqual(va.status.attachmentMetadata, { devicePath: '/dev/xvdab' });
+  // The volumes already provisioned and attached cost no mutating call: only the new one's CreateVolume and AttachVolume.
+  const mutating = Object.fromEntries([...proxy.passedByAction].filter(([action]) => isMutatingAction(action)));
+  t.deepEqual(mutating, { CreateVolume: 1, AttachVolume: 1 });
+  t.log('AWS calls of the restarted process', Object.fromEntries(proxy.passedByAction));
   await deletePod('adopter');
   await deletePod('after-restart');
 });
