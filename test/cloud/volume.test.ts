@@ -336,6 +336,28 @@ test.serial('a terminated instance\'s node goes, and with it its attachments, so
   }
 });
 
+test.serial('a NotReady node whose instance is terminated has its attachments released while its Node is still there', async (t) => {
+  const extra = await startAwsNodes(bed, 1, { namePrefix: 'gone-' });
+  const [doomed] = extra.instances;
+  await initialize(doomed);
+  try {
+    await admin.create(PERSISTENT_VOLUME_CLAIMS, claim('stranded', 'gp3'));
+    await admin.create(PODS, pod('stranded', 'stranded', doomed));
+    const bound = await boundClaim('stranded');
+    const volumeId = (await admin.get(PERSISTENT_VOLUMES, bound.spec.volumeName)).spec.csi.volumeHandle;
+    await eventually('attached', async () => (await admin.get(VOLUME_ATTACHMENTS, attachmentFor(volumeId, doomed))).status?.attached);
+    await bed.aws.ec2.send(new TerminateInstancesCommand({ InstanceIds: [doomed.instanceId] }));
+    await extra.nodes.setReady(doomed.name, false);
+    await eventually('attachment released', () => gone(() => admin.get(VOLUME_ATTACHMENTS, attachmentFor(volumeId, doomed))));
+    t.truthy(await admin.get(NODES, doomed.name));
+    t.deepEqual((await describeVolume(volumeId))!.Attachments, []);
+    t.deepEqual((await admin.get(NODES, doomed.name)).status.volumesAttached ?? [], []);
+    await admin.delete(PODS, 'stranded', { namespace: NS, gracePeriodSeconds: 0 });
+  } finally {
+    await extra.stop();
+  }
+});
+
 test.serial('deleting a node releases its attachments at once, though its pod still lists the volume', async (t) => {
   const node = nodes.instances[0];
   await admin.create(PERSISTENT_VOLUME_CLAIMS, claim('orphan', 'gp3'));

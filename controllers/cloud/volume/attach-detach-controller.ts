@@ -1,3 +1,4 @@
+import { isNodeReady } from '../../../api/node-status.js';
 import { claimNamesOf } from '../../../api/storage/pod-claims.js';
 import type { AnyObject } from '../../../client/resource.js';
 import { NODES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, VOLUME_ATTACHMENTS } from '../../../client/resources.js';
@@ -78,8 +79,9 @@ export const attachDetachController: CloudControllerDescriptor = {
     a.nodes.addEventHandler({
       onAdd: nodeChanged,
       onUpdate: (old, node) => {
-        // Heartbeats change nothing here: only the providerID, volumes in use or deletion matter.
+        // Heartbeats change nothing here: only the providerID, readiness, volumes in use or deletion matter.
         if (old.spec?.providerID !== node.spec?.providerID || old.metadata.deletionTimestamp !== node.metadata.deletionTimestamp
+          || isNodeReady(old) !== isNodeReady(node)
           || JSON.stringify(old.status?.volumesInUse ?? []) !== JSON.stringify(node.status?.volumesInUse ?? [])) nodeChanged(node);
       },
       onDelete: nodeChanged,

@@ -1,3 +1,4 @@
+import { isNodeReady } from '../../../api/node-status.js';
 import { csiAttachmentName, csiUniqueVolumeName, EBS_CSI_DRIVER } from '../../../api/storage/csi-attachment.js';
 import { rfc3339 } from '../../../api/time.js';
 import { isAlreadyExists, isNotFound } from '../../../client/api-error.js';
@@ -80,7 +81,8 @@ async function ensureAttachment(a: AttachDetach, pv: AnyObject, nodeName: string
  * VolumeAttachment. An attachment stuck attaching past the timeout is
  * detached and tried afresh, as the EBS CSI driver does.
  */
-async function attach(a: AttachDetach, pv: AnyObject, nodeName: string, instanceId: string, volumeId: string, existing: AnyObject | undefined, pods: AnyObject[]): Promise<ReconcileResult> {
+async function attach(a: AttachDetach, pv: AnyObject, node: AnyObject, instanceId: string, volumeId: string, existing: AnyObject | undefined, pods: AnyObject[]): Promise<ReconcileResult> {
+  const nodeName = node.metadata.name!;
   const pvName = pv.metadata.name!;
   const elsewhere = a.attachments.store.byIndex(VA_PV_INDEX, pvName).filter((v) => v.spec?.nodeName !== nodeName);
   if (elsewhere.length && !(pv.spec?.accessModes ?? []).includes('ReadWriteMany')) {
@@ -90,7 +92,8 @@ async function attach(a: AttachDetach, pv: AnyObject, nodeName: string, instance
   const va = await ensureAttachment(a, pv, nodeName, volumeId, existing);
   const unique = csiUniqueVolumeName(EBS_CSI_DRIVER, volumeId);
   // As the external-attacher does, an attachment marked attached is trusted: a resync makes no AWS call.
-  if (va.status?.attached) {
+  // On a node gone NotReady it is looked at again: a terminated instance releases its volumes now.
+  if (va.status?.attached && isNodeReady(node)) {
     await setNodeVolumeAttached(a.client, nodeName, unique, true);
     return;
   }
@@ -167,8 +170,9 @@ export async function syncAttachment(a: AttachDetach, key: string): Promise<Reco
   const va = a.attachments.store.byIndex(VA_KEY_INDEX, key)[0];
   const pv = a.pvs.store.get(pvName);
   const volumeId = ebsVolumeId(pv);
-  const instanceId = liveInstance(a, a.nodes.store.get(nodeName));
+  const node = a.nodes.store.get(nodeName);
+  const instanceId = liveInstance(a, node);
   const pods = pv && volumeId && instanceId ? podsUsing(a, pv, nodeName) : [];
-  if (pods.length) return attach(a, pv!, nodeName, instanceId!, volumeId!, va, pods);
+  if (pods.length) return attach(a, pv!, node!, instanceId!, volumeId!, va, pods);
   if (va) return detach(a, va, pvName, nodeName);
 }
