@@ -139,6 +139,7 @@ test.serial('a WaitForFirstConsumer claim gets an EBS volume in its pod\'s zone,
   });
   t.like(va.spec, { attacher: EBS, nodeName: node.name, source: { persistentVolumeName: pvName } });
   t.deepEqual(va.status.attachmentMetadata, { devicePath: '/dev/xvdaa' });
+  t.deepEqual(va.metadata.finalizers, ['external-attacher/ebs-csi-aws-com']);
   const attachment = (await describeVolume(firstVolumeId))!.Attachments!;
   t.is(attachment.length, 1);
   t.like(attachment[0], { InstanceId: node.instanceId, Device: '/dev/xvdaa', State: 'attached' });
@@ -222,6 +223,19 @@ test.serial('a pod waits for its volume to be attached: on a node that lists the
   await eventually('pod running once attached', async () => (await admin.get(PODS, 'waiting', { namespace: NS })).status?.phase === 'Running');
   await deletePod('waiting');
   await admin.delete(PERSISTENT_VOLUME_CLAIMS, 'waiting', { namespace: NS });
+});
+
+test.serial('a VolumeAttachment deleted by hand is detached before it goes (its finalizer), and a pod still using the volume gets a new one, attached', async (t) => {
+  const node = nodes.instances[1];
+  const name = attachmentFor(firstVolumeId, node);
+  const before = await admin.get(VOLUME_ATTACHMENTS, name);
+  await admin.delete(VOLUME_ATTACHMENTS, name);
+  const again = await eventually('a new attachment, attached', async () => {
+    const va = await admin.get(VOLUME_ATTACHMENTS, name);
+    return va.metadata.uid !== before.metadata.uid && va.status?.attached && va;
+  });
+  t.deepEqual(again.status.attachmentMetadata, { devicePath: '/dev/xvdaa' });
+  t.like((await describeVolume(firstVolumeId))!.Attachments, [{ InstanceId: node.instanceId, State: 'attached' }]);
 });
 
 test.serial('deleting the pod detaches the volume and deletes its VolumeAttachment once the node stops using it', async (t) => {

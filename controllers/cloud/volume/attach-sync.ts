@@ -1,3 +1,4 @@
+import { hasFinalizer, withoutFinalizer } from '../../../api/finalizers.js';
 import { isNodeReady } from '../../../api/node-status.js';
 import { csiAttachmentName, csiUniqueVolumeName, EBS_CSI_DRIVER } from '../../../api/storage/csi-attachment.js';
 import { rfc3339 } from '../../../api/time.js';
@@ -29,6 +30,9 @@ export interface AttachDetach {
   /** Instances AWS said are terminated or gone: their attachments are released, none made. */
   goneInstances: Set<string>;
 }
+
+/** The external-attacher's finalizer: a VolumeAttachment deleted by anyone stays until its volume is detached. */
+export const ATTACHER_FINALIZER = 'external-attacher/ebs-csi-aws-com';
 
 /** How soon to look again at an attachment EC2 is still working on. */
 const IN_PROGRESS_RETRY_MS = 1000;
@@ -66,7 +70,7 @@ async function ensureAttachment(a: AttachDetach, pv: AnyObject, nodeName: string
   try {
     return await a.client.create(VOLUME_ATTACHMENTS, {
       apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttachment',
-      metadata: { name },
+      metadata: { name, finalizers: [ATTACHER_FINALIZER] },
       spec: { attacher: EBS_CSI_DRIVER, nodeName, source: { persistentVolumeName: pv.metadata.name } },
     });
   } catch (err) {
@@ -121,11 +125,12 @@ async function attach(a: AttachDetach, pv: AnyObject, node: AnyObject, instanceI
 }
 
 /**
- * Releases an attachment nothing needs: once the node no longer lists the
- * volume in status.volumesInUse (it has unmounted it), DetachVolume with the
- * instance id, then the VolumeAttachment goes. A node that is gone, or whose
- * instance is, does not wait: its volume is detached from whatever instance
- * no remaining node stands for.
+ * Releases an attachment nothing needs, or one someone deleted: once the
+ * node no longer lists the volume in status.volumesInUse (it has unmounted
+ * it), DetachVolume with the instance id, then the VolumeAttachment goes
+ * (its finalizer last). A node that is gone, or whose instance is, does not
+ * wait: its volume is detached from whatever instance no remaining node
+ * stands for.
  */
 async function detach(a: AttachDetach, va: AnyObject, pvName: string, nodeName: string): Promise<ReconcileResult> {
   const node = a.nodes.store.get(nodeName);
@@ -133,7 +138,7 @@ async function detach(a: AttachDetach, va: AnyObject, pvName: string, nodeName: 
   const volumeId = ebsVolumeId(a.pvs.store.get(pvName)) ?? (await a.volumes.findByName(pvName))?.id;
   if (volumeId) {
     const unique = csiUniqueVolumeName(EBS_CSI_DRIVER, volumeId);
-    if (instanceId && (node?.status?.volumesInUse ?? []).includes(unique)) return;
+    if (instanceId && !va.metadata.deletionTimestamp && (node?.status?.volumesInUse ?? []).includes(unique)) return;
     if (instanceId) {
       if (await a.volumes.detach(volumeId, instanceId) === 'detaching') return { requeueAfter: IN_PROGRESS_RETRY_MS };
     } else {
@@ -151,7 +156,8 @@ async function detach(a: AttachDetach, va: AnyObject, pvName: string, nodeName: 
     throw new Error(`no volume found for attachment ${va.metadata.name}: persistentvolume ${pvName} is gone and no EBS volume is tagged for it`);
   }
   try {
-    await a.client.delete(VOLUME_ATTACHMENTS, va.metadata.name!, { preconditions: { uid: va.metadata.uid } });
+    if (hasFinalizer(va, ATTACHER_FINALIZER)) await a.client.update(VOLUME_ATTACHMENTS, withoutFinalizer(va, ATTACHER_FINALIZER));
+    if (!va.metadata.deletionTimestamp) await a.client.delete(VOLUME_ATTACHMENTS, va.metadata.name!, { preconditions: { uid: va.metadata.uid } });
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
@@ -173,6 +179,7 @@ export async function syncAttachment(a: AttachDetach, key: string): Promise<Reco
   const node = a.nodes.store.get(nodeName);
   const instanceId = liveInstance(a, node);
   const pods = pv && volumeId && instanceId ? podsUsing(a, pv, nodeName) : [];
-  if (pods.length) return attach(a, pv!, node!, instanceId!, volumeId!, va, pods);
+  // An attachment being deleted is detached first; the pods' need makes a new one after.
+  if (pods.length && !va?.metadata.deletionTimestamp) return attach(a, pv!, node!, instanceId!, volumeId!, va, pods);
   if (va) return detach(a, va, pvName, nodeName);
 }
