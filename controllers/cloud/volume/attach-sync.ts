@@ -110,7 +110,8 @@ async function attach(a: AttachDetach, pv: AnyObject, node: AnyObject, instanceI
     }
   } catch (err) {
     const message = `rpc error: code = Internal desc = Could not attach volume "${volumeId}" to node "${instanceId}": ${describeAwsError(err)}`;
-    await writeStatus(a, va, { ...va.status, attached: false, attachError: { time: rfc3339(Date.now()), message } }).catch(() => undefined);
+    // attached stays as it was: a failed look at an attached volume does not make it detached.
+    await writeStatus(a, va, { attached: false, ...va.status, attachError: { time: rfc3339(Date.now()), message } }).catch(() => undefined);
     for (const pod of pods) a.recorder.event(pod, 'Warning', 'FailedAttachVolume', `AttachVolume.Attach failed for volume "${pvName}" : ${message}`);
     throw err;
   }
@@ -119,8 +120,10 @@ async function attach(a: AttachDetach, pv: AnyObject, node: AnyObject, instanceI
     return detach(a, va, pvName, nodeName);
   }
   if (result.state !== 'attached') return { requeueAfter: IN_PROGRESS_RETRY_MS };
-  await writeStatus(a, va, { attached: true, attachmentMetadata: { devicePath: result.device } });
-  for (const pod of pods) a.recorder.event(pod, 'Normal', 'SuccessfulAttachVolume', `AttachVolume.Attach succeeded for volume "${pvName}" `);
+  if (!va.status?.attached || va.status.attachmentMetadata?.devicePath !== result.device || va.status.attachError) {
+    await writeStatus(a, va, { attached: true, attachmentMetadata: { devicePath: result.device } });
+    for (const pod of pods) a.recorder.event(pod, 'Normal', 'SuccessfulAttachVolume', `AttachVolume.Attach succeeded for volume "${pvName}" `);
+  }
   await setNodeVolumeAttached(a.client, nodeName, unique, true);
 }
 
