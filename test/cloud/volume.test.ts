@@ -1,4 +1,6 @@
 import test from 'ava';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateVolumeCommand, DescribeVolumesCommand, TerminateInstancesCommand, type Volume } from '@aws-sdk/client-ec2';
 import { csiAttachmentName } from '../../api/storage/csi-attachment.js';
 import { isNotFound } from '../../client/api-error.js';
@@ -92,6 +94,44 @@ const uniqueName = (volumeId: string) => `kubernetes.io/csi/${EBS}^${volumeId}`;
 async function deletePod(name: string): Promise<void> {
   await admin.delete(PODS, name, { namespace: NS });
   await eventually(`pod ${name} gone`, () => gone(() => admin.get(PODS, name, { namespace: NS })));
+}
+
+/**
+ * An endpoint in front of moto whose EBS attachments look stuck while
+ * `stuck` is set: Describe answers say "attaching" where moto says
+ * "attached", as AWS does for an attachment that never completes.
+ */
+async function stuckAttachmentsProxy(target: string): Promise<{ url: string; stuck: boolean; detaches: number; stop(): Promise<void> }> {
+  const upstream = new URL(target);
+  const state = { url: '', stuck: true, detaches: 0, stop: async () => undefined as void };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const action = new URLSearchParams(body.toString()).get('Action') ?? '';
+      if (action === 'DetachVolume') state.detaches++;
+      const forwarded = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host, 'accept-encoding': 'identity' } }, (up) => {
+        const parts: Buffer[] = [];
+        up.on('data', (c: Buffer) => parts.push(c));
+        up.on('end', () => {
+          let text = Buffer.concat(parts).toString();
+          if (state.stuck && /^Describe(Instances|Volumes)$/.test(action)) text = text.replace(/<status>attached<\/status>/g, '<status>attaching</status>');
+          const { 'content-length': _length, ...headers } = up.headers;
+          res.writeHead(up.statusCode ?? 502, headers);
+          res.end(text);
+        });
+      });
+      forwarded.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.stop = () => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+  return state;
 }
 
 let firstVolumeId: string;
@@ -369,6 +409,43 @@ test.serial('a NotReady node whose instance is terminated has its attachments re
     await admin.delete(PODS, 'stranded', { namespace: NS, gracePeriodSeconds: 0 });
   } finally {
     await extra.stop();
+  }
+});
+
+test.serial('an attachment stuck attaching past the timeout is detached and tried again, and attaches once EBS completes it', async (t) => {
+  const node = nodes.instances[1];
+  const stuck = await stuckAttachmentsProxy(bed.endpoint.url);
+  const direct = process.env.AWS_ENDPOINT_URL;
+  await ccm.stop();
+  process.env.AWS_ENDPOINT_URL = stuck.url;
+  try {
+    ccm = await startCloudControllerManager(bed, { controllers: CONTROLLERS, attachTimeoutMs: 1500, retryBaseDelayMs: 200, retryMaxDelayMs: 1_000 });
+    await admin.create(PERSISTENT_VOLUME_CLAIMS, claim('slow', 'gp3'));
+    await admin.create(PODS, pod('slow', 'slow', node));
+    const bound = await boundClaim('slow');
+    process.env.AWS_ENDPOINT_URL = direct;
+    const volumeId = (await admin.get(PERSISTENT_VOLUMES, bound.spec.volumeName)).spec.csi.volumeHandle;
+    const failing = await eventually('attach error of a stuck attachment', async () => {
+      const va = await admin.get(VOLUME_ATTACHMENTS, attachmentFor(volumeId, node));
+      return va.status?.attachError && va;
+    });
+    t.false(failing.status.attached);
+    t.regex(failing.status.attachError.message, new RegExp(`"${volumeId}" stuck in attaching state for longer than 2s: detached to try again`));
+    t.true(stuck.detaches >= 1);
+    t.not((await admin.get(PODS, 'slow', { namespace: NS })).status?.phase, 'Running');
+    stuck.stuck = false;
+    const attached = await eventually('attached once EBS completes it', async () => {
+      const va = await admin.get(VOLUME_ATTACHMENTS, attachmentFor(volumeId, node));
+      return va.status?.attached && va;
+    });
+    t.is(attached.status.attachError, undefined);
+    await eventually('pod running', async () => (await admin.get(PODS, 'slow', { namespace: NS })).status?.phase === 'Running');
+    await deletePod('slow');
+  } finally {
+    process.env.AWS_ENDPOINT_URL = direct;
+    await ccm.stop();
+    ccm = await startCcm();
+    await stuck.stop();
   }
 });
 
