@@ -7,9 +7,8 @@ import { indexPodsByClaim, POD_CLAIM_INDEX } from '../../volume/pods-by-claim.js
 import { workersFor } from '../../controller.js';
 import { cloudQueue, type CloudControllerDescriptor } from '../cloud-context.js';
 import { requeueOnConflict } from './conflicts.js';
-import { attachmentKey, syncAttachment, VA_KEY_INDEX, vaKeyIndex, type AttachDetach } from './attach-sync.js';
+import { attachmentKey, syncAttachment, VA_KEY_INDEX, vaKeyIndex, VA_PV_INDEX, vaPvIndex, type AttachDetach } from './attach-sync.js';
 import { volumesFor } from './ebs-csi.js';
-import { VA_PV_INDEX, vaPvIndex } from './reclaim.js';
 
 const NAME = 'attachdetach-controller';
 

@@ -15,7 +15,6 @@ import type { Volumes } from '../../aws/volumes.js';
 import { isPodTerminated, POD_CLAIM_INDEX } from '../../volume/pods-by-claim.js';
 import { ebsVolumeId } from './ebs-csi.js';
 import { setNodeVolumeAttached } from './node-volumes-attached.js';
-import { VA_PV_INDEX } from './reclaim.js';
 
 export interface AttachDetach {
   client: RestClient;
@@ -36,6 +35,10 @@ export const ATTACHER_FINALIZER = 'external-attacher/ebs-csi-aws-com';
 
 /** How soon to look again at an attachment EC2 is still working on. */
 const IN_PROGRESS_RETRY_MS = 1000;
+
+/** Attachments by the PV they attach: a volume is not attached to a second node, nor deleted, while one is left. */
+export const VA_PV_INDEX = 'persistentVolumeName';
+export const vaPvIndex = (va: AnyObject): string[] => (va.spec?.source?.persistentVolumeName ? [va.spec.source.persistentVolumeName] : []);
 
 /** Attachments by `<pv>/<node>`, the key this controller reconciles. */
 export const VA_KEY_INDEX = 'pvNode';

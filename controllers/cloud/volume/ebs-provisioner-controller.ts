@@ -5,9 +5,10 @@ import { objectKey } from '../../../client/store.js';
 import { enqueueFrom, workersFor } from '../../controller.js';
 import { cloudQueue, type CloudControllerDescriptor } from '../cloud-context.js';
 import { requeueOnConflict } from './conflicts.js';
+import { VA_PV_INDEX, vaPvIndex } from './attach-sync.js';
 import { volumesFor } from './ebs-csi.js';
 import { syncClaimProvisioning, type Provisioner } from './provision.js';
-import { syncVolumeReclaim, VA_PV_INDEX, vaPvIndex } from './reclaim.js';
+import { syncVolumeReclaim } from './reclaim.js';
 
 const NAME = 'ebs-provisioner-controller';
 

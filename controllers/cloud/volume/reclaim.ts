@@ -3,15 +3,11 @@ import { EBS_CSI_DRIVER } from '../../../api/storage/csi-attachment.js';
 import { isNotFound } from '../../../client/api-error.js';
 import type { ReconcileResult } from '../../../client/controller-loop.js';
 import type { Informer } from '../../../client/informer.js';
-import type { AnyObject } from '../../../client/resource.js';
 import { PERSISTENT_VOLUMES } from '../../../client/resources.js';
 import { describeAwsError } from '../../aws/errors.js';
+import { VA_PV_INDEX } from './attach-sync.js';
 import { ebsVolumeId } from './ebs-csi.js';
 import type { Provisioner } from './provision.js';
-
-/** Attachments by the PV they attach: a volume is not deleted while one is left. */
-export const VA_PV_INDEX = 'persistentVolumeName';
-export const vaPvIndex = (va: AnyObject): string[] => (va.spec?.source?.persistentVolumeName ? [va.spec.source.persistentVolumeName] : []);
 
 /** How soon to try again while EC2 still calls the volume in use. */
 const IN_USE_RETRY_MS = 5000;
