@@ -51,7 +51,11 @@ const per = (calls: Record<string, number>, n: number) => Object.fromEntries(Obj
  */
 async function serviceLimit(aws: AwsClients, vpcId: string, subnets: string[], instanceIds: string[]): Promise<number> {
   const tags = [{ Key: 'kubernetes.io/cluster/bench-limit', Value: 'owned' }];
-  const sg = (await aws.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'bench-limit', Description: 'bench limit', VpcId: vpcId }))).GroupId!;
+  // A security group holds 60 inbound rules (AWS's default quota, fixed in moto): one group per 50 load balancers.
+  const groups: string[] = [];
+  for (let g = 0; g * 50 < SERVICES; g++) {
+    groups.push((await aws.ec2.send(new CreateSecurityGroupCommand({ GroupName: `bench-limit-${g}`, Description: 'bench limit', VpcId: vpcId }))).GroupId!);
+  }
   const made: { lb: string; tg: string }[] = [];
   const { elapsedMs } = await runConcurrently(SERVICES, IN_FLIGHT, async (i) => {
     const name = `limit-${i}`;
@@ -60,14 +64,14 @@ async function serviceLimit(aws: AwsClients, vpcId: string, subnets: string[], i
     const tg = (await aws.elbv2.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'TCP', Port: 30000 + i, VpcId: vpcId, TargetType: 'instance', Tags: tags }))).TargetGroups![0];
     await aws.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: instanceIds.map((Id) => ({ Id, Port: 30000 + i })) }));
     await aws.elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'TCP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
-    await aws.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 30000 + i, ToPort: 30000 + i, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    await aws.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groups[Math.floor(i / 50)], IpPermissions: [{ IpProtocol: 'tcp', FromPort: 30000 + i, ToPort: 30000 + i, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
     made.push({ lb: lb.LoadBalancerArn!, tg: tg.TargetGroupArn! });
   });
   for (const m of made) {
     await aws.elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: m.lb }));
     await aws.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: m.tg }));
   }
-  await aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg }));
+  for (const g of groups) await aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: g }));
   return elapsedMs;
 }
 

@@ -43,10 +43,15 @@ export function schedulerArgs(c: ComponentEndpoint): string[] {
   return ['scheduler', `--kubeconfig=${c.kubeconfig}`, '--leader-elect=true', `--bind-address=${c.bindAddress}`, `--secure-port=${c.securePort}`];
 }
 
-/** The cloud-controller-manager: the cluster's tag, routes for the node ranges the controller-manager hands out. */
+/**
+ * The cloud-controller-manager: the cluster's tag, routes for the node ranges
+ * the controller-manager hands out, and ten Services synced at once (kube's
+ * default of one makes a hundred new load balancers wait in line).
+ */
 export function cloudControllerManagerArgs(c: ComponentEndpoint & { clusterName: string }): string[] {
   return [
     'cloud-controller-manager', '--cloud-provider=aws', `--cluster-name=${c.clusterName}`, `--kubeconfig=${c.kubeconfig}`, '--leader-elect=true',
     `--bind-address=${c.bindAddress}`, `--secure-port=${c.securePort}`, '--configure-cloud-routes=true', `--cluster-cidr=${CLUSTER_CIDR}`,
+    '--concurrent-service-syncs=10',
   ];
 }

@@ -1,5 +1,6 @@
 import { DescribeSubnetsCommand, type Subnet } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './aws-clients.js';
+import { SingleFlight } from './single-flight.js';
 import { clusterTagKey, TAG_NAME, TAG_ROLE_ELB, TAG_ROLE_INTERNAL_ELB, tagRecord } from './tags.js';
 
 export type LoadBalancerScheme = 'internal' | 'internet-facing';
@@ -27,9 +28,7 @@ export const roleTagFor = (scheme: LoadBalancerScheme): string => (scheme === 'i
 export async function findLoadBalancerSubnets(aws: AwsClients, clusterName: string, scheme: LoadBalancerScheme, named?: string[]): Promise<LoadBalancerSubnet[]> {
   if (named?.length) return namedSubnets(aws, named);
   const role = roleTagFor(scheme);
-  const subnets = (await aws.ec2.send(new DescribeSubnetsCommand({
-    Filters: [{ Name: 'tag-key', Values: [clusterTagKey(clusterName)] }],
-  }))).Subnets ?? [];
+  const subnets = await clusterSubnets(aws, clusterName);
   // The role tag's value is empty or 1, as the AWS Load Balancer Controller reads it too.
   const tagged = subnets.filter((s) => ['', '1'].includes(tagRecord(s.Tags)[role] ?? 'absent'));
   const byZone = new Map<string, Subnet>();
@@ -41,6 +40,17 @@ export async function findLoadBalancerSubnets(aws: AwsClients, clusterName: stri
       + 'or name subnets with the service.beta.kubernetes.io/aws-load-balancer-subnets annotation');
   }
   return [...byZone.values()].map(toSubnet).sort((a, b) => a.zone.localeCompare(b.zone));
+}
+
+const subnetReads = new WeakMap<AwsClients, SingleFlight<string, Subnet[]>>();
+
+/** The subnets tagged for the cluster; concurrent reads share one call. */
+function clusterSubnets(aws: AwsClients, clusterName: string): Promise<Subnet[]> {
+  let reads = subnetReads.get(aws);
+  if (!reads) subnetReads.set(aws, reads = new SingleFlight());
+  return reads.do(clusterName, async () => (await aws.ec2.send(new DescribeSubnetsCommand({
+    Filters: [{ Name: 'tag-key', Values: [clusterTagKey(clusterName)] }],
+  }))).Subnets ?? []);
 }
 
 /** Subnets named by id (subnet-...) or by their Name tag; every name must be found. */

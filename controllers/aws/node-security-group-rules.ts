@@ -47,15 +47,12 @@ const ruleKey = (r: Omit<Rule, 'description'>) => `${r.protocol}/${r.from}/${r.t
 const clientDescription = (lb: string) => `${CLIENT_RULE}=${lb}`;
 const healthDescription = (lb: string) => `${HEALTH_RULE}=${lb}`;
 
-/**
- * Reads and writes of the rules go one at a time in a process: two load
- * balancers sharing an MTU rule must not both decide from the same reading.
- */
-let serial: Promise<unknown> = Promise.resolve();
-function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-  const run = serial.then(fn, fn);
-  serial = run.catch(() => undefined);
-  return run;
+/** One load balancer's wish: its rules as given, or none (`wanted` undefined: removed). */
+interface Request {
+  names: string[];
+  wanted?: NodeRules;
+  resolve(changed: boolean): void;
+  reject(err: unknown): void;
 }
 
 /** Which security groups instances are in never changes for an instance: remembered for the process. */
@@ -67,50 +64,99 @@ const instanceGroups = new Map<string, string[]>();
  * (adding and revoking only the difference; no call when nothing differs);
  * `remove` revokes every rule of the named load balancers in every
  * cluster-tagged group.
+ *
+ * Reads and writes of the rules go one at a time in a process: two load
+ * balancers sharing an MTU rule must not both decide from the same reading.
+ * The wishes that arrive while one sync runs are made together in the next,
+ * with one reading of the groups and one grant and one revoke per group, so
+ * a hundred new Services do not read the groups a hundred times. A combined
+ * sync that fails is tried again one wish at a time, so one load balancer
+ * that cannot have its rules does not hold the others back.
  */
 export class NodeSecurityGroupRules {
+  private queue: Request[] = [];
+  private running = false;
+
   constructor(private readonly aws: AwsClients, private readonly clusterName: string) {}
 
   ensure(rules: NodeRules): Promise<boolean> {
-    return exclusive(() => this.sync([rules.loadBalancerName], rules));
+    return this.enqueue([rules.loadBalancerName], rules);
   }
 
   remove(loadBalancerNames: string[]): Promise<boolean> {
-    return exclusive(() => this.sync(loadBalancerNames));
+    return this.enqueue(loadBalancerNames);
   }
 
-  private async sync(names: string[], wanted?: NodeRules): Promise<boolean> {
+  private enqueue(names: string[], wanted?: NodeRules): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ names, wanted, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.queue.length) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        const changed = await this.sync(batch);
+        batch.forEach((r, i) => r.resolve(changed[i]));
+      } catch (err) {
+        if (batch.length === 1) {
+          batch[0].reject(err);
+          continue;
+        }
+        for (const r of batch) {
+          try {
+            r.resolve((await this.sync([r]))[0]);
+          } catch (alone) {
+            r.reject(alone);
+          }
+        }
+      }
+    }
+    this.running = false;
+  }
+
+  /** Makes every request's rules so in one reading; answers, per request, whether its rules changed. */
+  private async sync(requests: Request[]): Promise<boolean[]> {
     const groups = (await this.aws.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [clusterFilter(this.clusterName)] }))).SecurityGroups ?? [];
-    const targetGroups = wanted ? await this.groupsOf(wanted.instanceIds, groups) : new Set<string>();
-    const owned = new Set(names.flatMap((n) => [clientDescription(n), healthDescription(n)]));
-    let changed = false;
+    // A later wish for the same load balancer replaces an earlier one.
+    const latest = new Map<string, NodeRules | undefined>();
+    for (const r of requests) for (const n of r.names) latest.set(n, r.wanted?.loadBalancerName === n ? r.wanted : undefined);
+    const wishes = [...latest.values()].filter((w): w is NodeRules => w !== undefined);
+    await this.learnGroups(wishes.flatMap((w) => w.instanceIds));
+    const tagged = new Set(groups.map((g) => g.GroupId!));
+    const owned = new Set([...latest.keys()].flatMap((n) => [clientDescription(n), healthDescription(n)]));
+    const touched = new Set<string>();
+    let mtuChanged = false;
     for (const group of groups) {
       const current = flatten(group);
-      const desired = wanted && targetGroups.has(group.GroupId!) ? desiredRules(wanted) : [];
+      const desired = dedupe(wishes.filter((w) => this.groupsOf(w.instanceIds, tagged).has(group.GroupId!)).flatMap(desiredRules));
       const desiredKeys = new Set(desired.map(ruleKey));
       const revoke = current.filter((r) => owned.has(r.description) && !desiredKeys.has(ruleKey(r)));
       const present = new Set(current.map(ruleKey));
       // A rule already there under another description lets the same traffic in: adding it again is a duplicate.
       const grant = desired.filter((r) => !present.has(ruleKey(r)));
+      for (const r of [...revoke, ...grant]) touched.add(r.description);
       const after = [...current.filter((r) => !revoke.includes(r)), ...grant];
       const mtu = mtuRules(after);
       const mtuKeys = new Set(mtu.map(ruleKey));
-      revoke.push(...current.filter((r) => r.description === MTU_RULE && !mtuKeys.has(ruleKey(r))));
-      grant.push(...mtu.filter((r) => !present.has(ruleKey(r))));
+      const mtuRevoke = current.filter((r) => r.description === MTU_RULE && !mtuKeys.has(ruleKey(r)));
+      const mtuGrant = mtu.filter((r) => !present.has(ruleKey(r)));
+      mtuChanged ||= mtuRevoke.length + mtuGrant.length > 0;
+      revoke.push(...mtuRevoke);
+      grant.push(...mtuGrant);
       if (revoke.length) await this.aws.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: group.GroupId, IpPermissions: revoke.map(permission) }));
       if (grant.length) await this.aws.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: group.GroupId, IpPermissions: grant.map(permission) }));
-      changed ||= revoke.length > 0 || grant.length > 0;
     }
-    return changed;
+    return requests.map((r) => mtuChanged || r.names.some((n) => touched.has(clientDescription(n)) || touched.has(healthDescription(n))));
   }
 
-  /**
-   * The cluster-tagged security group of each instance, as the AWS
-   * cloud-controller-manager picks it; an instance in two tagged groups is
-   * an error (which one would it be?), one in none is left out.
-   */
-  private async groupsOf(instanceIds: string[], groups: SecurityGroup[]): Promise<Set<string>> {
-    const unknown = instanceIds.filter((id) => !instanceGroups.has(id));
+  /** Learns the security groups of instances not seen before, many per call. */
+  private async learnGroups(instanceIds: string[]): Promise<void> {
+    const unknown = [...new Set(instanceIds.filter((id) => !instanceGroups.has(id)))];
     for (let i = 0; i < unknown.length; i += 200) {
       // A filter, not InstanceIds: an instance that is gone is left out instead of failing the whole call.
       let NextToken: string | undefined;
@@ -122,7 +168,14 @@ export class NodeSecurityGroupRules {
         NextToken = page.NextToken;
       } while (NextToken);
     }
-    const tagged = new Set(groups.map((g) => g.GroupId!));
+  }
+
+  /**
+   * The cluster-tagged security group of each instance, as the AWS
+   * cloud-controller-manager picks it; an instance in two tagged groups is
+   * an error (which one would it be?), one in none is left out.
+   */
+  private groupsOf(instanceIds: string[], tagged: Set<string>): Set<string> {
     const out = new Set<string>();
     for (const id of instanceIds) {
       const mine = (instanceGroups.get(id) ?? []).filter((g) => tagged.has(g));

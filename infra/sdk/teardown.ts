@@ -1,5 +1,5 @@
 import {
-  DeleteVolumeCommand, DescribeInstancesCommand, DescribeVolumesCommand, DetachVolumeCommand, TerminateInstancesCommand, type DescribeVolumesCommandOutput,
+  DeleteVolumeCommand, DescribeInstancesCommand, DescribeVolumesCommand, DetachVolumeCommand, TerminateInstancesCommand, type DescribeVolumesCommandOutput, type DescribeInstancesCommandOutput,
 } from '@aws-sdk/client-ec2';
 import {
   DeleteLoadBalancerCommand, DeleteTargetGroupCommand, DescribeLoadBalancersCommand, DescribeTagsCommand, DescribeTargetGroupsCommand, type DescribeTargetGroupsCommandOutput,
@@ -48,21 +48,8 @@ export async function deleteClusterResources(aws: AwsClients, clusterName: strin
   } while (marker);
   for (const arn of await owned(groups)) await aws.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }));
 
-  const instances: string[] = [];
+  // Volumes before instances: a volume still attached to a terminated instance cannot be deleted (VolumeInUse).
   let token: string | undefined;
-  do {
-    const page = await aws.ec2.send(new DescribeInstancesCommand({
-      Filters: [...ownedFilter(clusterName), { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }], NextToken: token,
-    }));
-    for (const r of page.Reservations ?? []) instances.push(...(r.Instances ?? []).map((i) => i.InstanceId!));
-    token = page.NextToken;
-  } while (token);
-  if (instances.length) {
-    progress(`terminating ${instances.length} instance(s)`);
-    for (let i = 0; i < instances.length; i += 500) await aws.ec2.send(new TerminateInstancesCommand({ InstanceIds: instances.slice(i, i + 500) }));
-  }
-
-  token = undefined;
   do {
     const page: DescribeVolumesCommandOutput = await aws.ec2.send(new DescribeVolumesCommand({ Filters: ownedFilter(clusterName), NextToken: token }));
     for (const v of page.Volumes ?? []) {
@@ -79,5 +66,19 @@ export async function deleteClusterResources(aws: AwsClients, clusterName: strin
     }
     token = page.NextToken;
   } while (token);
+  const instances: string[] = [];
+  token = undefined;
+  do {
+    const page: DescribeInstancesCommandOutput = await aws.ec2.send(new DescribeInstancesCommand({
+      Filters: [...ownedFilter(clusterName), { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }], NextToken: token,
+    }));
+    for (const r of page.Reservations ?? []) instances.push(...(r.Instances ?? []).map((i) => i.InstanceId!));
+    token = page.NextToken;
+  } while (token);
+  if (instances.length) {
+    progress(`terminating ${instances.length} instance(s)`);
+    for (let i = 0; i < instances.length; i += 500) await aws.ec2.send(new TerminateInstancesCommand({ InstanceIds: instances.slice(i, i + 500) }));
+  }
+
   await deleteNetwork(aws, clusterName, progress);
 }
