@@ -15,7 +15,15 @@ import { findNetwork } from '../infra/sdk/network.js';
 import { adminPool, main, root, scrape, skiff, stopChild, waitUntil, type Component } from './local-cluster.js';
 import { round, runConcurrently } from './stats.js';
 
-const SERVICES = Number(process.env.BENCH_SERVICES ?? 100);
+/**
+ * 50, not the 100 the issue names: each Service's NodePort rule goes in the
+ * nodes' security group, as the AWS cloud-controller-manager puts it, and a
+ * group holds 60 inbound rules (AWS's default quota, fixed in moto). The
+ * target keeps its rate: 100 Services in 30 s is 50 in 15 s.
+ */
+const SERVICES = Number(process.env.BENCH_SERVICES ?? 50);
+/** Seconds within which every Service must have its hostname: the issue's rate of 100 Services in 30 s. */
+const SERVICES_TARGET_SECONDS = (SERVICES * 30) / 100;
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 50);
 const NODES = Number(process.env.BENCH_NODES ?? 10);
 const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 300);
@@ -203,7 +211,7 @@ export async function run(): Promise<boolean> {
       steadyStateMutatingCalls: sum(steadyCalls, isMutatingAction),
     };
     const checks = {
-      [`${SERVICES} Services with a hostname within 30 s`]: results.servicesAllHostnameSeconds <= 30,
+      [`${SERVICES} Services with a hostname within ${SERVICES_TARGET_SECONDS} s (100 in 30 s)`]: results.servicesAllHostnameSeconds <= SERVICES_TARGET_SECONDS,
       'calls per Service at most 1.5 times the minimum': results.callsPerServiceToMinimum <= 1.5,
       'calls per volume at most 1.5 times the minimum': results.callsPerVolumeToMinimum <= 1.5,
       'no mutating call in steady state': results.steadyStateMutatingCalls === 0,
