@@ -112,6 +112,34 @@ test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
   t.regex(audit, /"username":"kubernetes-admin"/);
   t.regex(audit, /"username":"system:node:worker-1".*"code":403/);
 
+  // The cloud path end to end: nodes backed by instances in the endpoint, initialized by the cloud-controller-manager up started.
+  const simulator = spawn(process.execPath, [bin, 'simulate-nodes', '--count=2', '--aws', `--kubeconfig=${path}`], { env });
+  let simulatorOut = '';
+  simulator.stdout.on('data', (d) => { simulatorOut += d; });
+  simulator.stderr.on('data', (d) => { simulatorOut += d; });
+  const kubectlJson = async (...args: string[]) => JSON.parse((await run('kubectl', ['--kubeconfig', path, ...args, '-o', 'json'])).stdout || '{}');
+  let nodes: any[] = [];
+  for (let i = 0; i < 300 && !(nodes.length === 2 && nodes.every((n) => n.spec.providerID && !n.spec.taints?.length)); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    nodes = (await kubectlJson('get', 'nodes')).items ?? [];
+  }
+  t.is(nodes.length, 2, simulatorOut);
+  for (const n of nodes) {
+    t.regex(n.spec.providerID, /^aws:\/\/\/us-east-1[ab]\/i-[0-9a-f]+$/);
+    t.is(n.metadata.labels['node.kubernetes.io/instance-type'], 'm5.large');
+  }
+  t.is((await run('kubectl', ['--kubeconfig', path, 'create', 'service', 'loadbalancer', 'web', '--tcp=80:8080'])).code, 0);
+  let hostname = '';
+  for (let i = 0; i < 300 && !hostname; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    hostname = (await kubectlJson('get', 'service', 'web')).status?.loadBalancer?.ingress?.[0]?.hostname ?? '';
+  }
+  t.regex(hostname, /^a[0-9a-f]{31}-\S+\.amazonaws\.com$/, 'a Network Load Balancer named after the Service\'s uid');
+  const simulatorExited = new Promise((r) => simulator.once('exit', r));
+  simulator.kill('SIGINT');
+  await simulatorExited;
+  t.regex(simulatorOut, /2 simulated nodes registered/);
+
   const again = await run(process.execPath, [bin, 'up', '--detach']);
   t.not(again.code, 0, 'a second up refuses while the cluster runs');
 
@@ -135,6 +163,13 @@ test.serial('bad flags get a one-line error', async (t) => {
   t.regex(help.stdout, /TEST TOOL in the spirit of kwok/, 'the simulator says what it is');
   const badCount = await run(process.execPath, [bin, 'simulate-nodes', '--count=many']);
   t.is(badCount.stderr.trim(), 'skiff: invalid value "many" for --count: must be an integer');
+  const badProvider = await run(process.execPath, [bin, 'cloud-controller-manager', '--cloud-provider=gce']);
+  t.is(badProvider.code, 1);
+  t.is(badProvider.stderr.trim(), 'skiff: --cloud-provider=gce: only aws is supported');
+  const zonesAndAws = await run(process.execPath, [bin, 'simulate-nodes', '--count=1', '--aws', '--zones=us-east-1a']);
+  t.regex(zonesAndAws.stderr.trim(), /^skiff: --zones and --aws do not go together/);
+  const ccmHelp = await run(process.execPath, [bin, 'cloud-controller-manager', '--help']);
+  t.regex(ccmHelp.stdout, /^usage: skiff cloud-controller-manager --cloud-provider=aws --cluster-name=NAME/);
 });
 
 test.serial('skiff up in the foreground stops everything on Ctrl-C', async (t) => {
