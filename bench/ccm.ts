@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createAwsClients, isMutatingAction, type AwsClients } from '../controllers/aws/aws-clients.js';
 import { findNetwork } from '../infra/sdk/network.js';
-import { adminPool, main, root, scrape, skiff, stopChild, waitUntil, type Component } from './local-cluster.js';
+import { adminPool, main, scrape, skiff, stopChild, waitUntil, writeReport, type Component } from './local-cluster.js';
 import { round, runConcurrently } from './stats.js';
 
 /**
@@ -216,21 +216,7 @@ export async function run(): Promise<boolean> {
       'calls per volume at most 1.5 times the minimum': results.callsPerVolumeToMinimum <= 1.5,
       'no mutating call in steady state': results.steadyStateMutatingCalls === 0,
     };
-    const outDir = join(root, 'bench', 'results');
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'ccm.json'), JSON.stringify({ results, checks }, null, 2) + '\n');
-    const cell = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v).replace(/"/g, '').replace(/,/g, ', ') : String(v));
-    const md = [
-      `# cloud-controller-manager benchmark (${results.date})`, '',
-      `The cluster \`skiff up\` starts, its embedded AWS endpoint (moto's server), ${NODES} simulated nodes backed by instances. Calls are the cloud-controller-manager's own (its /metrics, one per HTTP attempt); the limits are the minimum calls made straight to the same endpoint, as many at once (${IN_FLIGHT} in flight).`, '',
-      '| measure | value |', '| --- | --- |',
-      ...Object.entries(results).filter(([k]) => k !== 'date').map(([k, v]) => `| ${k} | ${cell(v)} |`),
-      '', '| target | met |', '| --- | --- |',
-      ...Object.entries(checks).map(([k, v]) => `| ${k} | ${v ? 'yes' : 'NO'} |`), '',
-    ].join('\n');
-    writeFileSync(join(outDir, 'ccm.md'), md);
-    process.stdout.write(md);
-    return Object.values(checks).every(Boolean);
+    return writeReport('ccm', 'cloud-controller-manager benchmark', `The cluster \`skiff up\` starts, its embedded AWS endpoint (moto's server), ${NODES} simulated nodes backed by instances. Calls are the cloud-controller-manager's own (its /metrics, one per HTTP attempt); the limits are the minimum calls made straight to the same endpoint, as many at once (${IN_FLIGHT} in flight).`, results, checks);
   } finally {
     await pool?.close();
     if (simulator) await stopChild(simulator);

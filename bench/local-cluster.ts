@@ -1,5 +1,5 @@
 import { execFile, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,4 +64,26 @@ export function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
   return exited;
+}
+
+/**
+ * Writes a benchmark's report under bench/results/ as NAME.json and NAME.md
+ * (a table of the measures and one of the targets), prints the Markdown, and
+ * answers whether every target was met.
+ */
+export function writeReport(name: string, title: string, intro: string, results: Record<string, unknown> & { date: string }, checks: Record<string, boolean>): boolean {
+  const outDir = join(root, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, `${name}.json`), JSON.stringify({ results, checks }, null, 2) + '\n');
+  const cell = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v).replace(/"/g, '').replace(/,/g, ', ') : String(v));
+  const md = [
+    `# ${title} (${results.date})`, '', intro, '',
+    '| measure | value |', '| --- | --- |',
+    ...Object.entries(results).filter(([k]) => k !== 'date').map(([k, v]) => `| ${k} | ${cell(v)} |`),
+    '', '| target | met |', '| --- | --- |',
+    ...Object.entries(checks).map(([k, v]) => `| ${k} | ${v ? 'yes' : 'NO'} |`), '',
+  ].join('\n');
+  writeFileSync(join(outDir, `${name}.md`), md);
+  process.stdout.write(md);
+  return Object.values(checks).every(Boolean);
 }

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'undici';
 import { cpuSeconds, rssMb } from './process-stats.js';
-import { adminPool, main, root, scrape, skiff, stopChild, waitUntil, type Component } from './local-cluster.js';
+import { adminPool, main, scrape, skiff, stopChild, waitUntil, writeReport, type Component } from './local-cluster.js';
 import { round, runConcurrently } from './stats.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1_000);
@@ -174,21 +174,7 @@ export async function run(): Promise<boolean> {
       'at least 70% of the binding limit': results.ratioToBindingLimit >= 0.7,
       [`a ${REPLICAS}-replica Deployment fully Running within 60 s`]: results.deploymentRunningSeconds <= 60 && running === REPLICAS,
     };
-    const outDir = join(root, 'bench', 'results');
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'scheduler.json'), JSON.stringify({ results, checks }, null, 2) + '\n');
-    const cell = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v).replace(/"/g, '').replace(/,/g, ', ') : String(v));
-    const md = [
-      `# scheduler benchmark (${results.date})`, '',
-      `${NODES} simulated nodes in ${ZONES.length} zones on the cluster \`skiff up\` starts; the limit is pods/binding written straight to the same API server.`, '',
-      '| measure | value |', '| --- | --- |',
-      ...Object.entries(results).filter(([k]) => k !== 'date').map(([k, v]) => `| ${k} | ${cell(v)} |`),
-      '', '| target | met |', '| --- | --- |',
-      ...Object.entries(checks).map(([k, v]) => `| ${k} | ${v ? 'yes' : 'NO'} |`), '',
-    ].join('\n');
-    writeFileSync(join(outDir, 'scheduler.md'), md);
-    process.stdout.write(md);
-    return Object.values(checks).every(Boolean);
+    return writeReport('scheduler', 'scheduler benchmark', `${NODES} simulated nodes in ${ZONES.length} zones on the cluster \`skiff up\` starts; the limit is pods/binding written straight to the same API server.`, results, checks);
   } finally {
     await pool?.close();
     if (scheduler) await stopChild(scheduler);
