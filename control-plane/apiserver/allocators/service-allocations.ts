@@ -66,9 +66,10 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
     return { key: ipKey(ip), chosen: true };
   }
 
-  async function claimPorts(svc: KObject, wanted: Array<number | undefined>, keep: Set<number>): Promise<Claim[]> {
+  /** Node ports for the Service's ports: `keep` are already its own; `avoid` (a health check port asked for) are never picked. */
+  async function claimPorts(svc: KObject, wanted: Array<number | undefined>, keep: Set<number>, avoid: Set<number>): Promise<Claim[]> {
     const claims: Claim[] = [];
-    const taken = new Set<number>(keep);
+    const taken = new Set<number>([...keep, ...avoid]);
     for (const [i, port] of (svc.spec.ports ?? []).entries()) {
       const asked = wanted[i];
       if (asked && keep.has(asked)) {
@@ -113,10 +114,20 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
     return { key: portKey(picked), chosen: true };
   }
 
-  /** Immediate errors for out-of-range requests; guards and puts for the rest. */
-  function toExtras(svc: KObject, claims: Claim[], releases: string[]): HookResult {
-    const outOfRange = claims.filter((c) => c.cause && /not in the valid range/.test(c.cause.message));
+  /**
+   * Immediate errors for out-of-range requests and for one port asked twice
+   * (a node port and the health check port); guards and puts for the rest. A
+   * port released and claimed again in one write stays the Service's.
+   */
+  function toExtras(svc: KObject, allClaims: Claim[], allReleases: string[]): HookResult {
+    const outOfRange = allClaims.filter((c) => c.cause && /not in the valid range/.test(c.cause.message));
     if (outOfRange.length) throw invalid('Service', '', svc.metadata.name, outOfRange.map((c) => c.cause!));
+    const seen = new Set<string>();
+    const twice = new Set(allClaims.filter((c) => (seen.has(c.key) ? true : (seen.add(c.key), false))).map((c) => c.key));
+    if (twice.size) throw invalid('Service', '', svc.metadata.name, allClaims.filter((c) => twice.has(c.key) && c.cause).map((c) => c.cause!));
+    const kept = new Set(allReleases.filter((k) => seen.has(k)));
+    const claims = allClaims.filter((c) => !kept.has(c.key));
+    const releases = allReleases.filter((k) => !kept.has(k));
     const fixed = claims.filter((c) => !c.chosen);
     return {
       compares: claims.map((c) => absent(c.key)),
@@ -138,7 +149,8 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
       const claims: Claim[] = [];
       if (wantsClusterIP(svc)) claims.push(await claimIp(svc, asked.ip));
       else if (svc.spec?.clusterIP === 'None') svc.spec.clusterIPs = ['None'];
-      if (wantsNodePorts(svc)) claims.push(...(await claimPorts(svc, asked.nodePorts, new Set())));
+      const avoid = new Set(needsHealthCheckNodePort(svc) && asked.healthCheckNodePort ? [asked.healthCheckNodePort] : []);
+      if (wantsNodePorts(svc)) claims.push(...(await claimPorts(svc, asked.nodePorts, new Set(), avoid)));
       else for (const p of svc.spec?.ports ?? []) delete p.nodePort;
       if (needsHealthCheckNodePort(svc)) claims.push(await claimHealthCheckPort(svc, asked.healthCheckNodePort));
       return toExtras(svc, claims, []);
@@ -164,7 +176,8 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
         // A port that names no nodePort keeps the one it had, as Kubernetes does.
         const wanted = (svc.spec.ports ?? []).map((p: KObject, i: number) =>
           asked.nodePorts[i] ?? (old.spec?.ports ?? []).find((o: KObject) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'))?.nodePort);
-        claims.push(...(await claimPorts(svc, wanted, oldPorts)));
+        const healthPorts = [heldHealthCheckPort(old), needsHealthCheckNodePort(svc) ? asked.healthCheckNodePort : undefined];
+        claims.push(...(await claimPorts(svc, wanted, oldPorts, new Set(healthPorts.filter((p): p is number => !!p)))));
       } else {
         for (const p of svc.spec?.ports ?? []) delete p.nodePort;
       }
