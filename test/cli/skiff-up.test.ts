@@ -1,10 +1,10 @@
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeVolumesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { startMotoServer } from '../../localstack/moto-server.js';
 import { freePort } from '../helpers/free-port.js';
 
@@ -135,6 +135,34 @@ test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
     hostname = (await kubectlJson('get', 'service', 'web')).status?.loadBalancer?.ingress?.[0]?.hostname ?? '';
   }
   t.regex(hostname, /^a[0-9a-f]{31}-\S+\.amazonaws\.com$/, 'a Network Load Balancer named after the Service\'s uid');
+  // A claim of the default class with a pod: an EBS volume in the pod's node's zone, attached to that node's instance.
+  const manifest = join(home, 'db.yaml');
+  writeFileSync(manifest, [
+    'apiVersion: v1', 'kind: PersistentVolumeClaim', 'metadata: {name: data}',
+    'spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 2Gi}}}', '---',
+    'apiVersion: v1', 'kind: Pod', 'metadata: {name: db}',
+    'spec: {containers: [{name: db, image: db, volumeMounts: [{name: data, mountPath: /data}]}], volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]}', '',
+  ].join('\n'));
+  t.is((await run('kubectl', ['--kubeconfig', path, 'apply', '-f', manifest])).code, 0);
+  let pod: any = {};
+  for (let i = 0; i < 300 && pod.status?.phase !== 'Running'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    pod = await kubectlJson('get', 'pod', 'db');
+  }
+  t.is(pod.status?.phase, 'Running', 'the pod runs once its volume is attached');
+  const pv = await kubectlJson('get', 'pv', (await kubectlJson('get', 'pvc', 'data')).spec.volumeName);
+  const node = nodes.find((n) => n.metadata.name === pod.spec.nodeName);
+  t.is(pv.spec.csi.driver, 'ebs.csi.aws.com');
+  const ec2 = new EC2Client({ region: 'us-east-1', endpoint: byName['aws-endpoint'].endpoint, credentials: { accessKeyId: 'skiff', secretAccessKey: 'skiff' } });
+  try {
+    const volume = (await ec2.send(new DescribeVolumesCommand({ VolumeIds: [pv.spec.csi.volumeHandle] }))).Volumes![0];
+    t.is(volume.Size, 2);
+    t.is(volume.AvailabilityZone, node.metadata.labels['topology.kubernetes.io/zone']);
+    t.like(volume.Attachments?.[0], { InstanceId: node.spec.providerID.split('/').pop(), Device: '/dev/xvdaa', State: 'attached' });
+  } finally {
+    ec2.destroy();
+  }
+
   const simulatorExited = new Promise((r) => simulator.once('exit', r));
   simulator.kill('SIGINT');
   await simulatorExited;
