@@ -44,11 +44,15 @@ test.serial('throttling from either API is retried, recorded by action and code,
 test.serial('calls succeed through a share of throttling and server errors', async (t) => {
   const aws = createAwsClients('us-east-1');
   try {
-    proxy.set({ throttleShare: 0.2, errorShare: 0.2 });
-    for (let i = 0; i < 10; i++) t.truthy((await aws.ec2.send(new DescribeVpcsCommand({}))).Vpcs, 'a call succeeds through a share of faults');
-    t.true(aws.calls.total() > 10, 'some calls took retries');
+    // Every first attempt fails, in turn throttled and a server error; every retry passes.
+    const rolls = [0.05, 0.99, 0.25, 0.99];
+    let n = 0;
+    proxy.set({ throttleShare: 0.2, errorShare: 0.2, random: () => rolls[n++ % rolls.length] });
+    for (let i = 0; i < 10; i++) t.truthy((await aws.ec2.send(new DescribeVpcsCommand({}))).Vpcs, 'a call succeeds through its faults');
+    t.is(aws.calls.total(), 20, 'each call took one retry');
+    t.deepEqual(Object.fromEntries(aws.calls.errorsByCode), { RequestLimitExceeded: 5, InternalError: 5 });
   } finally {
-    proxy.set({ throttleShare: 0, errorShare: 0 });
+    proxy.set({ throttleShare: 0, errorShare: 0, random: undefined });
     aws.destroy();
   }
 });

@@ -9,6 +9,8 @@ export interface FaultOptions {
   errorShare: number;
   /** Added to every call, uniformly up to this many milliseconds. */
   maxLatencyMs: number;
+  /** Where each call's roll comes from (Math.random by default); a fixed sequence makes a test's faults exact. */
+  random?: () => number;
 }
 
 export interface FaultProxy {
@@ -40,7 +42,7 @@ export async function startFaultProxy(target: string, faults: FaultOptions): Pro
     const body = Buffer.concat(chunks);
     if (current.maxLatencyMs > 0) await delay(Math.random() * current.maxLatencyMs);
     const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? 'ec2';
-    const roll = Math.random();
+    const roll = (current.random ?? Math.random)();
     if (roll < current.throttleShare) {
       injected.throttled++;
       return fault(res, service, service === 'ec2' ? 503 : 400, service === 'ec2' ? 'RequestLimitExceeded' : 'Throttling', 'Rate exceeded');
