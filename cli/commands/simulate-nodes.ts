@@ -3,6 +3,7 @@ import { RestClient } from '../../client/rest-client.js';
 import { stopOnSignals } from '../../component-base/component.js';
 import { createAwsClients, type AwsClients } from '../../controllers/aws/aws-clients.js';
 import { launchBackingInstances, terminateBackingInstances, type BackingInstance } from '../../node-agent/simulator/backing-instances.js';
+import { followInstanceState } from '../../node-agent/simulator/instance-state.js';
 import { SimulatedNodes } from '../../node-agent/simulator/simulated-nodes.js';
 import { parseTypedFlags } from '../../component-base/flags.js';
 import { LOCAL_REGION, useEndpoint } from '../aws-endpoint.js';
@@ -47,8 +48,11 @@ export async function simulateNodesCommand(argv: string[]): Promise<void> {
       ...(aws ? { machines: instances, externalCloudProvider: true } : {}),
     });
     await nodes.start();
+    // Each node lives and dies with its instance: stop or terminate one in the endpoint and its node stops renewing.
+    const following = aws ? followInstanceState(aws, nodes, instances) : undefined;
     process.stdout.write(`${nodes.nodes.length} simulated nodes registered (${nodes.nodes[0].name} ... ${nodes.nodes.at(-1)!.name}); Ctrl-C removes them${aws ? ' and terminates their instances' : ''}\n`);
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await following?.stop();
     await nodes.stop();
   } finally {
     if (aws) {

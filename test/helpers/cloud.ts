@@ -5,6 +5,7 @@ import type { ControllerManagerOptions } from '../../controllers/controller.js';
 import { ensureNetwork, type ClusterNetwork } from '../../infra/sdk/network.js';
 import { clusterTopology } from '../../infra/topology.js';
 import { launchBackingInstances, terminateBackingInstances, type BackingInstance } from '../../node-agent/simulator/backing-instances.js';
+import { followInstanceState } from '../../node-agent/simulator/instance-state.js';
 import type { SimulatedNodes, SimulatedNodesOptions } from '../../node-agent/simulator/simulated-nodes.js';
 import { identityConfig, startCluster, type TestCluster } from './apiserver.js';
 import { startAwsEndpoint, type TestEndpoint } from './moto.js';
@@ -43,13 +44,21 @@ export interface AwsNodes {
   stop(): Promise<void>;
 }
 
-/** Simulated nodes backed by instances in the endpoint, registering as --cloud-provider=external agents (skiff simulate-nodes --aws). */
-export async function startAwsNodes(bed: CloudTestbed, count: number, options: Partial<SimulatedNodesOptions> & { namePrefix?: string } = {}): Promise<AwsNodes> {
+/**
+ * Simulated nodes backed by instances in the endpoint, registering as
+ * --cloud-provider=external agents and living and dying with their
+ * instances (skiff simulate-nodes --aws); `instanceStatePeriodMs` is how
+ * often they look at their instances.
+ */
+export async function startAwsNodes(bed: CloudTestbed, count: number, options: Partial<SimulatedNodesOptions> & { namePrefix?: string; instanceStatePeriodMs?: number } = {}): Promise<AwsNodes> {
+  const { instanceStatePeriodMs, ...simulated } = options;
   const instances = await launchBackingInstances(bed.aws, { clusterName: bed.clusterName, count, namePrefix: options.namePrefix });
-  const nodes = await startSimulatedNodes(bed.cluster, { ...options, count, machines: instances, externalCloudProvider: true });
+  const nodes = await startSimulatedNodes(bed.cluster, { ...simulated, count, machines: instances, externalCloudProvider: true });
+  const following = followInstanceState(bed.aws, nodes, instances, instanceStatePeriodMs);
   return {
     nodes, instances,
     async stop() {
+      await following.stop();
       await nodes.stop();
       await terminateBackingInstances(bed.aws, instances);
     },
