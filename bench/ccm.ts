@@ -12,6 +12,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createAwsClients, isMutatingAction, type AwsClients } from '../controllers/aws/aws-clients.js';
 import { findNetwork } from '../infra/sdk/network.js';
+import { useEndpoint } from '../cli/aws-endpoint.js';
+import type { ClusterState } from '../cli/local-cluster.js';
 import { adminPool, main, scrape, skiff, stopChild, waitUntil, writeReport, type Component } from './local-cluster.js';
 import { round, runConcurrently } from './stats.js';
 
@@ -121,12 +123,12 @@ export async function run(): Promise<boolean> {
   try {
     process.stderr.write('starting a cluster with skiff up (its AWS endpoint: moto\'s server)\n');
     await skiff(['up', '--detach'], env);
-    const state = JSON.parse(readFileSync(join(home, '.skiff', 'state.json'), 'utf8')) as { components: Component[]; kubeconfig: string; aws: { endpoint: string; region: string; clusterName: string } };
+    const state = JSON.parse(readFileSync(join(home, '.skiff', 'state.json'), 'utf8')) as { components: Component[]; kubeconfig: string; aws: NonNullable<ClusterState['aws']> };
     const byName = Object.fromEntries(state.components.map((c) => [c.name, c]));
     const admin = adminPool(byName.apiserver.endpoint, join(home, '.skiff', 'pki'));
     pool = admin.pool;
     const { call } = admin;
-    Object.assign(process.env, { AWS_ENDPOINT_URL: state.aws.endpoint, AWS_REGION: state.aws.region, AWS_ACCESS_KEY_ID: 'skiff', AWS_SECRET_ACCESS_KEY: 'skiff' });
+    useEndpoint(state.aws);
     aws = createAwsClients(state.aws.region);
 
     process.stderr.write(`simulate-nodes --aws: ${NODES} nodes backed by instances\n`);

@@ -1,6 +1,4 @@
 import test from 'ava';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CreateTagsCommand, DeleteTagsCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import {
   CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand, DescribeTagsCommand, DescribeTargetGroupsCommand,
@@ -17,6 +15,7 @@ import type { RestClient } from '../../client/rest-client.js';
 import { isNotFound } from '../../client/api-error.js';
 import type { BackingInstance } from '../../node-agent/simulator/backing-instances.js';
 import { adminClient } from '../helpers/apiserver.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/aws-fault-proxy.js';
 import { startAwsNodes, startCloudControllerManager, startCloudTestbed, type AwsNodes, type CloudTestbed, type RunningCloudControllerManager } from '../helpers/cloud.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -24,7 +23,8 @@ let bed: CloudTestbed;
 let nodes: AwsNodes;
 let ccm: RunningCloudControllerManager;
 let admin: RestClient;
-let counter: CallCounter;
+/** A pass-through proxy in front of moto, counting every call by action. */
+let counter: FaultProxy;
 const NS = 'default';
 const A = 'service.beta.kubernetes.io/aws-load-balancer-';
 const startController = () => startCloudControllerManager(bed, { controllers: ['service-lb-controller'], retryBaseDelayMs: 200, retryMaxDelayMs: 2_000 });
@@ -36,7 +36,7 @@ test.before(async () => {
   await initialize(nodes.instances[0]);
   await initialize(nodes.instances[1]);
   // Clients find their endpoint on their first call: the cloud-controller-manager's go through the counter (and so do the test's ELBv2 reads).
-  counter = await startCallCounter(bed.endpoint.url);
+  counter = await startFaultProxy(bed.endpoint.url, { throttleShare: 0, errorShare: 0, maxLatencyMs: 0 });
   process.env.AWS_ENDPOINT_URL = counter.url;
   ccm = await startController();
 });
@@ -48,41 +48,8 @@ test.after.always(async () => {
   await bed?.stop();
 });
 
-interface CallCounter {
-  url: string;
-  /** Every action seen, and the mutating ones. */
-  all: string[];
-  mutating: string[];
-  stop(): Promise<void>;
-}
-
-/** A pass-through proxy to the endpoint that notes every mutating action (EC2 and ELBv2 both speak the query protocol: `Action=` in the body). */
-async function startCallCounter(target: string): Promise<CallCounter> {
-  const upstream = new URL(target);
-  const all: string[] = [];
-  const mutating: string[] = [];
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const action = new URLSearchParams(body.toString()).get('Action');
-    if (action) all.push(action);
-    if (action && isMutatingAction(action)) mutating.push(action);
-    const forwarded = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    forwarded.on('error', () => res.destroy());
-    forwarded.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    all,
-    mutating,
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
+/** The actions that passed the proxy since it was last cleared, the mutating ones only, each once. */
+const mutatingActions = () => [...counter.passedByAction.keys()].filter((a) => a !== 'Unknown' && isMutatingAction(a));
 
 /** What the cloud-node controller does to a node: its providerID set and the uninitialized taint gone. */
 async function initialize(inst: BackingInstance): Promise<void> {
@@ -186,19 +153,18 @@ test.serial('a LoadBalancer Service gets a finalizer, a Network Load Balancer wi
 test.serial('a restarted controller, and a change that leaves the load balancer as it is, make no mutating AWS call', async (t) => {
   await eventually('the first sync done', async () => (await ensuredCount('web')) >= 1);
   await ccm.stop();
-  counter.mutating.length = 0;
-  counter.all.length = 0;
+  counter.passedByAction.clear();
   ccm = await startController();
   await eventually('the Service ensured again after the restart', async () => (await ensuredCount('web')) >= 2);
-  t.true(counter.all.includes('DescribeLoadBalancers'), 'the controller looked');
-  t.deepEqual(counter.mutating, [], 'the restart');
+  t.true(counter.passedByAction.has('DescribeLoadBalancers'), 'the controller looked');
+  t.deepEqual(mutatingActions(), [], 'the restart');
   await admin.patch(SERVICES, 'web', 'merge', { metadata: { annotations: { 'example.com/owner': 'team-web' } } }, { namespace: NS });
   await eventually('the Service ensured after the annotation', async () => (await ensuredCount('web')) >= 3);
-  t.deepEqual(counter.mutating, [], 'an annotation the load balancer does not read');
+  t.deepEqual(mutatingActions(), [], 'an annotation the load balancer does not read');
 });
 
 test.serial('targets follow the nodes: an initialized node is registered, an excluded one deregistered, and nothing else changes', async (t) => {
-  counter.mutating.length = 0;
+  counter.passedByAction.clear();
   await initialize(nodes.instances[2]);
   await eventually('the third node registered', async () => (await observe('default/web')).groups.every((g) => g.targets.join() === instanceIds(0, 1, 2).join()));
   await admin.patch(NODES, nodes.instances[0].name, 'merge', { metadata: { labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': 'true' } } });
@@ -209,7 +175,7 @@ test.serial('targets follow the nodes: an initialized node is registered, an exc
   await admin.patch(NODES, nodes.instances[1].name, 'merge', { spec: { taints: [] } });
   await eventually('all three back', async () => (await observe('default/web')).groups.every((g) => g.targets.join() === instanceIds(0, 1, 2).join()));
   t.true((await reasons('web')).some((e) => e.reason === 'UpdatedLoadBalancer'));
-  t.deepEqual([...new Set(counter.mutating)].sort(), ['DeregisterTargets', 'RegisterTargets']);
+  t.deepEqual(mutatingActions().sort(), ['DeregisterTargets', 'RegisterTargets']);
 });
 
 test.serial('ports added and removed add and remove listeners and target groups; the kept one is untouched', async (t) => {
