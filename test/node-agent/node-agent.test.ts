@@ -1,0 +1,81 @@
+import test from 'ava';
+import { availableParallelism } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { nodeCondition } from '../../api/node-status.js';
+import { LEASES, NODES } from '../../client/resources.js';
+import { RestClient } from '../../client/rest-client.js';
+import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
+import { NODE_AGENT_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../../node-agent/node-agent.js';
+import { adminClient, identityConfig, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { startContainerd, type TestRuntime } from '../helpers/containerd.js';
+import { eventually } from '../helpers/eventually.js';
+
+let cluster: TestCluster;
+let runtime: TestRuntime;
+test.before(async () => {
+  [cluster, runtime] = await Promise.all([startCluster(), startContainerd()]);
+});
+test.after.always(async () => {
+  await runtime?.stop();
+  await cluster?.stop();
+});
+
+const options = (name: string): NodeAgentOptions => ({
+  ...NODE_AGENT_DEFAULTS, nodeName: name, nodeIP: '10.0.0.5', externalCloudProvider: true,
+  labels: { 'skiff.dev/pool': 'a' }, taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }],
+  rootDir: runtime.dir, leaseDurationSeconds: 4, nodeStatusUpdateFrequencyMs: 300,
+});
+
+test.serial('the agent registers its node as itself, with the host\'s capacity, the runtime in nodeInfo, Ready from the runtime, and renews its Lease', async (t) => {
+  const client = new RestClient(await identityConfig(cluster, 'system:node:worker-a', ['system:nodes']));
+  const cri = new RuntimeClient(runtime.endpoint);
+  const admin = adminClient(cluster);
+  const agent = new NodeAgent(client, cri, options('worker-a'));
+  try {
+    await agent.start();
+    const node = await admin.get(NODES, 'worker-a');
+    t.is(node.status.capacity.cpu, String(availableParallelism()));
+    t.regex(node.status.capacity.memory, /^\d+Ki$/);
+    t.is(node.status.capacity.pods, '110');
+    t.true(Number(node.status.allocatable.memory.slice(0, -2)) < Number(node.status.capacity.memory.slice(0, -2)), 'allocatable keeps back the eviction threshold');
+    t.regex(node.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\/1\./);
+    t.deepEqual(node.status.addresses, [{ type: 'InternalIP', address: '10.0.0.5' }, { type: 'Hostname', address: 'worker-a' }]);
+    t.is(nodeCondition(node.status, 'Ready')?.status, 'True', JSON.stringify(nodeCondition(node.status, 'Ready')));
+    for (const type of ['MemoryPressure', 'DiskPressure', 'PIDPressure']) t.is(nodeCondition(node.status, type)?.status, 'False', type);
+    t.deepEqual(node.spec.taints.map((x: any) => x.key), ['dedicated', 'node.cloudprovider.kubernetes.io/uninitialized']);
+    t.is(node.metadata.labels!['skiff.dev/pool'], 'a');
+    const first = (await admin.get(LEASES, 'worker-a', { namespace: 'kube-node-lease' })).spec.renewTime;
+    await eventually('the Lease renewed', async () => (await admin.get(LEASES, 'worker-a', { namespace: 'kube-node-lease' })).spec.renewTime !== first);
+    // A condition the agent does not own stays through its status posts.
+    const current = await admin.get(NODES, 'worker-a');
+    await admin.updateStatus(NODES, { ...current, status: { ...current.status, conditions: [...current.status.conditions, { type: 'NetworkUnavailable', status: 'False', reason: 'RouteCreated', message: 'routed' }] } });
+    await delay(1_000);
+    t.is(nodeCondition((await admin.get(NODES, 'worker-a')).status, 'NetworkUnavailable')?.reason, 'RouteCreated');
+  } finally {
+    await agent.stop();
+    cri.close();
+    client.close();
+    admin.close();
+  }
+});
+
+test.serial('an agent restarted on a registered node takes it over: labels put back, taints left as they are, status posted', async (t) => {
+  const client = new RestClient(await identityConfig(cluster, 'system:node:worker-a', ['system:nodes']));
+  const cri = new RuntimeClient(runtime.endpoint);
+  const admin = adminClient(cluster);
+  const node = await admin.get(NODES, 'worker-a');
+  await admin.update(NODES, { ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, 'skiff.dev/pool': 'changed' } }, spec: { ...node.spec, taints: [] } });
+  const agent = new NodeAgent(client, cri, options('worker-a'));
+  try {
+    await agent.start();
+    const after = await admin.get(NODES, 'worker-a');
+    t.is(after.metadata.labels!['skiff.dev/pool'], 'a');
+    t.is(after.spec.taints, undefined, 'the uninitialized taint is only for a new registration');
+    t.is(nodeCondition(after.status, 'Ready')?.status, 'True');
+  } finally {
+    await agent.stop();
+    cri.close();
+    client.close();
+    admin.close();
+  }
+});
