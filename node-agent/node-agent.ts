@@ -11,6 +11,7 @@ import type { AnyObject } from '../client/resource.js';
 import { LEASES, NODES } from '../client/resources.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { RuntimeClient } from './cri/runtime-client.js';
+import { PodSync } from './pods/pod-sync.js';
 import { defaultNodeIP, nodeInfo } from './host-info.js';
 import { hostPressure, hostResources, underDiskPressure, underMemoryPressure, underPidPressure } from './host-resources.js';
 
@@ -63,9 +64,15 @@ export class NodeAgent {
     const node = await this.register();
     await this.renewLease(node.metadata.uid!);
     const signal = this.abort.signal;
+    const pods = new PodSync(this.client, this.runtime, {
+      nodeName: this.opts.nodeName, nodeIP: node.status.addresses[0].address, rootDir: this.opts.rootDir,
+      // One cgroup per node: two local workers on one host keep their pods apart.
+      cgroupParent: `/skiff/${this.opts.nodeName}`, workers: 10, onError: logError,
+    });
     this.running = [
       this.every(Math.floor((this.opts.leaseDurationSeconds * 1000) / 4), signal, () => this.renewLease(node.metadata.uid!), 'lease'),
       this.every(this.opts.nodeStatusUpdateFrequencyMs, signal, () => this.syncStatus(), 'status'),
+      pods.run(signal).catch((err) => { if (!signal.aborted) logError(err, { component: 'node-agent', phase: 'pods' }); }),
     ];
     log.info('node registered', { node: this.opts.nodeName, runtime: this.runtime.endpoint });
   }

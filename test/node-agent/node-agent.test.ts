@@ -2,12 +2,12 @@ import test from 'ava';
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { nodeCondition } from '../../api/node-status.js';
-import { LEASES, NODES } from '../../client/resources.js';
+import { LEASES, NODES, PODS } from '../../client/resources.js';
 import { RestClient } from '../../client/rest-client.js';
 import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
 import { NODE_AGENT_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../../node-agent/node-agent.js';
 import { adminClient, identityConfig, startCluster, type TestCluster } from '../helpers/apiserver.js';
-import { startContainerd, type TestRuntime } from '../helpers/containerd.js';
+import { BUSYBOX_IMAGE, startContainerd, type TestRuntime } from '../helpers/containerd.js';
 import { eventually } from '../helpers/eventually.js';
 
 let cluster: TestCluster;
@@ -72,6 +72,40 @@ test.serial('an agent restarted on a registered node takes it over: labels put b
     t.is(after.metadata.labels!['skiff.dev/pool'], 'a');
     t.is(after.spec.taints, undefined, 'the uninitialized taint is only for a new registration');
     t.is(nodeCondition(after.status, 'Ready')?.status, 'True');
+  } finally {
+    await agent.stop();
+    cri.close();
+    client.close();
+    admin.close();
+  }
+});
+
+test.serial('pods bound to the node run through CRI: Running with an address from the pod range, a finished one Succeeded, a deleted one gone with its sandbox', async (t) => {
+  const client = new RestClient(await identityConfig(cluster, 'system:node:worker-b', ['system:nodes']));
+  const cri = new RuntimeClient(runtime.endpoint);
+  const admin = adminClient(cluster);
+  const agent = new NodeAgent(client, cri, { ...options('worker-b'), externalCloudProvider: false, taints: [] });
+  try {
+    await agent.start();
+    const pod = (name: string, spec: Record<string, unknown>) => ({ metadata: { name, namespace: 'default' }, spec: { nodeName: 'worker-b', ...spec } });
+    await admin.create(PODS, pod('sleeper', { containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }], terminationGracePeriodSeconds: 1 }));
+    await admin.create(PODS, pod('once', { restartPolicy: 'Never', containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo done'] }] }));
+    const running = await eventually('sleeper Running and Ready', async () => {
+      const p = await admin.get(PODS, 'sleeper', { namespace: 'default' });
+      return p.status?.phase === 'Running' && p.status.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True' && p;
+    }, 30_000, 200);
+    t.true(running.status.podIP.startsWith(`${runtime.podCidr.split('.').slice(0, 3).join('.')}.`), running.status.podIP);
+    t.is(running.status.hostIP, '10.0.0.5');
+    t.truthy(running.status.containerStatuses[0].state.running);
+    const done = await eventually('once Succeeded', async () => {
+      const p = await admin.get(PODS, 'once', { namespace: 'default' });
+      return p.status?.phase === 'Succeeded' && p;
+    }, 30_000, 200);
+    t.like(done.status.containerStatuses[0].state.terminated, { exitCode: 0, reason: 'Completed' });
+    await admin.delete(PODS, 'sleeper', { namespace: 'default' });
+    await eventually('sleeper gone', () => admin.get(PODS, 'sleeper', { namespace: 'default' }).then(() => false, () => true), 30_000, 200);
+    const left = (await cri.runtimeCall('ListPodSandbox', { filter: { labelSelector: { 'io.kubernetes.pod.name': 'sleeper' } } })).items;
+    t.deepEqual(left, [], 'its sandbox removed');
   } finally {
     await agent.stop();
     cri.close();

@@ -1,0 +1,149 @@
+import { isNotFound } from '../../client/api-error.js';
+import { runControllerLoop, type ReconcileResult } from '../../client/controller-loop.js';
+import { Informer } from '../../client/informer.js';
+import type { ErrorReporter } from '../../client/log.js';
+import type { AnyObject } from '../../client/resource.js';
+import { PODS } from '../../client/resources.js';
+import type { RestClient } from '../../client/rest-client.js';
+import { objectKey } from '../../client/store.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { rfc3339 } from '../../api/time.js';
+import type { RuntimeClient } from '../cri/runtime-client.js';
+import { containerConfig, LABEL_CONTAINER_NAME, LABEL_POD_UID, sandboxConfig, type SandboxSettings } from './cri-config.js';
+import { containerStatus, podPhase, type RuntimeContainer } from './pod-status.js';
+
+/** How often a pod with something running is looked at again (the kubelet's PLEG relists every second). */
+const RELIST_MS = 1_000;
+
+export interface PodSyncOptions extends SandboxSettings {
+  nodeName: string;
+  nodeIP: string;
+  workers: number;
+  onError: ErrorReporter;
+}
+
+/**
+ * The pods bound to this node, made true through CRI: a sandbox per pod,
+ * its containers created and started (restarted as the restart policy
+ * says), the pod's status written from what the runtime reports, and a
+ * deleted pod's containers stopped, its sandbox removed, then the pod
+ * object deleted. Everything is found through the CRI labels, so an agent
+ * restart adopts what runs.
+ */
+export class PodSync {
+  private readonly pods: Informer;
+  private readonly queue = new WorkQueue<string>();
+
+  constructor(private readonly client: RestClient, private readonly runtime: RuntimeClient, private readonly opts: PodSyncOptions) {
+    this.pods = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError: opts.onError });
+    const enqueue = (pod: AnyObject) => this.queue.add(objectKey(pod));
+    this.pods.addEventHandler({ onAdd: enqueue, onUpdate: (_old, pod) => enqueue(pod), onDelete: enqueue });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.pods.start();
+    await this.pods.waitForSync(signal);
+    try {
+      await runControllerLoop(this.queue, (key) => this.sync(key), { name: 'pods', workers: this.opts.workers, signal, onError: this.opts.onError });
+    } finally {
+      this.queue.shutDown();
+      await this.pods.stop();
+    }
+  }
+
+  private async sync(key: string): Promise<ReconcileResult> {
+    const pod = this.pods.store.get(key);
+    if (!pod) return;
+    const uid = pod.metadata.uid!;
+    const sandboxes: Record<string, any>[] = (await this.runtime.runtimeCall('ListPodSandbox', { filter: { labelSelector: { [LABEL_POD_UID]: uid } } })).items ?? [];
+    if (pod.metadata.deletionTimestamp) {
+      await this.kill(pod, sandboxes);
+      await this.client.delete(PODS, pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid } }).catch((err) => {
+        if (!isNotFound(err)) throw err;
+      });
+      return;
+    }
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+      await this.kill(pod, sandboxes);
+      return;
+    }
+    let sandbox = sandboxes.filter((s) => s.state === 'SANDBOX_READY').sort((a, b) => b.metadata.attempt - a.metadata.attempt)[0];
+    const config = sandboxConfig(pod, this.opts, sandbox ? sandbox.metadata.attempt : sandboxes.length);
+    if (!sandbox) {
+      const { podSandboxId } = await this.runtime.runtimeCall('RunPodSandbox', { config });
+      sandbox = { id: podSandboxId, metadata: config.metadata };
+    }
+    const sandboxStatus = (await this.runtime.runtimeCall('PodSandboxStatus', { podSandboxId: sandbox.id })).status;
+    const containers = await this.containersOf(sandbox.id);
+    const statuses: Record<string, any>[] = [];
+    for (const spec of pod.spec?.containers ?? []) {
+      const attempts = containers.filter((c) => c.name === spec.name).sort((a, b) => b.attempt - a.attempt);
+      let current = attempts[0];
+      const policy = pod.spec?.restartPolicy ?? 'Always';
+      const restart = current?.state === 'CONTAINER_EXITED' && (policy === 'Always' || (policy === 'OnFailure' && current.exitCode !== 0));
+      if (!current || restart) {
+        await this.ensureImage(spec.image);
+        const { containerId } = await this.runtime.runtimeCall('CreateContainer', {
+          podSandboxId: sandbox.id, sandboxConfig: config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0),
+        });
+        await this.runtime.runtimeCall('StartContainer', { containerId });
+        current = await this.containerStatus(containerId);
+      }
+      statuses.push(containerStatus(spec, current, 'ContainerCreating', attempts.find((a) => a !== current)));
+    }
+    const phase = podPhase(pod, statuses);
+    const allReady = statuses.every((s) => s.ready);
+    const now = rfc3339(Date.now());
+    const condition = (type: string, ok: boolean) => {
+      const prior = (pod.status?.conditions ?? []).find((c: AnyObject) => c.type === type);
+      const status = ok ? 'True' : 'False';
+      return { type, status, lastProbeTime: null, lastTransitionTime: prior?.status === status ? prior.lastTransitionTime : now };
+    };
+    const status = {
+      phase,
+      conditions: [condition('Initialized', true), condition('Ready', allReady), condition('ContainersReady', allReady), condition('PodScheduled', true)],
+      hostIP: this.opts.nodeIP, hostIPs: [{ ip: this.opts.nodeIP }],
+      ...(sandboxStatus.network?.ip ? { podIP: sandboxStatus.network.ip, podIPs: [{ ip: sandboxStatus.network.ip }] } : {}),
+      startTime: pod.status?.startTime ?? now,
+      containerStatuses: statuses,
+    };
+    if (JSON.stringify(stripTimes(status)) !== JSON.stringify(stripTimes(pod.status ?? {}))) {
+      await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
+    }
+    return phase === 'Succeeded' || phase === 'Failed' ? undefined : { requeueAfter: RELIST_MS };
+  }
+
+  private async kill(pod: AnyObject, sandboxes: Record<string, any>[]): Promise<void> {
+    const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+    for (const s of sandboxes) {
+      for (const c of await this.containersOf(s.id)) {
+        if (c.state === 'CONTAINER_RUNNING') await this.runtime.runtimeCall('StopContainer', { containerId: c.id, timeout: grace }, (grace + 30) * 1000);
+      }
+      await this.runtime.runtimeCall('StopPodSandbox', { podSandboxId: s.id });
+      await this.runtime.runtimeCall('RemovePodSandbox', { podSandboxId: s.id });
+    }
+  }
+
+  private async ensureImage(image: string): Promise<void> {
+    const { image: found } = await this.runtime.imageCall('ImageStatus', { image: { image } });
+    if (!found?.id) await this.runtime.imageCall('PullImage', { image: { image } });
+  }
+
+  private async containersOf(podSandboxId: string): Promise<RuntimeContainer[]> {
+    const { containers } = await this.runtime.runtimeCall('ListContainers', { filter: { podSandboxId } });
+    return Promise.all((containers ?? []).map((c: AnyObject) => this.containerStatus(c.id)));
+  }
+
+  private async containerStatus(containerId: string): Promise<RuntimeContainer> {
+    const s = (await this.runtime.runtimeCall('ContainerStatus', { containerId })).status;
+    return {
+      name: s.labels?.[LABEL_CONTAINER_NAME] ?? s.metadata.name, id: s.id, attempt: s.metadata.attempt, state: s.state,
+      startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: s.exitCode, reason: s.reason, message: s.message, image: s.image?.image ?? '', imageRef: s.imageRef,
+    };
+  }
+}
+
+/** A status without its times, to tell a real change from a clock tick. */
+function stripTimes(status: Record<string, any>): unknown {
+  return JSON.parse(JSON.stringify(status, (k, v) => (/Time$|^startedAt$|^finishedAt$/.test(k) ? undefined : v)));
+}
