@@ -36,20 +36,30 @@ export function containerStatus(spec: AnyObject, c: RuntimeContainer | undefined
 }
 
 /**
- * The pod's phase as the kubelet derives it from its containers and restart
- * policy: Pending until every container has started, Running while any runs
- * or will restart, Succeeded when all exited 0 and none restarts, Failed
- * when all stopped, some not 0, and none restarts.
+ * The pod's phase as the kubelet derives it: Pending while a container has
+ * never started; Running while one runs, or when all have stopped but the
+ * restart policy brings them back; Succeeded when all exited 0 for good;
+ * Failed when all stopped for good and one did not exit 0. A container
+ * waiting to restart (CrashLoopBackOff) counts by the run it last had.
  */
 export function podPhase(pod: AnyObject, statuses: Record<string, any>[]): string {
   const policy = pod.spec?.restartPolicy ?? 'Always';
-  const running = statuses.filter((s) => s.state.running).length;
-  const waiting = statuses.filter((s) => s.state.waiting).length;
-  const terminated = statuses.filter((s) => s.state.terminated);
-  if (waiting > 0 && running === 0 && terminated.length === 0) return 'Pending';
-  if (running > 0 || waiting > 0) return 'Running';
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const s of statuses) {
+    const ended = s.state.terminated ?? (s.state.waiting ? s.lastState?.terminated : undefined);
+    if (s.state.running) running++;
+    else if (ended) {
+      stopped++;
+      if (ended.exitCode === 0) succeeded++;
+    } else waiting++;
+  }
+  if (waiting > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (stopped === 0) return 'Pending';
   if (policy === 'Always') return 'Running';
-  const failed = terminated.some((s) => s.state.terminated.exitCode !== 0);
-  if (policy === 'OnFailure' && failed) return 'Running';
-  return failed ? 'Failed' : 'Succeeded';
+  if (stopped === succeeded) return 'Succeeded';
+  return policy === 'OnFailure' ? 'Running' : 'Failed';
 }

@@ -10,6 +10,7 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { rfc3339 } from '../../api/time.js';
 import type { RuntimeClient } from '../cri/runtime-client.js';
 import { containerConfig, LABEL_CONTAINER_NAME, LABEL_POD_UID, sandboxConfig, type SandboxSettings } from './cri-config.js';
+import { Backoff } from './backoff.js';
 import { containerStatus, podPhase, type RuntimeContainer } from './pod-status.js';
 
 /** How often a pod with something running is looked at again (the kubelet's PLEG relists every second). */
@@ -33,6 +34,9 @@ export interface PodSyncOptions extends SandboxSettings {
 export class PodSync {
   private readonly pods: Informer;
   private readonly queue = new WorkQueue<string>();
+  private readonly restarts = new Backoff();
+  private readonly pulls = new Backoff();
+  private readonly pullFailedAt = new Map<string, number>();
 
   constructor(private readonly client: RestClient, private readonly runtime: RuntimeClient, private readonly opts: PodSyncOptions) {
     this.pods = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError: opts.onError });
@@ -81,12 +85,26 @@ export class PodSync {
       let current = attempts[0];
       const policy = pod.spec?.restartPolicy ?? 'Always';
       const restart = current?.state === 'CONTAINER_EXITED' && (policy === 'Always' || (policy === 'OnFailure' && current.exitCode !== 0));
+      const key = `${uid}/${spec.name}`;
+      if (restart) {
+        const wait = this.restarts.waitMs(key, nanosToMs(current.finishedAt));
+        if (wait > 0) {
+          const message = `back-off ${this.restarts.delayOf(key) / 1000}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})`;
+          statuses.push({ ...containerStatus(spec, undefined, 'CrashLoopBackOff', current), state: { waiting: { reason: 'CrashLoopBackOff', message } }, restartCount: current.attempt });
+          continue;
+        }
+      }
       if (!current || restart) {
-        await this.ensureImage(spec.image);
+        const pulled = await this.ensureImage(pod, spec);
+        if (pulled) {
+          statuses.push({ ...containerStatus(spec, undefined, pulled.reason, current), state: { waiting: pulled }, restartCount: current?.attempt ?? 0 });
+          continue;
+        }
         const { containerId } = await this.runtime.runtimeCall('CreateContainer', {
           podSandboxId: sandbox.id, sandboxConfig: config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0),
         });
         await this.runtime.runtimeCall('StartContainer', { containerId });
+        if (restart) this.restarts.next(key);
         current = await this.containerStatus(containerId);
       }
       statuses.push(containerStatus(spec, current, 'ContainerCreating', attempts.find((a) => a !== current)));
@@ -114,6 +132,8 @@ export class PodSync {
   }
 
   private async kill(pod: AnyObject, sandboxes: Record<string, any>[]): Promise<void> {
+    this.restarts.forget(`${pod.metadata.uid}/`);
+    this.pulls.forget(`${pod.metadata.uid}/`);
     const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
     for (const s of sandboxes) {
       for (const c of await this.containersOf(s.id)) {
@@ -124,9 +144,30 @@ export class PodSync {
     }
   }
 
-  private async ensureImage(image: string): Promise<void> {
-    const { image: found } = await this.runtime.imageCall('ImageStatus', { image: { image } });
-    if (!found?.id) await this.runtime.imageCall('PullImage', { image: { image } });
+  /**
+   * Pulls the container's image as its imagePullPolicy says (Always; IfNotPresent, the default unless the tag is
+   * `latest` or missing; Never). Answers why the container waits, or undefined when the image is there.
+   */
+  private async ensureImage(pod: AnyObject, spec: AnyObject): Promise<{ reason: string; message: string } | undefined> {
+    const image: string = spec.image;
+    const tagged = /:[^/]+$/.test(image.split('@')[0]) && !image.endsWith(':latest');
+    const policy = spec.imagePullPolicy ?? (tagged || image.includes('@') ? 'IfNotPresent' : 'Always');
+    const present = async () => !!(await this.runtime.imageCall('ImageStatus', { image: { image } })).image?.id;
+    if (policy === 'Never') {
+      return (await present()) ? undefined : { reason: 'ErrImageNeverPull', message: `Container image "${image}" is not present with pull policy of Never` };
+    }
+    if (policy === 'IfNotPresent' && await present()) return undefined;
+    const key = `${pod.metadata.uid}/${spec.name}/pull`;
+    if (this.pulls.waitMs(key, this.pullFailedAt.get(key) ?? 0) > 0) return { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` };
+    try {
+      await this.runtime.imageCall('PullImage', { image: { image } });
+      this.pulls.forget(key);
+      return undefined;
+    } catch (err) {
+      this.pulls.next(key);
+      this.pullFailedAt.set(key, Date.now());
+      return { reason: 'ErrImagePull', message: (err as Error).message.replace(/^CRI PullImage: /, '') };
+    }
   }
 
   private async containersOf(podSandboxId: string): Promise<RuntimeContainer[]> {
@@ -142,6 +183,8 @@ export class PodSync {
     };
   }
 }
+
+const nanosToMs = (ns: string | undefined) => (ns ? Number(BigInt(ns) / 1_000_000n) : Date.now());
 
 /** A status without its times, to tell a real change from a clock tick. */
 function stripTimes(status: Record<string, any>): unknown {

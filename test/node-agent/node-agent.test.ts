@@ -113,3 +113,44 @@ test.serial('pods bound to the node run through CRI: Running with an address fro
     admin.close();
   }
 });
+
+test.serial('a crashing container goes into CrashLoopBackOff with its last state; a missing image is ErrImagePull then ImagePullBackOff; Never pulls nothing', async (t) => {
+  const client = new RestClient(await identityConfig(cluster, 'system:node:worker-c', ['system:nodes']));
+  const cri = new RuntimeClient(runtime.endpoint);
+  const admin = adminClient(cluster);
+  const agent = new NodeAgent(client, cri, { ...options('worker-c'), externalCloudProvider: false, taints: [] });
+  const state = async (name: string) => (await admin.get(PODS, name, { namespace: 'default' })).status?.containerStatuses?.[0];
+  try {
+    await agent.start();
+    const pod = (name: string, container: Record<string, unknown>) => ({ metadata: { name, namespace: 'default' }, spec: { nodeName: 'worker-c', terminationGracePeriodSeconds: 0, containers: [{ name: 'main', ...container }] } });
+    await admin.create(PODS, pod('crasher', { image: BUSYBOX_IMAGE, command: ['sh', '-c', 'exit 1'] }));
+    await admin.create(PODS, pod('nowhere', { image: 'skiff.local/missing:1' }));
+    await admin.create(PODS, pod('never', { image: 'skiff.local/missing:1', imagePullPolicy: 'Never' }));
+    const crashing = await eventually('CrashLoopBackOff', async () => {
+      const s = await state('crasher');
+      return s?.state?.waiting?.reason === 'CrashLoopBackOff' && s;
+    }, 30_000, 200);
+    t.regex(crashing.state.waiting.message, /^back-off 10s restarting failed container=main pod=crasher_default\(/);
+    t.is(crashing.restartCount, 1);
+    t.like(crashing.lastState.terminated, { exitCode: 1, reason: 'Error' });
+    t.is((await admin.get(PODS, 'crasher', { namespace: 'default' })).status.phase, 'Running', 'a pod that restarts is Running');
+    const pulling = await eventually('ErrImagePull', async () => {
+      const s = await state('nowhere');
+      return ['ErrImagePull', 'ImagePullBackOff'].includes(s?.state?.waiting?.reason) && s;
+    }, 30_000, 200);
+    t.truthy(pulling.state.waiting.message);
+    await eventually('ImagePullBackOff', async () => (await state('nowhere'))?.state?.waiting?.reason === 'ImagePullBackOff', 30_000, 200);
+    const never = await eventually('ErrImageNeverPull', async () => {
+      const s = await state('never');
+      return s?.state?.waiting?.reason === 'ErrImageNeverPull' && s;
+    }, 30_000, 200);
+    t.is(never.state.waiting.message, 'Container image "skiff.local/missing:1" is not present with pull policy of Never');
+    for (const name of ['crasher', 'nowhere', 'never']) await admin.delete(PODS, name, { namespace: 'default' });
+    await eventually('all gone', async () => (await admin.list(PODS, { namespace: 'default', fieldSelector: 'spec.nodeName=worker-c' })).items.length === 0, 30_000, 200);
+  } finally {
+    await agent.stop();
+    cri.close();
+    client.close();
+    admin.close();
+  }
+});
