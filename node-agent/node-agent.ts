@@ -68,6 +68,7 @@ export class NodeAgent {
       nodeName: this.opts.nodeName, nodeIP: node.status.addresses[0].address, rootDir: this.opts.rootDir,
       // One cgroup per node: two local workers on one host keep their pods apart.
       cgroupParent: `/skiff/${this.opts.nodeName}`, workers: 10, onError: logError,
+      allocatable: () => hostResources(this.opts.rootDir, this.opts.maxPods).allocatable,
     });
     this.running = [
       this.every(Math.floor((this.opts.leaseDurationSeconds * 1000) / 4), signal, () => this.renewLease(node.metadata.uid!), 'lease'),

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { AnyObject } from '../../client/resource.js';
+import { expand } from './container-env.js';
 
 /** The labels the kubelet puts on what it makes through CRI: how an agent finds its pods' sandboxes and containers again after a restart. */
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
@@ -33,19 +34,16 @@ export function sandboxConfig(pod: AnyObject, s: SandboxSettings, attempt: numbe
   };
 }
 
-/** One container of the pod: image, command, args, plain env values, working dir, log path. */
-export function containerConfig(pod: AnyObject, container: AnyObject, attempt: number): Record<string, unknown> {
-  const env = (container.env ?? []).filter((e: AnyObject) => e.valueFrom === undefined);
-  if (env.length !== (container.env ?? []).length || container.envFrom?.length) {
-    throw new Error(`container ${container.name}: env from fields, config maps and secrets is not implemented yet`);
-  }
+/** One container of the pod: image, command, args (with `$(VAR)` expanded), its environment, working dir, log path. */
+export function containerConfig(pod: AnyObject, container: AnyObject, attempt: number, env: [string, string][]): Record<string, unknown> {
+  const vars = new Map(env);
   return {
     metadata: { name: container.name, attempt },
     image: { image: container.image },
-    command: container.command ?? [],
-    args: container.args ?? [],
+    command: (container.command ?? []).map((c: string) => expand(c, vars)),
+    args: (container.args ?? []).map((a: string) => expand(a, vars)),
     workingDir: container.workingDir ?? '',
-    envs: env.map((e: AnyObject) => ({ key: e.name, value: Buffer.from(e.value ?? '') })),
+    envs: env.map(([key, value]) => ({ key, value: Buffer.from(value) })),
     labels: { ...podLabels(pod), [LABEL_CONTAINER_NAME]: container.name },
     logPath: join(container.name, `${attempt}.log`),
     stdin: !!container.stdin, stdinOnce: !!container.stdinOnce, tty: !!container.tty,

@@ -3,7 +3,7 @@ import { runControllerLoop, type ReconcileResult } from '../../client/controller
 import { Informer } from '../../client/informer.js';
 import type { ErrorReporter } from '../../client/log.js';
 import type { AnyObject } from '../../client/resource.js';
-import { PODS } from '../../client/resources.js';
+import { CONFIG_MAPS, PODS, SECRETS, SERVICES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { objectKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
@@ -11,6 +11,7 @@ import { rfc3339 } from '../../api/time.js';
 import type { RuntimeClient } from '../cri/runtime-client.js';
 import { containerConfig, LABEL_CONTAINER_NAME, LABEL_POD_UID, sandboxConfig, type SandboxSettings } from './cri-config.js';
 import { Backoff } from './backoff.js';
+import { ContainerConfigError, containerEnv, type EnvSources } from './container-env.js';
 import { containerStatus, podPhase, type RuntimeContainer } from './pod-status.js';
 
 /** How often a pod with something running is looked at again (the kubelet's PLEG relists every second). */
@@ -19,6 +20,8 @@ const RELIST_MS = 1_000;
 export interface PodSyncOptions extends SandboxSettings {
   nodeName: string;
   nodeIP: string;
+  /** The node's allocatable now: the downward API's value of a limit the container does not set. */
+  allocatable(): Record<string, string>;
   workers: number;
   onError: ErrorReporter;
 }
@@ -37,6 +40,12 @@ export class PodSync {
   private readonly restarts = new Backoff();
   private readonly pulls = new Backoff();
   private readonly pullFailedAt = new Map<string, number>();
+
+  private readonly sources: EnvSources = {
+    configMap: (namespace, name) => this.getOrUndefined(CONFIG_MAPS, namespace, name),
+    secret: (namespace, name) => this.getOrUndefined(SECRETS, namespace, name),
+    services: async (namespace) => (await this.client.list(SERVICES, { namespace })).items,
+  };
 
   constructor(private readonly client: RestClient, private readonly runtime: RuntimeClient, private readonly opts: PodSyncOptions) {
     this.pods = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError: opts.onError });
@@ -100,8 +109,16 @@ export class PodSync {
           statuses.push({ ...containerStatus(spec, undefined, pulled.reason, current), state: { waiting: pulled }, restartCount: current?.attempt ?? 0 });
           continue;
         }
+        let env: [string, string][];
+        try {
+          env = await containerEnv(pod, spec, this.sources, { podIP: sandboxStatus.network?.ip ?? '', hostIP: this.opts.nodeIP, allocatable: this.opts.allocatable() });
+        } catch (err) {
+          if (!(err instanceof ContainerConfigError)) throw err;
+          statuses.push({ ...containerStatus(spec, undefined, 'CreateContainerConfigError', current), state: { waiting: { reason: 'CreateContainerConfigError', message: err.message } }, restartCount: current?.attempt ?? 0 });
+          continue;
+        }
         const { containerId } = await this.runtime.runtimeCall('CreateContainer', {
-          podSandboxId: sandbox.id, sandboxConfig: config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0),
+          podSandboxId: sandbox.id, sandboxConfig: config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0, env),
         });
         await this.runtime.runtimeCall('StartContainer', { containerId });
         if (restart) this.restarts.next(key);
@@ -148,6 +165,15 @@ export class PodSync {
    * Pulls the container's image as its imagePullPolicy says (Always; IfNotPresent, the default unless the tag is
    * `latest` or missing; Never). Answers why the container waits, or undefined when the image is there.
    */
+  private async getOrUndefined(ref: typeof CONFIG_MAPS, namespace: string, name: string): Promise<AnyObject | undefined> {
+    try {
+      return await this.client.get(ref, name, { namespace });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
   private async ensureImage(pod: AnyObject, spec: AnyObject): Promise<{ reason: string; message: string } | undefined> {
     const image: string = spec.image;
     const tagged = /:[^/]+$/.test(image.split('@')[0]) && !image.endsWith(':latest');

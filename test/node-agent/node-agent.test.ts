@@ -2,7 +2,7 @@ import test from 'ava';
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { nodeCondition } from '../../api/node-status.js';
-import { LEASES, NODES, PODS } from '../../client/resources.js';
+import { CONFIG_MAPS, LEASES, NODES, PODS, SECRETS } from '../../client/resources.js';
 import { RestClient } from '../../client/rest-client.js';
 import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
 import { NODE_AGENT_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../../node-agent/node-agent.js';
@@ -147,6 +147,67 @@ test.serial('a crashing container goes into CrashLoopBackOff with its last state
     t.is(never.state.waiting.message, 'Container image "skiff.local/missing:1" is not present with pull policy of Never');
     for (const name of ['crasher', 'nowhere', 'never']) await admin.delete(PODS, name, { namespace: 'default' });
     await eventually('all gone', async () => (await admin.list(PODS, { namespace: 'default', fieldSelector: 'spec.nodeName=worker-c' })).items.length === 0, 30_000, 200);
+  } finally {
+    await agent.stop();
+    cri.close();
+    client.close();
+    admin.close();
+  }
+});
+
+test.serial('the container environment: values, $(VAR), config map and secret keys, envFrom with a prefix, the downward API, resources, the Service variables; a missing config map is CreateContainerConfigError', async (t) => {
+  const client = new RestClient(await identityConfig(cluster, 'system:node:worker-d', ['system:nodes']));
+  const cri = new RuntimeClient(runtime.endpoint);
+  const admin = adminClient(cluster);
+  const agent = new NodeAgent(client, cri, { ...options('worker-d'), externalCloudProvider: false, taints: [] });
+  try {
+    await admin.create(CONFIG_MAPS, { metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast', level: '3' } });
+    await admin.create(SECRETS, { metadata: { name: 'creds', namespace: 'default' }, data: { password: Buffer.from('s3cret').toString('base64') } });
+    await agent.start();
+    await admin.create(PODS, {
+      metadata: { name: 'envy', namespace: 'default', labels: { app: 'envy' } },
+      spec: {
+        nodeName: 'worker-d', terminationGracePeriodSeconds: 0,
+        containers: [{
+          name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'env | sort; sleep 3600'],
+          resources: { limits: { memory: '64Mi' } },
+          envFrom: [{ prefix: 'CFG_', configMapRef: { name: 'settings' } }],
+          env: [
+            { name: 'GREETING', value: 'hello' }, { name: 'MESSAGE', value: '$(GREETING) world' },
+            { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'settings', key: 'mode' } } },
+            { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'MEMORY_MI', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+          ],
+        }],
+      },
+    });
+    await admin.create(PODS, { metadata: { name: 'lacking', namespace: 'default' }, spec: { nodeName: 'worker-d', containers: [{ name: 'main', image: BUSYBOX_IMAGE, envFrom: [{ configMapRef: { name: 'absent' } }] }] } });
+    const pod = await eventually('envy Running', async () => {
+      const p = await admin.get(PODS, 'envy', { namespace: 'default' });
+      return p.status?.phase === 'Running' && p;
+    }, 30_000, 200);
+    const logFile = `${runtime.dir}/pods/default_envy_${pod.metadata.uid}/main/0.log`;
+    const env = await eventually('the environment printed', async () => {
+      const { readFileSync } = await import('node:fs');
+      const text = readFileSync(logFile, 'utf8');
+      return text.includes('PASSWORD=') && Object.fromEntries(text.split('\n').map((l) => l.split(' ').slice(3).join(' ')).filter(Boolean).map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]));
+    }, 10_000, 200);
+    t.like(env, {
+      GREETING: 'hello', MESSAGE: 'hello world', MODE: 'fast', PASSWORD: 's3cret', CFG_mode: 'fast', CFG_level: '3',
+      POD_NAME: 'envy', APP: 'envy', POD_IP: pod.status.podIP, MEMORY_MI: '64', KUBERNETES_SERVICE_PORT: '443',
+    });
+    t.regex(env.KUBERNETES_SERVICE_HOST, /^\d+\.\d+\.\d+\.\d+$/);
+    t.is(env.KUBERNETES_PORT, `tcp://${env.KUBERNETES_SERVICE_HOST}:443`);
+    const lacking = await eventually('CreateContainerConfigError', async () => {
+      const s = (await admin.get(PODS, 'lacking', { namespace: 'default' })).status?.containerStatuses?.[0];
+      return s?.state?.waiting?.reason === 'CreateContainerConfigError' && s;
+    }, 30_000, 200);
+    t.is(lacking.state.waiting.message, 'configmap "absent" not found');
+    for (const name of ['envy', 'lacking']) await admin.delete(PODS, name, { namespace: 'default' });
+    await eventually('all gone', async () => (await admin.list(PODS, { namespace: 'default', fieldSelector: 'spec.nodeName=worker-d' })).items.length === 0, 30_000, 200);
   } finally {
     await agent.stop();
     cri.close();
