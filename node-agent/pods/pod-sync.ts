@@ -17,6 +17,15 @@ import { containerStatus, podPhase, type RuntimeContainer } from './pod-status.j
 /** How often a pod with something running is looked at again (the kubelet's PLEG relists every second). */
 const RELIST_MS = 1_000;
 
+/** What each container of one pod sync shares: the pod, its sandbox, what the runtime holds of it. */
+interface StepContext {
+  pod: AnyObject;
+  sandboxId: string;
+  config: Record<string, any>;
+  podIP: string;
+  containers: RuntimeContainer[];
+}
+
 export interface PodSyncOptions extends SandboxSettings {
   nodeName: string;
   nodeIP: string;
@@ -88,45 +97,35 @@ export class PodSync {
     }
     const sandboxStatus = (await this.runtime.runtimeCall('PodSandboxStatus', { podSandboxId: sandbox.id })).status;
     const containers = await this.containersOf(sandbox.id);
+    const step: StepContext = { pod, sandboxId: sandbox.id, config, podIP: sandboxStatus.network?.ip ?? '', containers };
+    // Init containers run one at a time, in order, each to a successful exit, before any other container starts.
+    const initStatuses: Record<string, any>[] = [];
+    let initialized = true;
+    let initFailed = false;
+    for (const spec of pod.spec?.initContainers ?? []) {
+      const latest = containers.filter((c) => c.name === spec.name).sort((a, b) => b.attempt - a.attempt)[0];
+      if (latest?.state === 'CONTAINER_EXITED' && latest.exitCode === 0) {
+        initStatuses.push(containerStatus(spec, latest, 'PodInitializing'));
+        continue;
+      }
+      initialized = false;
+      // An init container that failed restarts unless the pod never restarts anything.
+      initFailed = latest?.state === 'CONTAINER_EXITED' && (pod.spec?.restartPolicy ?? 'Always') === 'Never';
+      initStatuses.push(initFailed ? containerStatus(spec, latest, 'PodInitializing') : await this.ensureContainer(step, spec, latest?.state === 'CONTAINER_EXITED'));
+      break;
+    }
+    for (const spec of (pod.spec?.initContainers ?? []).slice(initStatuses.length)) initStatuses.push(containerStatus(spec, undefined, 'PodInitializing'));
     const statuses: Record<string, any>[] = [];
     for (const spec of pod.spec?.containers ?? []) {
-      const attempts = containers.filter((c) => c.name === spec.name).sort((a, b) => b.attempt - a.attempt);
-      let current = attempts[0];
+      if (!initialized) {
+        statuses.push(containerStatus(spec, undefined, 'PodInitializing'));
+        continue;
+      }
+      const latest = containers.filter((c) => c.name === spec.name).sort((a, b) => b.attempt - a.attempt)[0];
       const policy = pod.spec?.restartPolicy ?? 'Always';
-      const restart = current?.state === 'CONTAINER_EXITED' && (policy === 'Always' || (policy === 'OnFailure' && current.exitCode !== 0));
-      const key = `${uid}/${spec.name}`;
-      if (restart) {
-        const wait = this.restarts.waitMs(key, nanosToMs(current.finishedAt));
-        if (wait > 0) {
-          const message = `back-off ${this.restarts.delayOf(key) / 1000}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})`;
-          statuses.push({ ...containerStatus(spec, undefined, 'CrashLoopBackOff', current), state: { waiting: { reason: 'CrashLoopBackOff', message } }, restartCount: current.attempt });
-          continue;
-        }
-      }
-      if (!current || restart) {
-        const pulled = await this.ensureImage(pod, spec);
-        if (pulled) {
-          statuses.push({ ...containerStatus(spec, undefined, pulled.reason, current), state: { waiting: pulled }, restartCount: current?.attempt ?? 0 });
-          continue;
-        }
-        let env: [string, string][];
-        try {
-          env = await containerEnv(pod, spec, this.sources, { podIP: sandboxStatus.network?.ip ?? '', hostIP: this.opts.nodeIP, allocatable: this.opts.allocatable() });
-        } catch (err) {
-          if (!(err instanceof ContainerConfigError)) throw err;
-          statuses.push({ ...containerStatus(spec, undefined, 'CreateContainerConfigError', current), state: { waiting: { reason: 'CreateContainerConfigError', message: err.message } }, restartCount: current?.attempt ?? 0 });
-          continue;
-        }
-        const { containerId } = await this.runtime.runtimeCall('CreateContainer', {
-          podSandboxId: sandbox.id, sandboxConfig: config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0, env),
-        });
-        await this.runtime.runtimeCall('StartContainer', { containerId });
-        if (restart) this.restarts.next(key);
-        current = await this.containerStatus(containerId);
-      }
-      statuses.push(containerStatus(spec, current, 'ContainerCreating', attempts.find((a) => a !== current)));
+      statuses.push(await this.ensureContainer(step, spec, latest?.state === 'CONTAINER_EXITED' && (policy === 'Always' || (policy === 'OnFailure' && latest.exitCode !== 0))));
     }
-    const phase = podPhase(pod, statuses);
+    const phase = initFailed ? 'Failed' : initialized ? podPhase(pod, statuses) : 'Pending';
     const allReady = statuses.every((s) => s.ready);
     const now = rfc3339(Date.now());
     const condition = (type: string, ok: boolean) => {
@@ -136,16 +135,54 @@ export class PodSync {
     };
     const status = {
       phase,
-      conditions: [condition('Initialized', true), condition('Ready', allReady), condition('ContainersReady', allReady), condition('PodScheduled', true)],
+      conditions: [condition('Initialized', initialized), condition('Ready', allReady), condition('ContainersReady', allReady), condition('PodScheduled', true)],
       hostIP: this.opts.nodeIP, hostIPs: [{ ip: this.opts.nodeIP }],
       ...(sandboxStatus.network?.ip ? { podIP: sandboxStatus.network.ip, podIPs: [{ ip: sandboxStatus.network.ip }] } : {}),
       startTime: pod.status?.startTime ?? now,
       containerStatuses: statuses,
+      ...(initStatuses.length ? { initContainerStatuses: initStatuses } : {}),
     };
     if (JSON.stringify(stripTimes(status)) !== JSON.stringify(stripTimes(pod.status ?? {}))) {
       await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
     }
     return phase === 'Succeeded' || phase === 'Failed' ? undefined : { requeueAfter: RELIST_MS };
+  }
+
+  /**
+   * One container made true: started when it never ran, restarted when `restart` (after its back-off), or
+   * left waiting with the reason (image, configuration); answers its status.
+   */
+  private async ensureContainer(step: StepContext, spec: AnyObject, restart: boolean): Promise<Record<string, any>> {
+    const { pod } = step;
+    const attempts = step.containers.filter((c) => c.name === spec.name).sort((a, b) => b.attempt - a.attempt);
+    let current = attempts[0];
+    const key = `${pod.metadata.uid}/${spec.name}`;
+    const waiting = (reason: string, message?: string) =>
+      ({ ...containerStatus(spec, undefined, reason, current), state: { waiting: { reason, ...(message ? { message } : {}) } }, restartCount: current?.attempt ?? 0 });
+    if (restart) {
+      const wait = this.restarts.waitMs(key, nanosToMs(current.finishedAt));
+      if (wait > 0) {
+        return waiting('CrashLoopBackOff', `back-off ${this.restarts.delayOf(key) / 1000}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`);
+      }
+    }
+    if (current && !restart) return containerStatus(spec, current, 'ContainerCreating', attempts[1]);
+    const pulled = await this.ensureImage(pod, spec);
+    if (pulled) return waiting(pulled.reason, pulled.message);
+    let env: [string, string][];
+    try {
+      env = await containerEnv(pod, spec, this.sources, { podIP: step.podIP, hostIP: this.opts.nodeIP, allocatable: this.opts.allocatable() });
+    } catch (err) {
+      if (!(err instanceof ContainerConfigError)) throw err;
+      return waiting('CreateContainerConfigError', err.message);
+    }
+    const { containerId } = await this.runtime.runtimeCall('CreateContainer', {
+      podSandboxId: step.sandboxId, sandboxConfig: step.config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0, env),
+    });
+    await this.runtime.runtimeCall('StartContainer', { containerId });
+    if (restart) this.restarts.next(key);
+    const previous = current;
+    current = await this.containerStatus(containerId);
+    return containerStatus(spec, current, 'ContainerCreating', previous);
   }
 
   private async kill(pod: AnyObject, sandboxes: Record<string, any>[]): Promise<void> {

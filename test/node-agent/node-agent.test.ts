@@ -215,3 +215,51 @@ test.serial('the container environment: values, $(VAR), config map and secret ke
     admin.close();
   }
 });
+
+test.serial('init containers run in order to a successful exit before the others; a failing one with restartPolicy Never fails the pod', async (t) => {
+  const client = new RestClient(await identityConfig(cluster, 'system:node:worker-e', ['system:nodes']));
+  const cri = new RuntimeClient(runtime.endpoint);
+  const admin = adminClient(cluster);
+  const agent = new NodeAgent(client, cri, { ...options('worker-e'), externalCloudProvider: false, taints: [] });
+  try {
+    await agent.start();
+    await admin.create(PODS, {
+      metadata: { name: 'staged', namespace: 'default' },
+      spec: {
+        nodeName: 'worker-e', terminationGracePeriodSeconds: 0,
+        initContainers: [{ name: 'first', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'sleep 0.3'] }, { name: 'second', image: BUSYBOX_IMAGE, command: ['true'] }],
+        containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }],
+      },
+    });
+    await admin.create(PODS, {
+      metadata: { name: 'doomed', namespace: 'default' },
+      spec: {
+        nodeName: 'worker-e', restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
+        initContainers: [{ name: 'check', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'exit 2'] }],
+        containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }],
+      },
+    });
+    const staged = await eventually('staged Running', async () => {
+      const p = await admin.get(PODS, 'staged', { namespace: 'default' });
+      return p.status?.phase === 'Running' && p;
+    }, 30_000, 200);
+    t.deepEqual(staged.status.initContainerStatuses.map((s: any) => [s.name, s.state.terminated?.reason]), [['first', 'Completed'], ['second', 'Completed']]);
+    const firstDone = Date.parse(staged.status.initContainerStatuses[0].state.terminated.finishedAt);
+    t.true(Date.parse(staged.status.initContainerStatuses[1].state.terminated.startedAt) >= firstDone - 1000, 'the second started after the first ended');
+    t.is(staged.status.conditions.find((c: any) => c.type === 'Initialized').status, 'True');
+    const doomed = await eventually('doomed Failed', async () => {
+      const p = await admin.get(PODS, 'doomed', { namespace: 'default' });
+      return p.status?.phase === 'Failed' && p;
+    }, 30_000, 200);
+    t.like(doomed.status.initContainerStatuses[0].state.terminated, { exitCode: 2, reason: 'Error' });
+    t.is(doomed.status.containerStatuses[0].state.waiting.reason, 'PodInitializing');
+    t.is(doomed.status.conditions.find((c: any) => c.type === 'Initialized').status, 'False');
+    for (const name of ['staged', 'doomed']) await admin.delete(PODS, name, { namespace: 'default' });
+    await eventually('all gone', async () => (await admin.list(PODS, { namespace: 'default', fieldSelector: 'spec.nodeName=worker-e' })).items.length === 0, 30_000, 200);
+  } finally {
+    await agent.stop();
+    cri.close();
+    client.close();
+    admin.close();
+  }
+});
