@@ -189,12 +189,36 @@ export class PodSync {
     this.restarts.forget(`${pod.metadata.uid}/`);
     this.pulls.forget(`${pod.metadata.uid}/`);
     const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+    const deadline = Date.now() + grace * 1000;
     for (const s of sandboxes) {
-      for (const c of await this.containersOf(s.id)) {
-        if (c.state === 'CONTAINER_RUNNING') await this.runtime.runtimeCall('StopContainer', { containerId: c.id, timeout: grace }, (grace + 30) * 1000);
-      }
+      const running = (await this.containersOf(s.id)).filter((c) => c.state === 'CONTAINER_RUNNING');
+      // All containers at once, as the kubelet kills them: the preStop hook, then SIGTERM, then SIGKILL when the grace period is up.
+      await Promise.all(running.map(async (c) => {
+        const spec = (pod.spec?.containers ?? []).find((x: AnyObject) => x.name === c.name);
+        if (spec?.lifecycle?.preStop) await this.preStop(pod, c, spec.lifecycle.preStop, deadline);
+        const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+        await this.runtime.runtimeCall('StopContainer', { containerId: c.id, timeout: left }, (left + 30) * 1000);
+      }));
       await this.runtime.runtimeCall('StopPodSandbox', { podSandboxId: s.id });
       await this.runtime.runtimeCall('RemovePodSandbox', { podSandboxId: s.id });
+    }
+  }
+
+  /** A preStop hook (exec, or httpGet to the pod), within what is left of the grace period; its failure does not stop the kill. */
+  private async preStop(pod: AnyObject, c: RuntimeContainer, hook: AnyObject, deadline: number): Promise<void> {
+    const seconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+    try {
+      if (hook.exec?.command?.length) {
+        const out = await this.runtime.runtimeCall('ExecSync', { containerId: c.id, cmd: hook.exec.command, timeout: seconds }, (seconds + 5) * 1000);
+        if (out.exitCode !== 0) throw new Error(`preStop hook exited ${out.exitCode}: ${Buffer.from(out.stderr ?? '').toString('utf8').trim()}`);
+      } else if (hook.httpGet) {
+        const host = hook.httpGet.host ?? pod.status?.podIP;
+        await fetch(`${(hook.httpGet.scheme ?? 'HTTP').toLowerCase()}://${host}:${hook.httpGet.port}${hook.httpGet.path ?? '/'}`, { signal: AbortSignal.timeout(seconds * 1000) });
+      } else if (hook.sleep?.seconds) {
+        await new Promise((r) => setTimeout(r, Math.min(hook.sleep.seconds, seconds) * 1000));
+      }
+    } catch (err) {
+      this.opts.onError(err, { component: 'node-agent', pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: c.name, phase: 'preStop' });
     }
   }
 

@@ -263,3 +263,50 @@ test.serial('init containers run in order to a successful exit before the others
     admin.close();
   }
 });
+
+test.serial('deletion runs the preStop hook, then SIGTERM, then SIGKILL when the grace period is up; an agent restart adopts running pods and starts nothing twice', async (t) => {
+  const client = new RestClient(await identityConfig(cluster, 'system:node:worker-f', ['system:nodes']));
+  const cri = new RuntimeClient(runtime.endpoint);
+  const admin = adminClient(cluster);
+  let agent = new NodeAgent(client, cri, { ...options('worker-f'), externalCloudProvider: false, taints: [] });
+  // Both ignore SIGTERM; the polite one stops when its preStop hook tells it to, the stubborn one only at SIGKILL.
+  const stubbornLoop = 'trap "" TERM; while true; do sleep 0.2; done';
+  const politeLoop = 'trap "" TERM; while [ ! -f /tmp/stop ]; do sleep 0.2; done';
+  const pod = (name: string, container: Record<string, unknown>) => ({
+    metadata: { name, namespace: 'default' },
+    spec: { nodeName: 'worker-f', terminationGracePeriodSeconds: 3, containers: [{ name: 'main', image: BUSYBOX_IMAGE, ...container }] },
+  });
+  try {
+    await agent.start();
+    await admin.create(PODS, pod('polite', { command: ['sh', '-c', politeLoop], lifecycle: { preStop: { exec: { command: ['touch', '/tmp/stop'] } } } }));
+    await admin.create(PODS, pod('stubborn', { command: ['sh', '-c', stubbornLoop] }));
+    const running = async (name: string) => eventually(`${name} Running`, async () => {
+      const p = await admin.get(PODS, name, { namespace: 'default' });
+      return p.status?.phase === 'Running' && p;
+    }, 30_000, 200);
+    const polite = await running('polite');
+    await running('stubborn');
+    const containersOf = async (uid: string | undefined) => (await cri.runtimeCall('ListContainers', { filter: { labelSelector: { 'io.kubernetes.pod.uid': uid } } })).containers.map((c: any) => c.id);
+    const before = await containersOf(polite.metadata.uid);
+    await agent.stop();
+    agent = new NodeAgent(client, cri, { ...options('worker-f'), externalCloudProvider: false, taints: [] });
+    await agent.start();
+    await delay(2_000);
+    t.deepEqual(await containersOf(polite.metadata.uid), before, 'the restarted agent adopted the container');
+    t.is((await admin.get(PODS, 'polite', { namespace: 'default' })).status.containerStatuses[0].restartCount, 0);
+    const gone = async (name: string) => {
+      const started = Date.now();
+      await admin.delete(PODS, name, { namespace: 'default' });
+      await eventually(`${name} gone`, () => admin.get(PODS, name, { namespace: 'default' }).then(() => false, () => true), 30_000, 100);
+      return Date.now() - started;
+    };
+    const [politeMs, stubbornMs] = await Promise.all([gone('polite'), gone('stubborn')]);
+    t.true(politeMs < 2_500, `the preStop hook let the container end before the grace period (${politeMs} ms)`);
+    t.true(stubbornMs >= 2_500 && stubbornMs < 10_000, `SIGKILL at the end of the 3 s grace period (${stubbornMs} ms)`);
+  } finally {
+    await agent.stop();
+    cri.close();
+    client.close();
+    admin.close();
+  }
+});
