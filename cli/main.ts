@@ -20,6 +20,11 @@ commands:
                  [--leader-elect=false] [--secure-port=10258] [--configure-cloud-routes --cluster-cidr=CIDR]
                          nodes, routes, load balancers (NLB) and EBS volumes reconciled against the AWS APIs; the endpoint
                          comes from the SDK's configuration (AWS_ENDPOINT_URL), the region from --region, AWS_REGION or IMDS
+  node-agent --kubeconfig=PATH --container-runtime-endpoint=unix:///PATH [--cloud-provider=external] [--provider-id=ID]
+                 [--node-ip=IP] [--hostname-override=N] [--node-labels=k=v,...] [--register-with-taints=k=v:Effect,...]
+                 [--max-pods=110] [--root-dir=DIR] [--address=0.0.0.0 --port=10250]
+                         the kubelet's role on a worker (its flag names): registers the Node, renews its Lease, keeps its
+                         conditions; pods through CRI are being built (issue 9)
   token create [--ttl=24h] [--kubeconfig=PATH]
                          make a bootstrap token for joining a node
   join --server=URL --ca-file=F --token=ID.SECRET [--node-name=N] --kubeconfig-out=F
@@ -41,6 +46,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'controller-manager': async () => (await import('./commands/controller-manager.js')).controllerManagerCommand,
   scheduler: async () => (await import('./commands/scheduler.js')).schedulerCommand,
   'cloud-controller-manager': async () => (await import('./commands/cloud-controller-manager.js')).cloudControllerManagerCommand,
+  'node-agent': async () => (await import('./commands/node-agent.js')).nodeAgentCommand,
   up: async () => (await import('./commands/up.js')).upCommand,
   down: async () => (await import('./commands/down.js')).downCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,

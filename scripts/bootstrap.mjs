@@ -9,11 +9,17 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Debian packages by the commands they provide. */
+/** Debian packages by the commands (or, for an absolute path, the files) they provide. */
 const DEBIAN = {
   etcd: 'etcd-server',
   etcdctl: 'etcd-client',
   'nats-server': 'nats-server',
+  // The node agent's runtime and what its pods need (issue 9).
+  containerd: 'containerd',
+  runc: 'runc',
+  busybox: 'busybox-static',
+  nsenter: 'util-linux',
+  '/usr/lib/cni/bridge': 'containernetworking-plugins',
 };
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -38,7 +44,8 @@ function ensureNodeModules() {
 }
 
 function ensureDebianPackages() {
-  const missing = [...new Set(Object.entries(DEBIAN).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
+  const present = (cmd) => (cmd.startsWith('/') ? existsSync(cmd) : has(cmd));
+  const missing = [...new Set(Object.entries(DEBIAN).filter(([cmd]) => !present(cmd)).map(([, pkg]) => pkg))];
   if (!missing.length) return;
   say(`installing Debian packages: ${missing.join(' ')}`);
   try {

@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Registry } from 'prom-client';
+import { loadKubeconfig } from '../../client/kubeconfig.js';
+import { RestClient } from '../../client/rest-client.js';
+import { stopOnSignals } from '../../component-base/component.js';
+import { parseTypedFlags } from '../../component-base/flags.js';
+import { startSecureServing } from '../../component-base/secure-serving.js';
+import { instanceMetadata } from '../../controllers/aws/region.js';
+import { parseNodeLabels, parseTaints } from '../../node-agent/agent-flags.js';
+import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
+import { NODE_AGENT_DEFAULTS, NodeAgent } from '../../node-agent/node-agent.js';
+
+const FLAGS = {
+  kubeconfig: 'string', 'bootstrap-kubeconfig': 'string', 'container-runtime-endpoint': 'string', 'cloud-provider': 'string',
+  'provider-id': 'string', 'node-ip': 'string', 'hostname-override': 'string', 'node-labels': 'list', 'register-with-taints': 'list',
+  'max-pods': 'int', 'root-dir': 'string', address: 'string', port: 'int', 'tls-cert-file': 'string', 'tls-private-key-file': 'string',
+  'node-status-update-frequency': 'duration',
+} as const;
+
+/**
+ * `skiff node-agent --kubeconfig=PATH --container-runtime-endpoint=unix:///...`:
+ * the kubelet's role on a worker, with its flag names, until SIGTERM.
+ */
+export async function nodeAgentCommand(argv: string[]): Promise<void> {
+  const flags = parseTypedFlags(argv, FLAGS);
+  const endpoint = flags['container-runtime-endpoint'];
+  if (!endpoint) throw new Error('--container-runtime-endpoint is required (unix:///var/run/crio/crio.sock for CRI-O)');
+  if (flags['bootstrap-kubeconfig']) throw new Error('--bootstrap-kubeconfig is not implemented yet: join with skiff join and pass --kubeconfig');
+  const cloud = flags['cloud-provider'] ?? '';
+  if (cloud !== '' && cloud !== 'external') throw new Error(`--cloud-provider=${cloud}: only external (or none) is supported`);
+  const maxPods = flags['max-pods'] ?? NODE_AGENT_DEFAULTS.maxPods;
+  if (maxPods < 1) throw new Error('--max-pods must be at least 1');
+  const rootDir = flags['root-dir'] ?? '/var/lib/skiff/agent';
+  mkdirSync(rootDir, { recursive: true });
+  // On EC2 with an external cloud provider, the provider ID comes from the instance metadata, as the AWS docs tell kubelets to set it.
+  let providerID = flags['provider-id'];
+  if (!providerID && cloud === 'external' && process.env.AWS_EC2_METADATA_DISABLED !== 'true') {
+    providerID = await Promise.all([instanceMetadata('placement/availability-zone'), instanceMetadata('instance-id')])
+      .then(([zone, id]) => `aws:///${zone}/${id}`, () => undefined);
+  }
+  const nodeName = (flags['hostname-override'] ?? hostname()).toLowerCase();
+  const client = new RestClient(loadKubeconfig({ path: flags.kubeconfig }));
+  const runtime = new RuntimeClient(endpoint);
+  const registry = new Registry();
+  const serving = await startSecureServing({
+    bindAddress: flags.address ?? '0.0.0.0', securePort: flags.port ?? 10250, registry,
+    tlsCertFile: flags['tls-cert-file'], tlsPrivateKeyFile: flags['tls-private-key-file'],
+  });
+  const agent = new NodeAgent(client, runtime, {
+    ...NODE_AGENT_DEFAULTS, nodeName, nodeIP: flags['node-ip'], providerID, externalCloudProvider: cloud === 'external',
+    labels: parseNodeLabels(flags['node-labels'] ?? []), taints: parseTaints(flags['register-with-taints'] ?? []), maxPods, rootDir,
+    nodeStatusUpdateFrequencyMs: flags['node-status-update-frequency'] ?? NODE_AGENT_DEFAULTS.nodeStatusUpdateFrequencyMs,
+  });
+  const signal = stopOnSignals('node-agent');
+  try {
+    await agent.start();
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    await agent.stop();
+    await serving?.close();
+    runtime.close();
+    client.close();
+  }
+}

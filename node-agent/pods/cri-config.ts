@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import type { AnyObject } from '../../client/resource.js';
+import { expand } from './container-env.js';
+
+/** The labels the kubelet puts on what it makes through CRI: how an agent finds its pods' sandboxes and containers again after a restart. */
+export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
+export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
+export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';
+export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
+
+export interface SandboxSettings {
+  /** Where pod logs go: <rootDir>/pods/<namespace>_<name>_<uid>/<container>/<attempt>.log, as the kubelet lays them out. */
+  rootDir: string;
+  /** The cgroup every pod of this node goes under. */
+  cgroupParent: string;
+}
+
+export const podLogDirectory = (pod: AnyObject, s: SandboxSettings) => join(s.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`);
+
+const podLabels = (pod: AnyObject) => ({ [LABEL_POD_UID]: pod.metadata.uid, [LABEL_POD_NAME]: pod.metadata.name, [LABEL_POD_NAMESPACE]: pod.metadata.namespace });
+
+/** The sandbox of a pod: its network (the pod's IP comes from CNI), hostname and log folder. */
+export function sandboxConfig(pod: AnyObject, s: SandboxSettings, attempt: number): Record<string, unknown> {
+  const hostNetwork = !!pod.spec?.hostNetwork;
+  return {
+    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, attempt },
+    hostname: pod.spec?.hostname ?? pod.metadata.name,
+    logDirectory: podLogDirectory(pod, s),
+    labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod) },
+    linux: {
+      cgroupParent: s.cgroupParent,
+      securityContext: { namespaceOptions: { network: hostNetwork ? 'NODE' : 'POD', pid: pod.spec?.shareProcessNamespace ? 'POD' : 'CONTAINER', ipc: 'POD' } },
+    },
+  };
+}
+
+/** One container of the pod: image, command, args (with `$(VAR)` expanded), its environment, working dir, log path. */
+export function containerConfig(pod: AnyObject, container: AnyObject, attempt: number, env: [string, string][]): Record<string, unknown> {
+  const vars = new Map(env);
+  return {
+    metadata: { name: container.name, attempt },
+    image: { image: container.image },
+    command: (container.command ?? []).map((c: string) => expand(c, vars)),
+    args: (container.args ?? []).map((a: string) => expand(a, vars)),
+    workingDir: container.workingDir ?? '',
+    envs: env.map(([key, value]) => ({ key, value: Buffer.from(value) })),
+    labels: { ...podLabels(pod), [LABEL_CONTAINER_NAME]: container.name },
+    logPath: join(container.name, `${attempt}.log`),
+    stdin: !!container.stdin, stdinOnce: !!container.stdinOnce, tty: !!container.tty,
+  };
+}

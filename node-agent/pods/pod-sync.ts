@@ -1,0 +1,279 @@
+import { isNotFound } from '../../client/api-error.js';
+import { runControllerLoop, type ReconcileResult } from '../../client/controller-loop.js';
+import { Informer } from '../../client/informer.js';
+import type { ErrorReporter } from '../../client/log.js';
+import type { AnyObject } from '../../client/resource.js';
+import { CONFIG_MAPS, PODS, SECRETS, SERVICES } from '../../client/resources.js';
+import type { RestClient } from '../../client/rest-client.js';
+import { objectKey } from '../../client/store.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { rfc3339 } from '../../api/time.js';
+import type { RuntimeClient } from '../cri/runtime-client.js';
+import { containerConfig, LABEL_CONTAINER_NAME, LABEL_POD_UID, sandboxConfig, type SandboxSettings } from './cri-config.js';
+import { Backoff } from './backoff.js';
+import { ContainerConfigError, containerEnv, type EnvSources } from './container-env.js';
+import { containerStatus, podPhase, type RuntimeContainer } from './pod-status.js';
+
+/** How often a pod with something running is looked at again (the kubelet's PLEG relists every second). */
+const RELIST_MS = 1_000;
+
+/** What each container of one pod sync shares: the pod, its sandbox, what the runtime holds of it. */
+interface StepContext {
+  pod: AnyObject;
+  sandboxId: string;
+  config: Record<string, any>;
+  podIP: string;
+  containers: RuntimeContainer[];
+}
+
+export interface PodSyncOptions extends SandboxSettings {
+  nodeName: string;
+  nodeIP: string;
+  /** The node's allocatable now: the downward API's value of a limit the container does not set. */
+  allocatable(): Record<string, string>;
+  workers: number;
+  onError: ErrorReporter;
+}
+
+/**
+ * The pods bound to this node, made true through CRI: a sandbox per pod,
+ * its containers created and started (restarted as the restart policy
+ * says), the pod's status written from what the runtime reports, and a
+ * deleted pod's containers stopped, its sandbox removed, then the pod
+ * object deleted. Everything is found through the CRI labels, so an agent
+ * restart adopts what runs.
+ */
+export class PodSync {
+  private readonly pods: Informer;
+  private readonly queue = new WorkQueue<string>();
+  private readonly restarts = new Backoff();
+  private readonly pulls = new Backoff();
+  private readonly pullFailedAt = new Map<string, number>();
+
+  private readonly sources: EnvSources = {
+    configMap: (namespace, name) => this.getOrUndefined(CONFIG_MAPS, namespace, name),
+    secret: (namespace, name) => this.getOrUndefined(SECRETS, namespace, name),
+    services: async (namespace) => (await this.client.list(SERVICES, { namespace })).items,
+  };
+
+  constructor(private readonly client: RestClient, private readonly runtime: RuntimeClient, private readonly opts: PodSyncOptions) {
+    this.pods = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError: opts.onError });
+    const enqueue = (pod: AnyObject) => this.queue.add(objectKey(pod));
+    this.pods.addEventHandler({ onAdd: enqueue, onUpdate: (_old, pod) => enqueue(pod), onDelete: enqueue });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.pods.start();
+    await this.pods.waitForSync(signal);
+    try {
+      await runControllerLoop(this.queue, (key) => this.sync(key), { name: 'pods', workers: this.opts.workers, signal, onError: this.opts.onError });
+    } finally {
+      this.queue.shutDown();
+      await this.pods.stop();
+    }
+  }
+
+  private async sync(key: string): Promise<ReconcileResult> {
+    const pod = this.pods.store.get(key);
+    if (!pod) return;
+    const uid = pod.metadata.uid!;
+    const sandboxes: Record<string, any>[] = (await this.runtime.runtimeCall('ListPodSandbox', { filter: { labelSelector: { [LABEL_POD_UID]: uid } } })).items ?? [];
+    if (pod.metadata.deletionTimestamp) {
+      await this.kill(pod, sandboxes);
+      await this.client.delete(PODS, pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid } }).catch((err) => {
+        if (!isNotFound(err)) throw err;
+      });
+      return;
+    }
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+      await this.kill(pod, sandboxes);
+      return;
+    }
+    let sandbox = sandboxes.filter((s) => s.state === 'SANDBOX_READY').sort((a, b) => b.metadata.attempt - a.metadata.attempt)[0];
+    const config = sandboxConfig(pod, this.opts, sandbox ? sandbox.metadata.attempt : sandboxes.length);
+    if (!sandbox) {
+      const { podSandboxId } = await this.runtime.runtimeCall('RunPodSandbox', { config });
+      sandbox = { id: podSandboxId, metadata: config.metadata };
+    }
+    const sandboxStatus = (await this.runtime.runtimeCall('PodSandboxStatus', { podSandboxId: sandbox.id })).status;
+    const containers = await this.containersOf(sandbox.id);
+    const step: StepContext = { pod, sandboxId: sandbox.id, config, podIP: sandboxStatus.network?.ip ?? '', containers };
+    // Init containers run one at a time, in order, each to a successful exit, before any other container starts.
+    const initStatuses: Record<string, any>[] = [];
+    let initialized = true;
+    let initFailed = false;
+    for (const spec of pod.spec?.initContainers ?? []) {
+      const latest = containers.filter((c) => c.name === spec.name).sort((a, b) => b.attempt - a.attempt)[0];
+      if (latest?.state === 'CONTAINER_EXITED' && latest.exitCode === 0) {
+        initStatuses.push(containerStatus(spec, latest, 'PodInitializing'));
+        continue;
+      }
+      initialized = false;
+      // An init container that failed restarts unless the pod never restarts anything.
+      initFailed = latest?.state === 'CONTAINER_EXITED' && (pod.spec?.restartPolicy ?? 'Always') === 'Never';
+      initStatuses.push(initFailed ? containerStatus(spec, latest, 'PodInitializing') : await this.ensureContainer(step, spec, latest?.state === 'CONTAINER_EXITED'));
+      break;
+    }
+    for (const spec of (pod.spec?.initContainers ?? []).slice(initStatuses.length)) initStatuses.push(containerStatus(spec, undefined, 'PodInitializing'));
+    const statuses: Record<string, any>[] = [];
+    for (const spec of pod.spec?.containers ?? []) {
+      if (!initialized) {
+        statuses.push(containerStatus(spec, undefined, 'PodInitializing'));
+        continue;
+      }
+      const latest = containers.filter((c) => c.name === spec.name).sort((a, b) => b.attempt - a.attempt)[0];
+      const policy = pod.spec?.restartPolicy ?? 'Always';
+      statuses.push(await this.ensureContainer(step, spec, latest?.state === 'CONTAINER_EXITED' && (policy === 'Always' || (policy === 'OnFailure' && latest.exitCode !== 0))));
+    }
+    const phase = initFailed ? 'Failed' : initialized ? podPhase(pod, statuses) : 'Pending';
+    const allReady = statuses.every((s) => s.ready);
+    const now = rfc3339(Date.now());
+    const condition = (type: string, ok: boolean) => {
+      const prior = (pod.status?.conditions ?? []).find((c: AnyObject) => c.type === type);
+      const status = ok ? 'True' : 'False';
+      return { type, status, lastProbeTime: null, lastTransitionTime: prior?.status === status ? prior.lastTransitionTime : now };
+    };
+    const status = {
+      phase,
+      conditions: [condition('Initialized', initialized), condition('Ready', allReady), condition('ContainersReady', allReady), condition('PodScheduled', true)],
+      hostIP: this.opts.nodeIP, hostIPs: [{ ip: this.opts.nodeIP }],
+      ...(sandboxStatus.network?.ip ? { podIP: sandboxStatus.network.ip, podIPs: [{ ip: sandboxStatus.network.ip }] } : {}),
+      startTime: pod.status?.startTime ?? now,
+      containerStatuses: statuses,
+      ...(initStatuses.length ? { initContainerStatuses: initStatuses } : {}),
+    };
+    if (JSON.stringify(stripTimes(status)) !== JSON.stringify(stripTimes(pod.status ?? {}))) {
+      await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
+    }
+    return phase === 'Succeeded' || phase === 'Failed' ? undefined : { requeueAfter: RELIST_MS };
+  }
+
+  /**
+   * One container made true: started when it never ran, restarted when `restart` (after its back-off), or
+   * left waiting with the reason (image, configuration); answers its status.
+   */
+  private async ensureContainer(step: StepContext, spec: AnyObject, restart: boolean): Promise<Record<string, any>> {
+    const { pod } = step;
+    const attempts = step.containers.filter((c) => c.name === spec.name).sort((a, b) => b.attempt - a.attempt);
+    let current = attempts[0];
+    const key = `${pod.metadata.uid}/${spec.name}`;
+    const waiting = (reason: string, message?: string) =>
+      ({ ...containerStatus(spec, undefined, reason, current), state: { waiting: { reason, ...(message ? { message } : {}) } }, restartCount: current?.attempt ?? 0 });
+    if (restart) {
+      const wait = this.restarts.waitMs(key, nanosToMs(current.finishedAt));
+      if (wait > 0) {
+        return waiting('CrashLoopBackOff', `back-off ${this.restarts.delayOf(key) / 1000}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`);
+      }
+    }
+    if (current && !restart) return containerStatus(spec, current, 'ContainerCreating', attempts[1]);
+    const pulled = await this.ensureImage(pod, spec);
+    if (pulled) return waiting(pulled.reason, pulled.message);
+    let env: [string, string][];
+    try {
+      env = await containerEnv(pod, spec, this.sources, { podIP: step.podIP, hostIP: this.opts.nodeIP, allocatable: this.opts.allocatable() });
+    } catch (err) {
+      if (!(err instanceof ContainerConfigError)) throw err;
+      return waiting('CreateContainerConfigError', err.message);
+    }
+    const { containerId } = await this.runtime.runtimeCall('CreateContainer', {
+      podSandboxId: step.sandboxId, sandboxConfig: step.config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0, env),
+    });
+    await this.runtime.runtimeCall('StartContainer', { containerId });
+    if (restart) this.restarts.next(key);
+    const previous = current;
+    current = await this.containerStatus(containerId);
+    return containerStatus(spec, current, 'ContainerCreating', previous);
+  }
+
+  private async kill(pod: AnyObject, sandboxes: Record<string, any>[]): Promise<void> {
+    this.restarts.forget(`${pod.metadata.uid}/`);
+    this.pulls.forget(`${pod.metadata.uid}/`);
+    const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+    const deadline = Date.now() + grace * 1000;
+    for (const s of sandboxes) {
+      const running = (await this.containersOf(s.id)).filter((c) => c.state === 'CONTAINER_RUNNING');
+      // All containers at once, as the kubelet kills them: the preStop hook, then SIGTERM, then SIGKILL when the grace period is up.
+      await Promise.all(running.map(async (c) => {
+        const spec = (pod.spec?.containers ?? []).find((x: AnyObject) => x.name === c.name);
+        if (spec?.lifecycle?.preStop) await this.preStop(pod, c, spec.lifecycle.preStop, deadline);
+        const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+        await this.runtime.runtimeCall('StopContainer', { containerId: c.id, timeout: left }, (left + 30) * 1000);
+      }));
+      await this.runtime.runtimeCall('StopPodSandbox', { podSandboxId: s.id });
+      await this.runtime.runtimeCall('RemovePodSandbox', { podSandboxId: s.id });
+    }
+  }
+
+  /** A preStop hook (exec, or httpGet to the pod), within what is left of the grace period; its failure does not stop the kill. */
+  private async preStop(pod: AnyObject, c: RuntimeContainer, hook: AnyObject, deadline: number): Promise<void> {
+    const seconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+    try {
+      if (hook.exec?.command?.length) {
+        const out = await this.runtime.runtimeCall('ExecSync', { containerId: c.id, cmd: hook.exec.command, timeout: seconds }, (seconds + 5) * 1000);
+        if (out.exitCode !== 0) throw new Error(`preStop hook exited ${out.exitCode}: ${Buffer.from(out.stderr ?? '').toString('utf8').trim()}`);
+      } else if (hook.httpGet) {
+        const host = hook.httpGet.host ?? pod.status?.podIP;
+        await fetch(`${(hook.httpGet.scheme ?? 'HTTP').toLowerCase()}://${host}:${hook.httpGet.port}${hook.httpGet.path ?? '/'}`, { signal: AbortSignal.timeout(seconds * 1000) });
+      } else if (hook.sleep?.seconds) {
+        await new Promise((r) => setTimeout(r, Math.min(hook.sleep.seconds, seconds) * 1000));
+      }
+    } catch (err) {
+      this.opts.onError(err, { component: 'node-agent', pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: c.name, phase: 'preStop' });
+    }
+  }
+
+  /**
+   * Pulls the container's image as its imagePullPolicy says (Always; IfNotPresent, the default unless the tag is
+   * `latest` or missing; Never). Answers why the container waits, or undefined when the image is there.
+   */
+  private async getOrUndefined(ref: typeof CONFIG_MAPS, namespace: string, name: string): Promise<AnyObject | undefined> {
+    try {
+      return await this.client.get(ref, name, { namespace });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async ensureImage(pod: AnyObject, spec: AnyObject): Promise<{ reason: string; message: string } | undefined> {
+    const image: string = spec.image;
+    const tagged = /:[^/]+$/.test(image.split('@')[0]) && !image.endsWith(':latest');
+    const policy = spec.imagePullPolicy ?? (tagged || image.includes('@') ? 'IfNotPresent' : 'Always');
+    const present = async () => !!(await this.runtime.imageCall('ImageStatus', { image: { image } })).image?.id;
+    if (policy === 'Never') {
+      return (await present()) ? undefined : { reason: 'ErrImageNeverPull', message: `Container image "${image}" is not present with pull policy of Never` };
+    }
+    if (policy === 'IfNotPresent' && await present()) return undefined;
+    const key = `${pod.metadata.uid}/${spec.name}/pull`;
+    if (this.pulls.waitMs(key, this.pullFailedAt.get(key) ?? 0) > 0) return { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` };
+    try {
+      await this.runtime.imageCall('PullImage', { image: { image } });
+      this.pulls.forget(key);
+      return undefined;
+    } catch (err) {
+      this.pulls.next(key);
+      this.pullFailedAt.set(key, Date.now());
+      return { reason: 'ErrImagePull', message: (err as Error).message.replace(/^CRI PullImage: /, '') };
+    }
+  }
+
+  private async containersOf(podSandboxId: string): Promise<RuntimeContainer[]> {
+    const { containers } = await this.runtime.runtimeCall('ListContainers', { filter: { podSandboxId } });
+    return Promise.all((containers ?? []).map((c: AnyObject) => this.containerStatus(c.id)));
+  }
+
+  private async containerStatus(containerId: string): Promise<RuntimeContainer> {
+    const s = (await this.runtime.runtimeCall('ContainerStatus', { containerId })).status;
+    return {
+      name: s.labels?.[LABEL_CONTAINER_NAME] ?? s.metadata.name, id: s.id, attempt: s.metadata.attempt, state: s.state,
+      startedAt: s.startedAt, finishedAt: s.finishedAt, exitCode: s.exitCode, reason: s.reason, message: s.message, image: s.image?.image ?? '', imageRef: s.imageRef,
+    };
+  }
+}
+
+const nanosToMs = (ns: string | undefined) => (ns ? Number(BigInt(ns) / 1_000_000n) : Date.now());
+
+/** A status without its times, to tell a real change from a clock tick. */
+function stripTimes(status: Record<string, any>): unknown {
+  return JSON.parse(JSON.stringify(status, (k, v) => (/Time$|^startedAt$|^finishedAt$/.test(k) ? undefined : v)));
+}
