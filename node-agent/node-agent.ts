@@ -57,6 +57,7 @@ export class NodeAgent {
   private lease?: AnyObject;
   private postedStatus = '';
   private postedAt = 0;
+  private podCidr = '';
 
   constructor(private readonly client: RestClient, private readonly runtime: RuntimeClient, private readonly opts: NodeAgentOptions) {}
 
@@ -74,6 +75,7 @@ export class NodeAgent {
       this.every(Math.floor((this.opts.leaseDurationSeconds * 1000) / 4), signal, () => this.renewLease(node.metadata.uid!), 'lease'),
       this.every(this.opts.nodeStatusUpdateFrequencyMs, signal, () => this.syncStatus(), 'status'),
       pods.run(signal).catch((err) => { if (!signal.aborted) logError(err, { component: 'node-agent', phase: 'pods' }); }),
+      this.awaitPodCidr(signal),
     ];
     log.info('node registered', { node: this.opts.nodeName, runtime: this.runtime.endpoint });
   }
@@ -89,6 +91,32 @@ export class NodeAgent {
       if (signal.aborted) return;
       await fn().catch((err) => logError(err, { component: 'node-agent', phase }));
     }
+  }
+
+  /**
+   * Hands the node's pod range to the runtime once it has one (the node IPAM
+   * controller assigns it after registration), as the kubelet does with
+   * UpdateRuntimeConfig: containerd renders its CNI configuration from it, and
+   * reports the network ready from then on.
+   */
+  private async awaitPodCidr(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        if (await this.applyPodCidr((await this.client.get(NODES, this.opts.nodeName)).spec?.podCIDR)) return;
+      } catch (err) {
+        if (!signal.aborted) logError(err, { component: 'node-agent', phase: 'podCIDR' });
+      }
+      await delay(500, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  private async applyPodCidr(podCidr: string | undefined): Promise<boolean> {
+    if (!podCidr) return false;
+    if (podCidr === this.podCidr) return true;
+    await this.runtime.runtimeCall('UpdateRuntimeConfig', { runtimeConfig: { networkConfig: { podCidr } } });
+    this.podCidr = podCidr;
+    log.info('pod range handed to the runtime', { node: this.opts.nodeName, podCIDR: podCidr });
+    return true;
   }
 
   /** Creates the Node, or takes over the one already registered under this name (an agent restart). */

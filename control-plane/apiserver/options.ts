@@ -4,6 +4,8 @@ import { parseDuration } from '../../api/time.js';
 export interface ApiServerOptions {
   etcdServers: string[];
   bindAddress: string;
+  /** The address members of the cluster reach this server at: in its serving certificate and the `kubernetes` Endpoints (kube's --advertise-address). */
+  advertiseAddress?: string;
   securePort: number;
   serviceClusterIPRange: string;
   serviceNodePortRange: string;
@@ -56,6 +58,7 @@ export const DEFAULTS = {
 const FLAGS: Record<string, keyof ApiServerOptions> = {
   'etcd-servers': 'etcdServers',
   'bind-address': 'bindAddress',
+  'advertise-address': 'advertiseAddress',
   'secure-port': 'securePort',
   'service-cluster-ip-range': 'serviceClusterIPRange',
   'service-node-port-range': 'serviceNodePortRange',

@@ -142,7 +142,7 @@ export class ApiServer {
       let cert = o.tlsCertFile;
       let key = o.tlsPrivateKeyFile;
       if (!cert || !key) {
-        const generated = await ensureServingCerts(o.certDir, defaultHosts([o.bindAddress]));
+        const generated = await ensureServingCerts(o.certDir, defaultHosts([o.bindAddress, ...(o.advertiseAddress ? [o.advertiseAddress] : [])]));
         cert = generated.certFile;
         key = generated.keyFile;
         this.caFile = generated.caFile;
@@ -161,7 +161,7 @@ export class ApiServer {
     const { port } = this.server.address() as AddressInfo;
     const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
     this.url = `${o.insecureServing ? 'http' : 'https'}://${host}:${port}`;
-    await ensureKubernetesService(this.storeFor('services'), this.storeFor('endpoints'), firstServiceIp(o.serviceClusterIPRange), host, port);
+    await ensureKubernetesService(this.storeFor('services'), this.storeFor('endpoints'), firstServiceIp(o.serviceClusterIPRange), o.advertiseAddress ?? host, port);
     log.info('apiserver listening', { url: this.url });
   }
 

@@ -1,6 +1,7 @@
 import { createAwsClients, type AwsClients } from '../../controllers/aws/aws-clients.js';
 import { runCloudControllerManager } from '../../controllers/cloud/cloud-controller-manager.js';
 import type { CloudControllerManagerOptions } from '../../controllers/cloud/cloud-context.js';
+import type { ApiServerOptions } from '../../control-plane/apiserver/options.js';
 import type { ControllerManagerOptions } from '../../controllers/controller.js';
 import { ensureNetwork, type ClusterNetwork } from '../../infra/sdk/network.js';
 import { clusterTopology } from '../../infra/topology.js';
@@ -22,12 +23,14 @@ export interface CloudTestbed {
   stop(): Promise<void>;
 }
 
-export async function startCloudTestbed(opts: { clusterName?: string; controllers?: boolean | Partial<ControllerManagerOptions> } = {}): Promise<CloudTestbed> {
+export async function startCloudTestbed(opts: {
+  clusterName?: string; controllers?: boolean | Partial<ControllerManagerOptions>; apiServer?: Partial<ApiServerOptions>; vpcCidr?: string;
+} = {}): Promise<CloudTestbed> {
   const endpoint = await startAwsEndpoint();
   const clusterName = opts.clusterName ?? 'test';
   const aws = createAwsClients(endpoint.region);
-  const network = await ensureNetwork(aws, clusterTopology({ clusterName, region: endpoint.region }));
-  const cluster = await startCluster({}, { controllers: opts.controllers ?? true });
+  const network = await ensureNetwork(aws, clusterTopology({ clusterName, region: endpoint.region, vpcCidr: opts.vpcCidr }));
+  const cluster = await startCluster(opts.apiServer ?? {}, { controllers: opts.controllers ?? true });
   return {
     endpoint, cluster, aws, clusterName, network,
     async stop() {

@@ -94,7 +94,7 @@ test.serial('pods bound to the node run through CRI: Running with an address fro
       const p = await admin.get(PODS, 'sleeper', { namespace: 'default' });
       return p.status?.phase === 'Running' && p.status.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True' && p;
     }, 30_000, 200);
-    t.true(running.status.podIP.startsWith(`${runtime.podCidr.split('.').slice(0, 3).join('.')}.`), running.status.podIP);
+    t.true(running.status.podIP.startsWith(`${runtime.podCidr!.split('.').slice(0, 3).join('.')}.`), running.status.podIP);
     t.is(running.status.hostIP, '10.0.0.5');
     t.truthy(running.status.containerStatuses[0].state.running);
     const done = await eventually('once Succeeded', async () => {

@@ -29,7 +29,7 @@ test('the runtime names itself, and runs a sandbox with an address from the pod 
   const { podSandboxId } = await cri.runtimeCall('RunPodSandbox', { config: sandboxConfig });
   const sandbox = (await cri.runtimeCall('PodSandboxStatus', { podSandboxId })).status;
   t.is(sandbox.state, 'SANDBOX_READY');
-  const prefix = `${runtime.podCidr.split('.').slice(0, 3).join('.')}.`;
+  const prefix = `${runtime.podCidr!.split('.').slice(0, 3).join('.')}.`;
   t.true(sandbox.network.ip.startsWith(prefix), `pod IP ${sandbox.network.ip} in ${runtime.podCidr}`);
   const { containerId } = await cri.runtimeCall('CreateContainer', {
     podSandboxId, sandboxConfig,

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { containerdSocket } from './containerd-config.js';
+import { plugWorker, unplugWorker, type LocalVpc } from './local-vpc.js';
+import { reapContainerd, removeAllSandboxes, spawnContainerd, waitForRuntime, type WorkerRuntimeSpec } from './worker-runtime.js';
+
+/** The instance in the AWS endpoint that a local worker stands for. */
+export interface WorkerInstance {
+  instanceId: string;
+  zone: string;
+  privateIp: string;
+  privateDnsName: string;
+  subnetCidr: string;
+}
+
+export interface LocalWorkerSpec {
+  vpc: LocalVpc;
+  instance: WorkerInstance;
+  /** The worker's folder: containerd's state and the agent's root dir (keep it short: the CRI socket lives in it). */
+  dir: string;
+  /** The agent's kubeconfig: its node identity, with the API server at the master's address. */
+  kubeconfig: string;
+  sandboxImage: string;
+  registry?: string;
+  /** Start containerd and the agent in their own sessions, to outlive this process (skiff up). */
+  detached?: boolean;
+  /** More node-agent flags (e.g. --node-status-update-frequency). */
+  agentFlags?: string[];
+}
+
+export interface LocalWorker {
+  netns: string;
+  linkName: string;
+  runtime: WorkerRuntimeSpec;
+  containerd: ChildProcess;
+  agent: ChildProcess;
+  /** The agent's log (its JSON lines). */
+  agentLog: string;
+}
+
+/** The skiff entry point, which the agent process runs. */
+const SKIFF_MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+/** The names of a worker's namespace and of its veth in the router, from its instance id (unique in the VPC). */
+export function workerNames(instanceId: string): { netns: string; linkName: string } {
+  const tail = instanceId.replace(/^i-/, '').slice(-8);
+  return { netns: `skiff-w-${tail}`, linkName: `w${tail}` };
+}
+
+/** The agent's command line on a local worker: the kubelet's flags, as on an instance with an external cloud provider. */
+export function agentArgs(spec: LocalWorkerSpec): string[] {
+  const { instance } = spec;
+  return [
+    SKIFF_MAIN, 'node-agent', `--kubeconfig=${spec.kubeconfig}`, `--container-runtime-endpoint=unix://${containerdSocket(spec.dir)}`,
+    '--cloud-provider=external', `--provider-id=aws:///${instance.zone}/${instance.instanceId}`, `--node-ip=${instance.privateIp}`,
+    `--hostname-override=${instance.privateDnsName}`, `--root-dir=${join(spec.dir, 'agent')}`, ...(spec.agentFlags ?? []),
+  ];
+}
+
+/**
+ * Starts a worker the way an instance boots: its namespace plugged into the
+ * VPC with the instance's private address, its containerd, then its agent,
+ * both inside the namespace (nsenter --net), so the agent reaches pods and
+ * the CRI streaming server as it does on an instance.
+ */
+export async function startLocalWorker(spec: LocalWorkerSpec): Promise<LocalWorker> {
+  const { netns, linkName } = workerNames(spec.instance.instanceId);
+  plugWorker(spec.vpc, { netns, address: spec.instance.privateIp, subnetCidr: spec.instance.subnetCidr, linkName });
+  mkdirSync(join(spec.dir, 'agent'), { recursive: true });
+  const runtime: WorkerRuntimeSpec = {
+    dir: spec.dir, socket: containerdSocket(spec.dir), sandboxImage: spec.sandboxImage, registry: spec.registry, netns, detached: spec.detached,
+  };
+  const containerd = spawnContainerd(runtime);
+  await waitForRuntime(runtime, () => containerd.exitCode === null && containerd.signalCode === null);
+  const agentLog = join(spec.dir, 'agent.log');
+  const fd = openSync(agentLog, 'a');
+  const agent = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, ...agentArgs(spec)], { stdio: ['ignore', fd, fd], detached: !!spec.detached });
+  closeSync(fd);
+  if (spec.detached) {
+    containerd.unref();
+    agent.unref();
+  }
+  return { netns, linkName, runtime, containerd, agent, agentLog };
+}
+
+/** Sends SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await gone;
+  clearTimeout(timer);
+}
+
+/** Stops a worker and removes everything it made: its pods' sandboxes, the agent, containerd and its shims and mounts, the namespace. */
+export async function stopLocalWorker(vpc: LocalVpc, worker: LocalWorker): Promise<void> {
+  await stopChild(worker.agent);
+  await removeAllSandboxes(worker.runtime).catch(() => undefined);
+  await stopChild(worker.containerd);
+  reapContainerd(worker.runtime);
+  unplugWorker(vpc, worker);
+}
