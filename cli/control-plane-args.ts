@@ -19,11 +19,11 @@ export interface ComponentEndpoint {
 /** The API server: etcd over TLS with a client certificate, client certificates from the cluster CA, Node and RBAC authorization, audit, secrets encrypted. */
 export function apiserverArgs(c: {
   etcdUrl: string; etcdCAFile: string; etcdCertFile: string; etcdKeyFile: string;
-  bindAddress: string; securePort: number; certDir: string; clientCAFile: string; auditLogPath: string; encryptionConfig: string;
+  bindAddress: string; advertiseAddress?: string; securePort: number; certDir: string; clientCAFile: string; auditLogPath: string; encryptionConfig: string;
 }): string[] {
   return [
     'apiserver', `--etcd-servers=${c.etcdUrl}`, `--etcd-cafile=${c.etcdCAFile}`, `--etcd-certfile=${c.etcdCertFile}`, `--etcd-keyfile=${c.etcdKeyFile}`,
-    `--bind-address=${c.bindAddress}`, `--secure-port=${c.securePort}`, `--cert-dir=${c.certDir}`,
+    `--bind-address=${c.bindAddress}`, ...(c.advertiseAddress ? [`--advertise-address=${c.advertiseAddress}`] : []), `--secure-port=${c.securePort}`, `--cert-dir=${c.certDir}`,
     `--client-ca-file=${c.clientCAFile}`, '--enable-bootstrap-token-auth', '--authorization-mode=Node,RBAC',
     `--service-cluster-ip-range=${DEFAULTS.serviceClusterIPRange}`,
     `--audit-log-path=${c.auditLogPath}`, `--encryption-provider-config=${c.encryptionConfig}`,

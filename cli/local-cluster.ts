@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { LocalVpcSpec } from '../infra/local/local-vpc.js';
+import type { WorkerState } from './local-workers.js';
 
 /** Where `skiff up` keeps the local cluster: data, certificates, logs, state. */
 export function skiffHome(): string {
@@ -25,6 +27,9 @@ export interface ClusterState {
   kubeconfig: string;
   /** The AWS endpoint the cluster uses; `embedded` when `up` started moto's server for it. */
   aws?: { endpoint: string; region: string; clusterName: string; embedded: boolean };
+  /** The local VPC the workers are plugged into, and the workers. */
+  localVpc?: LocalVpcSpec;
+  workers?: WorkerState[];
 }
 
 const stateFile = () => join(skiffHome(), 'state.json');

@@ -3,8 +3,11 @@ import { apiserverCommand } from './commands/apiserver.js';
 const USAGE = `usage: skiff <command> [flags]
 
 commands:
-  up [--detach]          start the local cluster (etcd, API server, controller-manager, scheduler, cloud-controller-manager,
-                         NATS; the AWS endpoint: AWS_ENDPOINT_URL, else moto's server on 127.0.0.1:4566) and write its kubeconfig
+  up [--detach] [--workers=2]
+                         start the local cluster (etcd, API server, controller-manager, scheduler, cloud-controller-manager,
+                         NATS; the AWS endpoint: AWS_ENDPOINT_URL, else moto's server on 127.0.0.1:4566) and write its
+                         kubeconfig; each worker is an instance in the endpoint, run here as a network namespace with
+                         the instance's address, its own containerd and node agent
   down                   stop everything 'up' started and delete what it made in the AWS endpoint
   status [-o json]       list the components and their endpoints, the AWS endpoint among them
   kubeconfig [--path]    print the admin kubeconfig (or its path)
@@ -25,6 +28,9 @@ commands:
                  [--max-pods=110] [--root-dir=DIR] [--address=0.0.0.0 --port=10250]
                          the kubelet's role on a worker (its flag names): registers the Node, renews its Lease, keeps its
                          conditions; pods through CRI are being built (issue 9)
+  vpc-router --cluster-name=N --vpc-id=ID --vpc-cidr=CIDR --subnets=A,B [--region=R] [--period=2s]
+                         the local VPC's router (skiff up starts it): applies the cluster's route table in the AWS
+                         endpoint to the network namespace that links the local workers
   token create [--ttl=24h] [--kubeconfig=PATH]
                          make a bootstrap token for joining a node
   join --server=URL --ca-file=F --token=ID.SECRET [--node-name=N] --kubeconfig-out=F
@@ -47,6 +53,7 @@ const commands: Record<string, () => Promise<Command>> = {
   scheduler: async () => (await import('./commands/scheduler.js')).schedulerCommand,
   'cloud-controller-manager': async () => (await import('./commands/cloud-controller-manager.js')).cloudControllerManagerCommand,
   'node-agent': async () => (await import('./commands/node-agent.js')).nodeAgentCommand,
+  'vpc-router': async () => (await import('./commands/vpc-router.js')).vpcRouterCommand,
   up: async () => (await import('./commands/up.js')).upCommand,
   down: async () => (await import('./commands/down.js')).downCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,

@@ -102,7 +102,16 @@ export class NodeAgent {
   private async awaitPodCidr(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        if (await this.applyPodCidr((await this.client.get(NODES, this.opts.nodeName)).spec?.podCIDR)) return;
+        if (await this.applyPodCidr((await this.client.get(NODES, this.opts.nodeName)).spec?.podCIDR)) {
+          // The runtime reports its network ready once it has rendered the CNI configuration: Ready is posted then, not at the next status period.
+          for (let i = 0; i < 25 && !signal.aborted; i++) {
+            const status = await this.runtime.runtimeCall('Status', {});
+            if (!runtimeNotReady(status)) break;
+            await delay(200, undefined, { signal }).catch(() => undefined);
+          }
+          if (!signal.aborted) await this.syncStatus();
+          return;
+        }
       } catch (err) {
         if (!signal.aborted) logError(err, { component: 'node-agent', phase: 'podCIDR' });
       }

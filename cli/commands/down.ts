@@ -1,14 +1,17 @@
 import { createAwsClients } from '../../controllers/aws/aws-clients.js';
 import { describeAwsError } from '../../controllers/aws/errors.js';
 import { deleteClusterResources } from '../../infra/sdk/teardown.js';
+import { deleteLocalVpc, localVpcOf } from '../../infra/local/local-vpc.js';
 import { useEndpoint } from '../aws-endpoint.js';
+import { stopLocalWorkers } from '../local-workers.js';
 import { clearState, isAlive, readState, stopProcess } from '../local-cluster.js';
 
 /**
- * `skiff down`: stops every process `up` started, newest first, after
- * deleting what the cluster owns in the AWS endpoint (load balancers,
- * volumes, instances, the network), so an endpoint that outlives the
- * cluster keeps nothing of it.
+ * `skiff down`: takes the local workers apart (their pods, containerd,
+ * agents, namespaces), deletes what the cluster owns in the AWS endpoint
+ * (load balancers, volumes, instances, the network), so an endpoint that
+ * outlives the cluster keeps nothing of it, then stops every process `up`
+ * started, newest first, and removes the local VPC.
  */
 export async function downCommand(argv: string[]): Promise<void> {
   if (argv.length) throw new Error(`unknown argument: ${argv[0]}`);
@@ -21,6 +24,8 @@ export async function downCommand(argv: string[]): Promise<void> {
   const endpointProcess = state.components.find((c) => c.name === 'aws-endpoint');
   // The cloud-controller-manager goes first, so it makes nothing while its resources are deleted.
   for (const c of components.filter((c) => c.name === 'cloud-controller-manager')) await stop(c);
+  const vpc = state.localVpc && localVpcOf(state.localVpc);
+  if (vpc) await stopLocalWorkers(vpc, state.workers ?? [], (msg) => process.stdout.write(`• ${msg}\n`));
   if (state.aws && (!endpointProcess || isAlive(endpointProcess.pid))) {
     useEndpoint(state.aws);
     process.stdout.write(`• deleting the cluster's resources in the AWS endpoint ${state.aws.endpoint}\n`);
@@ -34,6 +39,7 @@ export async function downCommand(argv: string[]): Promise<void> {
     }
   }
   for (const c of components) await stop(c);
+  if (vpc) deleteLocalVpc(vpc);
   clearState();
   process.stdout.write('✓ local cluster stopped\n');
 }

@@ -16,6 +16,9 @@ import { ensureNetwork } from '../../infra/sdk/network.js';
 import { deleteClusterResources } from '../../infra/sdk/teardown.js';
 import { clusterTopology } from '../../infra/topology.js';
 import { ensureDefaultStorageClass } from '../default-storage-class.js';
+import { deleteLocalVpc, ensureLocalVpc, localVpcOf, type LocalVpcSpec } from '../../infra/local/local-vpc.js';
+import { localVpcId, startLocalWorkers, stopLocalWorkers, waitForReadyNodes, type WorkerState } from '../local-workers.js';
+import { parseUpFlags } from '../up-flags.js';
 
 const step = (msg: string) => process.stdout.write(`• ${msg}\n`);
 const done = (msg: string, since: number) => process.stdout.write(`✓ ${msg} (${((Date.now() - since) / 1000).toFixed(1)}s)\n`);
@@ -114,8 +117,7 @@ function httpsReady(url: string, ca: Buffer): Promise<boolean> {
  * system:masters).
  */
 export async function upCommand(argv: string[]): Promise<void> {
-  for (const a of argv) if (a !== '--detach' && a !== '-d') throw new Error(`unknown flag: ${a}`);
-  const detach = argv.includes('--detach') || argv.includes('-d');
+  const { detach, workers: workerCount, vpcCidr } = parseUpFlags(argv);
   const existing = readState();
   if (existing && existing.components.some((c) => isAlive(c.pid))) {
     throw new Error(`a local cluster is already running (skiff status); stop it with skiff down`);
@@ -127,7 +129,9 @@ export async function upCommand(argv: string[]): Promise<void> {
   const components: ComponentState[] = [];
   const kubeconfig = join(home, 'kubeconfig');
   let aws: ClusterState['aws'];
-  const save = () => writeState({ startedAt: new Date().toISOString(), components, kubeconfig, aws });
+  let localVpc: LocalVpcSpec | undefined;
+  const workers: WorkerState[] = [];
+  const save = () => writeState({ startedAt: new Date().toISOString(), components, kubeconfig, aws, localVpc, workers });
   let networkMade = false;
   const abort = async () => {
     // An endpoint that outlives this run keeps nothing of a start that failed half-way.
@@ -136,7 +140,9 @@ export async function upCommand(argv: string[]): Promise<void> {
       await deleteClusterResources(clients, aws.clusterName).catch((err) => process.stderr.write(`skiff: could not delete the cluster's AWS resources: ${(err as Error).message}\n`));
       clients.destroy();
     }
+    if (localVpc) await stopLocalWorkers(localVpcOf(localVpc), workers, step).catch((err) => process.stderr.write(`skiff: could not stop the workers: ${(err as Error).message}\n`));
     for (const c of components.reverse()) await stopProcess(c.pid);
+    if (localVpc) deleteLocalVpc(localVpcOf(localVpc));
   };
   try {
     let t = Date.now();
@@ -148,11 +154,18 @@ export async function upCommand(argv: string[]): Promise<void> {
     t = Date.now();
     step(`creating the cluster's network in ${aws.region} (VPC, subnets in two zones, route table, security groups)`);
     const clients = createAwsClients(aws.region);
+    const topology = clusterTopology({ clusterName: LOCAL_CLUSTER_NAME, region: aws.region, vpcCidr });
     try {
       networkMade = true;
-      await ensureNetwork(clients, clusterTopology({ clusterName: LOCAL_CLUSTER_NAME, region: aws.region }), (msg) => step(msg));
+      await ensureNetwork(clients, topology, (msg) => step(msg));
     } finally {
       clients.destroy();
+    }
+    if (workerCount > 0) {
+      localVpc = { id: localVpcId(home), vpcCidr: topology.vpc.cidr, subnets: topology.subnets.map((s) => s.cidr) };
+      save();
+      const vpc = ensureLocalVpc(localVpc);
+      step(`local VPC: namespace ${vpc.netns} routes between the workers; the master is ${vpc.masterAddress} on it`);
     }
     done('network ready', t);
 
@@ -177,11 +190,12 @@ export async function upCommand(argv: string[]): Promise<void> {
 
     t = Date.now();
     const apiPort = await pickPort(6443);
-    step(`starting the API server on https://127.0.0.1:${apiPort}`);
+    const master = localVpc ? localVpcOf(localVpc).masterAddress : undefined;
+    step(`starting the API server on https://127.0.0.1:${apiPort}${master ? ` and https://${master}:${apiPort} for the workers` : ''}`);
     const main = fileURLToPath(new URL('../main.js', import.meta.url));
     const api = launch('apiserver', process.execPath, [main, ...apiserverArgs({
       etcdUrl, etcdCAFile: pki.etcd.caFile, etcdCertFile: pki.etcd.clientCertFile, etcdKeyFile: pki.etcd.clientKeyFile,
-      bindAddress: '127.0.0.1', securePort: apiPort, certDir: pki.dir, clientCAFile: pki.caFile,
+      bindAddress: master ? '0.0.0.0' : '127.0.0.1', advertiseAddress: master, securePort: apiPort, certDir: pki.dir, clientCAFile: pki.caFile,
       auditLogPath: join(logDir, 'audit.log'), encryptionConfig: pki.encryptionConfig,
     })], logDir);
     api.endpoint = `https://127.0.0.1:${apiPort}`;
@@ -250,6 +264,31 @@ export async function upCommand(argv: string[]): Promise<void> {
       save();
       await waitFor('NATS', () => portOpen(natsPort), nats.pid, nats.log);
       done('NATS ready', t);
+    }
+
+    if (localVpc && master) {
+      t = Date.now();
+      const router = launch('vpc-router', process.execPath, [main, 'vpc-router', `--cluster-name=${LOCAL_CLUSTER_NAME}`, `--vpc-id=${localVpc.id}`,
+        `--vpc-cidr=${localVpc.vpcCidr}`, `--subnets=${localVpc.subnets.join(',')}`], logDir);
+      router.endpoint = localVpcOf(localVpc).netns;
+      components.push(router);
+      save();
+      const clients = createAwsClients(aws.region);
+      try {
+        await startLocalWorkers({
+          aws: clients, clusterName: LOCAL_CLUSTER_NAME, vpc: localVpcOf(localVpc), count: workerCount, home, pkiDir: pki.dir, caFile,
+          apiServer: `https://${master}:${apiPort}`, logDir, progress: step,
+          started: (worker, started) => {
+            workers.push(worker);
+            components.push(...started);
+            save();
+          },
+        });
+      } finally {
+        clients.destroy();
+      }
+      await waitForReadyNodes(kubeconfig, workers.map((w) => w.instance.privateDnsName), step);
+      done(`${workerCount} worker(s) Ready`, t);
     }
 
     const userConfig = join(homedir(), '.kube', 'config');

@@ -102,5 +102,10 @@ export function plugWorker(vpc: LocalVpc, worker: { netns: string; address: stri
 /** Unplugs a worker: its namespace goes, and the veth with it. */
 export function unplugWorker(vpc: LocalVpc, worker: { netns: string; linkName: string }): void {
   deleteNetns(worker.netns);
-  if (linkExists(worker.linkName, vpc.netns)) ip(['link', 'delete', worker.linkName], vpc.netns);
+  // The router's end usually goes with the namespace, a moment later: only one still there after that is removed.
+  try {
+    if (linkExists(worker.linkName, vpc.netns)) ip(['link', 'delete', worker.linkName], vpc.netns);
+  } catch (err) {
+    if (linkExists(worker.linkName, vpc.netns)) throw err;
+  }
 }

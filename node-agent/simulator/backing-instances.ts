@@ -19,6 +19,8 @@ export interface BackingOptions {
   instanceType?: string;
   /** An AMI the endpoint knows; by default the first image the endpoint lists for Amazon. */
   imageId?: string;
+  /** The tag that marks the instances as this launcher's, with each one's name as its value (TAG_SIMULATED_NODE by default). */
+  tagKey?: string;
 }
 
 /**
@@ -32,7 +34,8 @@ export async function launchBackingInstances(aws: AwsClients, opts: BackingOptio
   if (!network?.subnets.length) throw new Error(`no network for cluster ${opts.clusterName} in the AWS endpoint: run skiff up first`);
   const { subnets, securityGroups } = network;
   const prefix = opts.namePrefix ?? 'sim-node-';
-  const existing = await describeBacking(aws, opts.clusterName, prefix);
+  const tagKey = opts.tagKey ?? TAG_SIMULATED_NODE;
+  const existing = await describeBacking(aws, opts.clusterName, tagKey, prefix);
   const imageId = opts.imageId ?? (existing.length < opts.count ? await defaultImage(aws) : '');
   const out: BackingInstance[] = [];
   const launched: BackingInstance[] = [];
@@ -47,13 +50,13 @@ export async function launchBackingInstances(aws: AwsClients, opts: BackingOptio
 
   async function launchMissing(): Promise<void> {
   for (let i = 0; i < opts.count; i++) {
-    const found = existing.find((inst) => tagRecord(inst.Tags)[TAG_SIMULATED_NODE] === `${prefix}${i}`);
+    const found = existing.find((inst) => tagRecord(inst.Tags)[tagKey] === `${prefix}${i}`);
     if (found) {
       out.push(machine(found));
       continue;
     }
     const subnet = subnets[i % subnets.length];
-    const tags = { [clusterTagKey(opts.clusterName)]: RESOURCE_LIFECYCLE_OWNED, [TAG_NAME]: `${opts.clusterName}-${prefix}${i}`, [TAG_SIMULATED_NODE]: `${prefix}${i}` };
+    const tags = { [clusterTagKey(opts.clusterName)]: RESOURCE_LIFECYCLE_OWNED, [TAG_NAME]: `${opts.clusterName}-${prefix}${i}`, [tagKey]: `${prefix}${i}` };
     const run = await aws.ec2.send(new RunInstancesCommand({
       ImageId: imageId, InstanceType: (opts.instanceType ?? 'm5.large') as _InstanceType, MinCount: 1, MaxCount: 1,
       SubnetId: subnet.subnetId, SecurityGroupIds: securityGroups.nodes ? [securityGroups.nodes] : undefined,
@@ -77,19 +80,19 @@ export async function terminateBackingInstances(aws: AwsClients, instances: { in
   }
 }
 
-async function describeBacking(aws: AwsClients, clusterName: string, prefix: string): Promise<Instance[]> {
+async function describeBacking(aws: AwsClients, clusterName: string, tagKey: string, prefix: string): Promise<Instance[]> {
   const out: Instance[] = [];
   let NextToken: string | undefined;
   do {
     const page = await aws.ec2.send(new DescribeInstancesCommand({
       Filters: [
         { Name: `tag:${clusterTagKey(clusterName)}`, Values: [RESOURCE_LIFECYCLE_OWNED] },
-        { Name: 'tag-key', Values: [TAG_SIMULATED_NODE] },
+        { Name: 'tag-key', Values: [tagKey] },
         { Name: 'instance-state-name', Values: ['pending', 'running'] },
       ],
       NextToken,
     }));
-    for (const r of page.Reservations ?? []) out.push(...(r.Instances ?? []).filter((inst) => tagRecord(inst.Tags)[TAG_SIMULATED_NODE]?.startsWith(prefix)));
+    for (const r of page.Reservations ?? []) out.push(...(r.Instances ?? []).filter((inst) => tagRecord(inst.Tags)[tagKey]?.startsWith(prefix)));
     NextToken = page.NextToken;
   } while (NextToken);
   return out;

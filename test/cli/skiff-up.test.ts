@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,7 @@ test.after.always(async () => {
 });
 
 test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
-  const up = await run(process.execPath, [bin, 'up', '--detach']);
+  const up = await run(process.execPath, [bin, 'up', '--detach', '--workers=0']);
   t.is(up.code, 0, up.stderr);
   t.regex(up.stdout, /etcd ready/);
   t.regex(up.stdout, /API server ready/);
@@ -168,7 +168,7 @@ test.serial('skiff up --detach, status, kubeconfig and down', async (t) => {
   await simulatorExited;
   t.regex(simulatorOut, /2 simulated nodes registered/);
 
-  const again = await run(process.execPath, [bin, 'up', '--detach']);
+  const again = await run(process.execPath, [bin, 'up', '--detach', '--workers=0']);
   t.not(again.code, 0, 'a second up refuses while the cluster runs');
 
   const down = await run(process.execPath, [bin, 'down']);
@@ -196,13 +196,17 @@ test.serial('bad flags get a one-line error', async (t) => {
   t.is(badProvider.stderr.trim(), 'skiff: --cloud-provider=gce: only aws is supported');
   const zonesAndAws = await run(process.execPath, [bin, 'simulate-nodes', '--count=1', '--aws', '--zones=us-east-1a']);
   t.regex(zonesAndAws.stderr.trim(), /^skiff: --zones and --aws do not go together/);
+  const badWorkers = await run(process.execPath, [bin, 'up', '--workers=lots']);
+  t.is(badWorkers.stderr.trim(), 'skiff: invalid --workers "lots": a number from 0 to 20');
+  const badVpc = await run(process.execPath, [bin, 'up', '--vpc-cidr=10.0.0.0/24']);
+  t.regex(badVpc.stderr.trim(), /^skiff: invalid --vpc-cidr "10\.0\.0\.0\/24": an IPv4 range of \/16 or wider/);
   const ccmHelp = await run(process.execPath, [bin, 'cloud-controller-manager', '--help']);
   t.regex(ccmHelp.stdout, /^usage: skiff cloud-controller-manager --cloud-provider=aws --cluster-name=NAME/);
 });
 
 test.serial('skiff up in the foreground stops everything on Ctrl-C', async (t) => {
   await run(process.execPath, [bin, 'down']); // whatever an earlier failure left running
-  const child = spawn(process.execPath, [bin, 'up'], { env });
+  const child = spawn(process.execPath, [bin, 'up', '--workers=0'], { env });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => { out += d; });
@@ -224,7 +228,7 @@ test.serial('with AWS_ENDPOINT_URL, up uses that endpoint, status lists it, and 
   const endpoint = await startMotoServer({ port: await freePort() });
   try {
     const aws = { AWS_ENDPOINT_URL: endpoint.url, AWS_ACCESS_KEY_ID: 'skiff', AWS_SECRET_ACCESS_KEY: 'skiff' };
-    const up = await run(process.execPath, [bin, 'up', '--detach'], aws);
+    const up = await run(process.execPath, [bin, 'up', '--detach', '--workers=0'], aws);
     t.is(up.code, 0, up.stderr);
     t.regex(up.stdout, new RegExp(`AWS endpoint: ${endpoint.url} \\(AWS_ENDPOINT_URL\\)`));
     const status = await run(process.execPath, [bin, 'status'], aws);
@@ -237,4 +241,50 @@ test.serial('with AWS_ENDPOINT_URL, up uses that endpoint, status lists it, and 
   } finally {
     await endpoint.stop();
   }
+});
+
+test.serial('skiff up --workers=2 runs pods on real containers in two workers, each an instance of the endpoint with its own address; down leaves nothing behind', async (t) => {
+  await run(process.execPath, [bin, 'down']);
+  const vpcCidr = `10.${100 + Math.floor(Math.random() * 90)}.0.0/16`;
+  const prefix = vpcCidr.split('.').slice(0, 2).join('.');
+  const up = await run(process.execPath, [bin, 'up', '--detach', '--workers=2', `--vpc-cidr=${vpcCidr}`]);
+  t.is(up.code, 0, up.stdout + up.stderr);
+  t.regex(up.stdout, /2 worker\(s\) Ready/);
+  const state = JSON.parse((await run(process.execPath, [bin, 'status', '-o', 'json'])).stdout);
+  t.true(state.running);
+  const names = state.components.map((c: any) => c.name);
+  for (const name of ['vpc-router', 'containerd-0', 'node-agent-0', 'containerd-1', 'node-agent-1']) t.true(names.includes(name), name);
+  const path = join(home, '.skiff', 'kubeconfig');
+  const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', path, ...args]);
+  const nodes = JSON.parse((await kubectl('get', 'nodes', '-o', 'json')).stdout).items;
+  t.is(nodes.length, 2);
+  for (const n of nodes) {
+    t.regex(n.spec.providerID, /^aws:\/\/\/us-east-1[ab]\/i-[0-9a-f]+$/);
+    t.true(n.status.addresses.find((a: any) => a.type === 'InternalIP').address.startsWith(`${prefix}.`));
+    t.regex(n.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\//);
+  }
+  t.is((await kubectl('create', 'deployment', 'web', '--image=skiff.local/busybox:1', '--replicas=4', '--', 'httpd', '-f', '-p', '8080')).code, 0);
+  let pods: any[] = [];
+  for (let i = 0; i < 300 && !(pods.length === 4 && pods.every((p) => p.status.phase === 'Running')); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    pods = JSON.parse((await kubectl('get', 'pods', '-l', 'app=web', '-o', 'json')).stdout || '{"items":[]}').items;
+  }
+  t.is(pods.filter((p) => p.status.phase === 'Running').length, 4);
+  t.is(new Set(pods.map((p) => p.spec.nodeName)).size, 2, 'spread over both workers');
+  for (const p of pods) t.regex(p.status.podIP, /^10\.244\.\d+\.\d+$/);
+
+  const down = await run(process.execPath, [bin, 'down']);
+  t.is(down.code, 0, down.stdout + down.stderr);
+  for (const c of state.components) t.false(alive(c.pid), `${c.name} is gone`);
+  const links = await run('sh', ['-c', 'ip netns list; ip -br link']);
+  t.notRegex(links.stdout, /skiff-vpc-s|skiff-w-|skiff-s[0-9a-f]{7}/, 'no namespace or link of the cluster is left');
+  t.false(readFileSync('/proc/self/mounts', 'utf8').includes(home), 'no mount of the cluster is left');
+  const processes = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => {
+    try {
+      return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      return '';
+    }
+  });
+  t.deepEqual(processes.filter((cmd) => cmd.includes(home)), [], 'no process of the cluster is left');
 });

@@ -4,13 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { containerdSocket } from '../../infra/local/containerd-config.js';
 import { deleteNetns, ensureNetns } from '../../infra/local/ip.js';
+import { LOCAL_IMAGES, PAUSE_IMAGE } from '../../infra/local/local-images.js';
 import { importBusyboxImages, reapContainerd, removeAllSandboxes, spawnContainerd, waitForRuntime, type WorkerRuntimeSpec } from '../../infra/local/worker-runtime.js';
 
-/** The image every test pod runs, and the sandbox ("pause") image: both busybox, made here, no registry. */
-export const BUSYBOX_IMAGE = 'skiff.local/busybox:1';
-export const PAUSE_IMAGE = 'skiff.local/pause:1';
-
-export const TEST_IMAGES = [{ name: BUSYBOX_IMAGE }, { name: PAUSE_IMAGE, entrypoint: ['/bin/sleep', '2147483647'] }];
+export { BUSYBOX_IMAGE, PAUSE_IMAGE } from '../../infra/local/local-images.js';
 
 export interface TestRuntime {
   /** The CRI endpoint, as --container-runtime-endpoint takes it. */
@@ -60,7 +57,7 @@ export async function startContainerd(opts: { podCidr?: string | 'node'; netns?:
   };
   try {
     await start();
-    importBusyboxImages(spec, TEST_IMAGES);
+    importBusyboxImages(spec, LOCAL_IMAGES);
   } catch (err) {
     await cleanup();
     throw err;

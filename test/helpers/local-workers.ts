@@ -9,7 +9,7 @@ import { importBusyboxImages } from '../../infra/local/worker-runtime.js';
 import { launchBackingInstances, terminateBackingInstances } from '../../node-agent/simulator/backing-instances.js';
 import { clientCertificate } from './apiserver.js';
 import type { CloudTestbed } from './cloud.js';
-import { PAUSE_IMAGE, TEST_IMAGES } from './containerd.js';
+import { LOCAL_IMAGES, PAUSE_IMAGE } from '../../infra/local/local-images.js';
 
 /** A random /16 for a test's VPC, so two test files' host routes never overlap. */
 export const testVpcCidr = () => `10.${100 + Math.floor(Math.random() * 90)}.0.0/16`;
@@ -72,7 +72,7 @@ export async function startTestWorkers(bed: CloudTestbed, vpcCidr: string, count
       }));
       const worker = await startLocalWorker({ vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, agentFlags });
       workers.push({ ...worker, instance });
-      importBusyboxImages(worker.runtime, TEST_IMAGES);
+      importBusyboxImages(worker.runtime, LOCAL_IMAGES);
     }
   } catch (err) {
     await stop();
