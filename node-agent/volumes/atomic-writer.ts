@@ -14,7 +14,7 @@ export interface FileProjection {
 export type Payload = Map<string, FileProjection>;
 
 /** The link the visible files point through; swapped with one rename, so readers see the old files or the new ones, never a mix. */
-export const DATA_DIR = '..data';
+const DATA_DIR = '..data';
 const DATA_DIR_TMP = '..data_tmp';
 
 /**

@@ -10,7 +10,7 @@ export const configMapPlugin: VolumePlugin = {
   refreshes: true,
   async setUp(volume, dir, ctx) {
     const payload = await configMapPayload(volume.configMap, ctx, volume.configMap.defaultMode ?? DEFAULT_MODE);
-    await ctx.emptyDir(dir, 'disk', 0);
+    await ctx.emptyDir(dir, 'disk');
     ctx.writeAtomically(dir, payload);
     return dir;
   },

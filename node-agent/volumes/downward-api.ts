@@ -11,7 +11,7 @@ export const downwardAPIPlugin: VolumePlugin = {
   refreshes: true,
   async setUp(volume, dir, ctx) {
     const payload = downwardAPIPayload(volume.downwardAPI.items, ctx, volume.downwardAPI.defaultMode ?? DEFAULT_MODE);
-    await ctx.emptyDir(dir, 'disk', 0);
+    await ctx.emptyDir(dir, 'disk');
     ctx.writeAtomically(dir, payload);
     return dir;
   },
@@ -23,7 +23,7 @@ export function downwardAPIPayload(items: AnyObject[] | undefined, ctx: VolumeCo
   for (const item of items ?? []) {
     const value = item.fieldRef
       ? metadataValue(ctx.pod, item.fieldRef.fieldPath)
-      : resourceValue(ctx.pod, undefined, item.resourceFieldRef ?? {}, ctx.allocatable);
+      : resourceValue(ctx.pod, undefined, item.resourceFieldRef ?? {}, ctx.allocatable());
     payload.set(item.path, { data: Buffer.from(value, 'utf8'), mode: item.mode ?? defaultMode });
   }
   return payload;
@@ -45,7 +45,7 @@ function metadataValue(pod: AnyObject, path: string): string {
 }
 
 /** `key="value"` lines in key order, no newline after the last: kube's FormatMap. */
-export function formatMap(map: Record<string, string>): string {
+function formatMap(map: Record<string, string>): string {
   return Object.keys(map).sort().map((k) => `${k}=${goQuote(map[k])}`).join('\n');
 }
 

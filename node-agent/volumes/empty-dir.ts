@@ -15,7 +15,7 @@ export const emptyDirPlugin: VolumePlugin = {
     const medium = volume.emptyDir?.medium ?? '';
     if (medium !== '' && medium !== 'Memory') throw new Error(`emptyDir medium ${medium} is not supported by this node agent`);
     const memory = medium === 'Memory';
-    await ctx.emptyDir(dir, memory ? 'memory' : 'disk', memory ? memoryVolumeSize(ctx.pod, ctx.allocatable, volume.emptyDir?.sizeLimit) : 0);
+    await ctx.emptyDir(dir, memory ? 'memory' : 'disk', volume.emptyDir?.sizeLimit);
     return dir;
   },
 };

@@ -25,7 +25,7 @@ const TYPE_CHECKS: Record<string, [(s: Stats) => boolean, string]> = {
   BlockDevice: [(s) => s.isBlockDevice(), 'a block device'],
 };
 
-export function checkHostPathType(path: string, type: string): void {
+function checkHostPathType(path: string, type: string): void {
   if (type === '') return;
   const found = statOrUndefined(path);
   if (!found && type === 'DirectoryOrCreate') {

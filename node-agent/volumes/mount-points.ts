@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** The host's mount points (the agent's mount namespace is the host's, as the kubelet's is). */
-export function mountPoints(): string[] {
+function mountPoints(): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean)
     // The fifth field; the kernel writes space, tab, newline and backslash as octal escapes.
     .map((line) => line.split(' ')[4].replace(/\\([0-7]{3})/g, (_m, oct) => String.fromCharCode(parseInt(oct, 8))));

@@ -1,7 +1,6 @@
 import type { Payload } from './atomic-writer.js';
 import { configMapPayload } from './config-map.js';
 import { downwardAPIPayload } from './downward-api.js';
-import { memoryVolumeSize } from './empty-dir.js';
 import { DEFAULT_MODE } from './key-to-path.js';
 import { secretPayload } from './secret.js';
 import type { VolumePlugin } from './volume-plugin.js';
@@ -39,7 +38,7 @@ export const projectedPlugin: VolumePlugin = {
     }
     if (errors.length === 1) throw new Error(errors[0]);
     if (errors.length) throw new Error(`[${errors.join(', ')}]`);
-    await ctx.emptyDir(dir, 'memory', memoryVolumeSize(ctx.pod, ctx.allocatable));
+    await ctx.emptyDir(dir, 'memory');
     ctx.writeAtomically(dir, payload);
     return dir;
   },

@@ -1,6 +1,5 @@
 import type { AnyObject } from '../../client/resource.js';
 import type { Payload } from './atomic-writer.js';
-import { memoryVolumeSize } from './empty-dir.js';
 import { DEFAULT_MODE, keysToPayload, secretData } from './key-to-path.js';
 import type { VolumeContext, VolumePlugin } from './volume-plugin.js';
 
@@ -12,7 +11,7 @@ export const secretPlugin: VolumePlugin = {
   async setUp(volume, dir, ctx) {
     const source = volume.secret;
     const payload = await secretPayload({ ...source, name: source.secretName }, ctx, source.defaultMode ?? DEFAULT_MODE);
-    await ctx.emptyDir(dir, 'memory', memoryVolumeSize(ctx.pod, ctx.allocatable));
+    await ctx.emptyDir(dir, 'memory');
     ctx.writeAtomically(dir, payload);
     return dir;
   },

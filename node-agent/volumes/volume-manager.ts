@@ -10,7 +10,7 @@ import { Backoff } from '../pods/backoff.js';
 import { AtomicWriter } from './atomic-writer.js';
 import { configMapPlugin } from './config-map.js';
 import { downwardAPIPlugin } from './downward-api.js';
-import { emptyDirPlugin } from './empty-dir.js';
+import { emptyDirPlugin, memoryVolumeSize } from './empty-dir.js';
 import { hostPathPlugin } from './host-path.js';
 import { mountPointsUnder, mountTmpfs, unmount } from './mount-points.js';
 import { projectedPlugin } from './projected.js';
@@ -118,7 +118,7 @@ export class VolumeManager {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  /** Tears down the folders of pods neither in `live` (bound to the node, or with a sandbox) nor gone already: what an agent restart leaves. */
+  /** Tears down the folders of pods not in `live` (bound to the node, or still with a sandbox): what an agent restart leaves behind. */
   async cleanupOrphans(live: Set<string>): Promise<void> {
     const pods = join(this.opts.rootDir, 'pods');
     if (!existsSync(pods)) return;
@@ -153,21 +153,21 @@ export class VolumeManager {
     };
     return {
       pod,
-      allocatable: this.opts.allocatable(),
+      allocatable: () => this.opts.allocatable(),
       configMap: (name) => read(CONFIG_MAPS, name),
       secret: (name) => read(SECRETS, name),
       serviceAccountToken: (source) => this.tokens.token(pod, source),
-      emptyDir: (dir, medium, sizeBytes) => this.emptyDir(dir, medium, sizeBytes),
+      emptyDir: (dir, medium, sizeLimit) => this.emptyDir(pod, dir, medium, sizeLimit),
       writeAtomically: (dir, payload) => this.writer.write(dir, payload),
     };
   }
 
-  private async emptyDir(dir: string, medium: 'disk' | 'memory', sizeBytes: number): Promise<void> {
+  private async emptyDir(pod: AnyObject, dir: string, medium: 'disk' | 'memory', sizeLimit?: string): Promise<void> {
     if (this.emptyDirs.has(dir)) return;
     mkdirSync(dir, { recursive: true });
     // Whatever user the containers run as may write there, as kube makes it.
     chmodSync(dir, 0o777);
-    if (medium === 'memory' && !mountPointsUnder(dir).includes(dir)) await mountTmpfs(dir, sizeBytes);
+    if (medium === 'memory' && !mountPointsUnder(dir).includes(dir)) await mountTmpfs(dir, memoryVolumeSize(pod, this.opts.allocatable(), sizeLimit));
     this.emptyDirs.add(dir);
   }
 }

@@ -5,14 +5,14 @@ import type { Payload } from './atomic-writer.js';
 export interface VolumeContext {
   pod: AnyObject;
   /** The node's allocatable now: the downward API's value for limits a container does not set, and the ceiling of memory-backed volumes. */
-  allocatable: Record<string, string>;
+  allocatable(): Record<string, string>;
   /** A config map or secret of the pod's namespace, read once per pod sync; undefined when it does not exist. */
   configMap(name: string): Promise<AnyObject | undefined>;
   secret(name: string): Promise<AnyObject | undefined>;
   /** A token of the pod's service account, bound to the pod, renewed before it expires. */
   serviceAccountToken(source: AnyObject): Promise<string>;
-  /** The folder an emptyDir keeps at `dir`, on the node's disk or in memory (a tmpfs of `sizeBytes`); idempotent. */
-  emptyDir(dir: string, medium: 'disk' | 'memory', sizeBytes: number): Promise<void>;
+  /** The folder an emptyDir keeps at `dir`, on the node's disk or in memory (a tmpfs, no larger than `sizeLimit`); idempotent. */
+  emptyDir(dir: string, medium: 'disk' | 'memory', sizeLimit?: string): Promise<void>;
   /** Makes `dir` hold exactly `payload`, atomically. */
   writeAtomically(dir: string, payload: Payload): void;
 }
