@@ -105,17 +105,18 @@ test.serial('an emptyDir is shared by the pod\'s containers; with medium Memory 
   });
 });
 
-test.serial('configMap keys are files (items to paths, modes), read-only; a change reaches the running pod within seconds; a subPath mount keeps what it had', async (t) => {
+test.serial('configMap keys are files (items to paths, modes, optional), read-only; a change reaches the running pod within seconds; a subPath mount keeps what it had', async (t) => {
   await withAgent('vol-b', async (h) => {
     await h.admin.create(CONFIG_MAPS, { metadata: { name: 'app-config', namespace: 'default' }, data: { 'a.conf': 'alpha', b: 'beta' }, binaryData: { bin: Buffer.from([0, 1, 2]).toString('base64') } });
     await h.create('configured', {
       volumes: [
         { name: 'all', configMap: { name: 'app-config' } },
         { name: 'picked', configMap: { name: 'app-config', defaultMode: 0o440, items: [{ key: 'a.conf', path: 'nested/a.txt', mode: 0o600 }, { key: 'b', path: 'b.txt' }] } },
+        { name: 'maybe', configMap: { name: 'absent-config', optional: true } },
       ],
       containers: [{
         name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'],
-        volumeMounts: [{ name: 'all', mountPath: '/etc/app' }, { name: 'picked', mountPath: '/picked' }, { name: 'all', mountPath: '/single/b', subPath: 'b' }],
+        volumeMounts: [{ name: 'all', mountPath: '/etc/app' }, { name: 'picked', mountPath: '/picked' }, { name: 'all', mountPath: '/single/b', subPath: 'b' }, { name: 'maybe', mountPath: '/maybe' }],
       }],
     });
     const pod = await h.running('configured');
@@ -126,6 +127,7 @@ test.serial('configMap keys are files (items to paths, modes), read-only; a chan
     t.is((await h.exec(pod, 'main', ['stat', '-L', '-c', '%a', '/picked/nested/a.txt', '/picked/b.txt', '/etc/app/b'])).out, '600\n440\n644\n', 'item mode, defaultMode, 0644');
     t.not((await h.exec(pod, 'main', ['touch', '/etc/app/new'])).code, 0, 'mounted read-only');
     t.is((await h.exec(pod, 'main', ['cat', '/single/b'])).out, 'beta');
+    t.is((await h.exec(pod, 'main', ['ls', '/maybe'])).out, '', 'an optional config map that does not exist is an empty volume');
     const dir = volumeDir(pod, 'kubernetes.io~configmap', 'all');
     t.regex(execFileSync('readlink', [join(dir, '..data')], { encoding: 'utf8' }), /^\.\.\d{4}_/, 'written the kubelet way, behind ..data');
 
