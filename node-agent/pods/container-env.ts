@@ -95,8 +95,10 @@ export function fieldValue(pod: AnyObject, path: string, podIP: string, hostIP: 
 /**
  * limits.cpu, requests.memory, ... divided by the divisor and rounded up, as
  * the downward API gives them; a limit not set is the node's allocatable.
+ * The container is the one the reference names (a downward API volume's
+ * always does), else `container`.
  */
-function resourceValue(pod: AnyObject, container: AnyObject, ref: AnyObject, allocatable: Record<string, string>): string {
+export function resourceValue(pod: AnyObject, container: AnyObject | undefined, ref: AnyObject, allocatable: Record<string, string>): string {
   const target = ref.containerName ? (pod.spec?.containers ?? []).find((c: AnyObject) => c.name === ref.containerName) : container;
   const [kind, resource] = String(ref.resource).split('.');
   const raw = target?.resources?.[kind]?.[resource] ?? (kind === 'limits' ? allocatable[resource] : undefined);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { AnyObject } from '../../client/resource.js';
+import type { CriMount } from '../volumes/container-mounts.js';
 import { expand } from './container-env.js';
 
 /** The labels the kubelet puts on what it makes through CRI: how an agent finds its pods' sandboxes and containers again after a restart. */
@@ -34,8 +35,8 @@ export function sandboxConfig(pod: AnyObject, s: SandboxSettings, attempt: numbe
   };
 }
 
-/** One container of the pod: image, command, args (with `$(VAR)` expanded), its environment, working dir, log path. */
-export function containerConfig(pod: AnyObject, container: AnyObject, attempt: number, env: [string, string][]): Record<string, unknown> {
+/** One container of the pod: image, command, args (with `$(VAR)` expanded), its environment, volume mounts, working dir, log path. */
+export function containerConfig(pod: AnyObject, container: AnyObject, attempt: number, env: [string, string][], mounts: CriMount[]): Record<string, unknown> {
   const vars = new Map(env);
   return {
     metadata: { name: container.name, attempt },
@@ -44,6 +45,7 @@ export function containerConfig(pod: AnyObject, container: AnyObject, attempt: n
     args: (container.args ?? []).map((a: string) => expand(a, vars)),
     workingDir: container.workingDir ?? '',
     envs: env.map(([key, value]) => ({ key, value: Buffer.from(value) })),
+    mounts,
     labels: { ...podLabels(pod), [LABEL_CONTAINER_NAME]: container.name },
     logPath: join(container.name, `${attempt}.log`),
     stdin: !!container.stdin, stdinOnce: !!container.stdinOnce, tty: !!container.tty,

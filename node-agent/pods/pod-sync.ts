@@ -1,5 +1,6 @@
 import { isNotFound } from '../../client/api-error.js';
 import { runControllerLoop, type ReconcileResult } from '../../client/controller-loop.js';
+import { EventRecorder } from '../../client/event-recorder.js';
 import { Informer } from '../../client/informer.js';
 import type { ErrorReporter } from '../../client/log.js';
 import type { AnyObject } from '../../client/resource.js';
@@ -9,9 +10,12 @@ import { objectKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { rfc3339 } from '../../api/time.js';
 import type { RuntimeClient } from '../cri/runtime-client.js';
+import { containerMounts, type CriMount } from '../volumes/container-mounts.js';
+import { VolumeManager, type MountedVolume } from '../volumes/volume-manager.js';
 import { containerConfig, LABEL_CONTAINER_NAME, LABEL_POD_UID, sandboxConfig, type SandboxSettings } from './cri-config.js';
 import { Backoff } from './backoff.js';
 import { ContainerConfigError, containerEnv, type EnvSources } from './container-env.js';
+import { pendingPodStatus } from './pending-status.js';
 import { containerStatus, podPhase, type RuntimeContainer } from './pod-status.js';
 
 /** How often a pod with something running is looked at again (the kubelet's PLEG relists every second). */
@@ -24,6 +28,7 @@ interface StepContext {
   config: Record<string, any>;
   podIP: string;
   containers: RuntimeContainer[];
+  volumes: Map<string, MountedVolume>;
 }
 
 export interface PodSyncOptions extends SandboxSettings {
@@ -49,6 +54,8 @@ export class PodSync {
   private readonly restarts = new Backoff();
   private readonly pulls = new Backoff();
   private readonly pullFailedAt = new Map<string, number>();
+  private readonly recorder: EventRecorder;
+  private readonly volumes: VolumeManager;
 
   private readonly sources: EnvSources = {
     configMap: (namespace, name) => this.getOrUndefined(CONFIG_MAPS, namespace, name),
@@ -60,16 +67,20 @@ export class PodSync {
     this.pods = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError: opts.onError });
     const enqueue = (pod: AnyObject) => this.queue.add(objectKey(pod));
     this.pods.addEventHandler({ onAdd: enqueue, onUpdate: (_old, pod) => enqueue(pod), onDelete: enqueue });
+    this.recorder = new EventRecorder(client, { component: 'kubelet', host: opts.nodeName }, { onError: opts.onError });
+    this.volumes = new VolumeManager(client, this.recorder, { rootDir: opts.rootDir, allocatable: opts.allocatable, onError: opts.onError });
   }
 
   async run(signal: AbortSignal): Promise<void> {
     this.pods.start();
     await this.pods.waitForSync(signal);
     try {
+      await this.cleanupOrphanedVolumes();
       await runControllerLoop(this.queue, (key) => this.sync(key), { name: 'pods', workers: this.opts.workers, signal, onError: this.opts.onError });
     } finally {
       this.queue.shutDown();
       await this.pods.stop();
+      await this.recorder.close();
     }
   }
 
@@ -90,6 +101,9 @@ export class PodSync {
       return;
     }
     let sandbox = sandboxes.filter((s) => s.state === 'SANDBOX_READY').sort((a, b) => b.metadata.attempt - a.metadata.attempt)[0];
+    // A running sandbox had every volume mounted once; one to start waits for them.
+    const volumes = await this.volumes.setUp(pod);
+    if (!volumes.ready && !sandbox) return this.waitForVolumes(pod);
     const config = sandboxConfig(pod, this.opts, sandbox ? sandbox.metadata.attempt : sandboxes.length);
     if (!sandbox) {
       const { podSandboxId } = await this.runtime.runtimeCall('RunPodSandbox', { config });
@@ -97,7 +111,7 @@ export class PodSync {
     }
     const sandboxStatus = (await this.runtime.runtimeCall('PodSandboxStatus', { podSandboxId: sandbox.id })).status;
     const containers = await this.containersOf(sandbox.id);
-    const step: StepContext = { pod, sandboxId: sandbox.id, config, podIP: sandboxStatus.network?.ip ?? '', containers };
+    const step: StepContext = { pod, sandboxId: sandbox.id, config, podIP: sandboxStatus.network?.ip ?? '', containers, volumes: volumes.mounted };
     // Init containers run one at a time, in order, each to a successful exit, before any other container starts.
     const initStatuses: Record<string, any>[] = [];
     let initialized = true;
@@ -169,14 +183,16 @@ export class PodSync {
     const pulled = await this.ensureImage(pod, spec);
     if (pulled) return waiting(pulled.reason, pulled.message);
     let env: [string, string][];
+    let mounts: CriMount[];
     try {
       env = await containerEnv(pod, spec, this.sources, { podIP: step.podIP, hostIP: this.opts.nodeIP, allocatable: this.opts.allocatable() });
+      mounts = containerMounts(spec, step.volumes, new Map(env));
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
       return waiting('CreateContainerConfigError', err.message);
     }
     const { containerId } = await this.runtime.runtimeCall('CreateContainer', {
-      podSandboxId: step.sandboxId, sandboxConfig: step.config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0, env),
+      podSandboxId: step.sandboxId, sandboxConfig: step.config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0, env, mounts),
     });
     await this.runtime.runtimeCall('StartContainer', { containerId });
     if (restart) this.restarts.next(key);
@@ -201,6 +217,28 @@ export class PodSync {
       }));
       await this.runtime.runtimeCall('StopPodSandbox', { podSandboxId: s.id });
       await this.runtime.runtimeCall('RemovePodSandbox', { podSandboxId: s.id });
+    }
+    await this.volumes.tearDown(pod.metadata.uid!);
+  }
+
+  /** A pod whose volumes are not all mounted stays Pending, its sandbox not started, as the kubelet keeps it. */
+  private async waitForVolumes(pod: AnyObject): Promise<ReconcileResult> {
+    const status = pendingPodStatus(pod, this.opts.nodeIP);
+    const current = Object.fromEntries(Object.keys(status).map((k) => [k, pod.status?.[k]]));
+    if (JSON.stringify(stripTimes(status)) !== JSON.stringify(stripTimes(current))) {
+      await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid: pod.metadata.uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
+    }
+    return { requeueAfter: RELIST_MS };
+  }
+
+  /** Volume folders an agent restart left behind: of pods neither bound here any more nor still with a sandbox. */
+  private async cleanupOrphanedVolumes(): Promise<void> {
+    try {
+      const sandboxes: Record<string, any>[] = (await this.runtime.runtimeCall('ListPodSandbox', {})).items ?? [];
+      const live = new Set([...this.pods.store.list().map((p) => p.metadata.uid!), ...sandboxes.map((s) => s.labels?.[LABEL_POD_UID])]);
+      await this.volumes.cleanupOrphans(live);
+    } catch (err) {
+      this.opts.onError(err, { component: 'node-agent', phase: 'volumes' });
     }
   }
 
