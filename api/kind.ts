@@ -39,7 +39,7 @@ export interface Kind {
   namespaced: boolean;
   schema: Schema;
   /** Subresources: status, scale and binding as in kube; approval (CSRs) and token (service accounts). */
-  subresources?: { status?: boolean; scale?: ScaleSubresource; binding?: boolean; approval?: boolean; token?: boolean };
+  subresources?: { status?: boolean; scale?: ScaleSubresource; binding?: boolean; approval?: boolean; token?: boolean; streaming?: boolean };
   /** metadata.generation counts spec changes. */
   hasGeneration?: boolean;
   /** Fills defaults in place, the way the kind's defaulting functions do. */

@@ -12,6 +12,9 @@ import { LEASES, NODES } from '../client/resources.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { RuntimeClient } from './cri/runtime-client.js';
 import { PodSync } from './pods/pod-sync.js';
+import { containerLogs } from './streams/container-logs.js';
+import { StreamServer } from './streams/stream-server.js';
+import type { NatsConnection } from 'nats';
 import { defaultNodeIP, nodeInfo } from './host-info.js';
 import { hostPressure, hostResources, underDiskPressure, underMemoryPressure, underPidPressure } from './host-resources.js';
 
@@ -59,7 +62,10 @@ export class NodeAgent {
   private postedAt = 0;
   private podCidr = '';
 
-  constructor(private readonly client: RestClient, private readonly runtime: RuntimeClient, private readonly opts: NodeAgentOptions) {}
+  private streams?: StreamServer;
+
+  /** `nats`: the cluster's NATS, where this node answers the API server's logs, exec, attach and port-forward streams. */
+  constructor(private readonly client: RestClient, private readonly runtime: RuntimeClient, private readonly opts: NodeAgentOptions, private readonly nats?: NatsConnection) {}
 
   async start(): Promise<void> {
     const node = await this.register();
@@ -77,10 +83,15 @@ export class NodeAgent {
       pods.run(signal).catch((err) => { if (!signal.aborted) logError(err, { component: 'node-agent', phase: 'pods' }); }),
       this.awaitPodCidr(signal),
     ];
-    log.info('node registered', { node: this.opts.nodeName, runtime: this.runtime.endpoint });
+    if (this.nats) {
+      this.streams = new StreamServer(this.nats, this.opts.nodeName, { logs: containerLogs(this.runtime) });
+      this.streams.start();
+    }
+    log.info('node registered', { node: this.opts.nodeName, runtime: this.runtime.endpoint, streams: !!this.nats });
   }
 
   async stop(): Promise<void> {
+    await this.streams?.stop();
     this.abort.abort();
     await Promise.all(this.running);
   }

@@ -654,7 +654,8 @@ function syncIPs(status: KObject, single: string, plural: string): void {
 export const pod: Kind = {
   group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod',
   shortNames: ['po'], categories: ['all'], namespaced: true,
-  subresources: { status: true, binding: true },
+  /** streaming: log, exec, attach and portforward, served by the node's agent over NATS. */
+  subresources: { status: true, binding: true, streaming: true },
   hasGeneration: false,
   schema: core('Pod', obj({
     ...typeMeta,

@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { connectNats } from '../../control-plane/nats/connect.js';
+import { nodeNatsUserName } from '../../control-plane/nats/node-subjects.js';
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
@@ -16,6 +18,7 @@ const FLAGS = {
   'provider-id': 'string', 'node-ip': 'string', 'hostname-override': 'string', 'node-labels': 'list', 'register-with-taints': 'list',
   'max-pods': 'int', 'root-dir': 'string', address: 'string', port: 'int', 'tls-cert-file': 'string', 'tls-private-key-file': 'string',
   'node-status-update-frequency': 'duration',
+  'nats-servers': 'list', 'nats-ca-file': 'string', 'nats-user': 'string', 'nats-password-file': 'string',
 } as const;
 
 /**
@@ -47,11 +50,12 @@ export async function nodeAgentCommand(argv: string[]): Promise<void> {
     bindAddress: flags.address ?? '0.0.0.0', securePort: flags.port ?? 10250, registry,
     tlsCertFile: flags['tls-cert-file'], tlsPrivateKeyFile: flags['tls-private-key-file'],
   });
+  const nats = flags['nats-servers']?.length ? await connectAgentNats(flags, nodeName) : undefined;
   const agent = new NodeAgent(client, runtime, {
     ...NODE_AGENT_DEFAULTS, nodeName, nodeIP: flags['node-ip'], providerID, externalCloudProvider: cloud === 'external',
     labels: parseNodeLabels(flags['node-labels'] ?? []), taints: parseTaints(flags['register-with-taints'] ?? []), maxPods, rootDir,
     nodeStatusUpdateFrequencyMs: flags['node-status-update-frequency'] ?? NODE_AGENT_DEFAULTS.nodeStatusUpdateFrequencyMs,
-  });
+  }, nats);
   const signal = stopOnSignals('node-agent');
   try {
     await agent.start();
@@ -59,7 +63,21 @@ export async function nodeAgentCommand(argv: string[]): Promise<void> {
   } finally {
     await agent.stop();
     await serving?.close();
+    await nats?.close();
     runtime.close();
     client.close();
   }
+}
+
+/**
+ * The node's NATS connection, as its own user (node-<name>, which may only
+ * use this node's subjects), waiting for the server if it is not up yet.
+ */
+async function connectAgentNats(flags: { 'nats-servers'?: string[]; 'nats-ca-file'?: string; 'nats-user'?: string; 'nats-password-file'?: string }, nodeName: string) {
+  if (!flags['nats-ca-file'] || !flags['nats-password-file']) throw new Error('--nats-servers needs --nats-ca-file and --nats-password-file');
+  return connectNats({
+    servers: flags['nats-servers']!, caFile: flags['nats-ca-file'], user: flags['nats-user'] ?? nodeNatsUserName(nodeName),
+    password: readFileSync(flags['nats-password-file'], 'utf8').trim(), name: `node-agent ${nodeName}`,
+    waitOnFirstConnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500,
+  });
 }

@@ -65,6 +65,14 @@ export function apiResourceList(kinds: Kind[], group: string, version: string) {
     if (k.subresources?.binding) {
       resources.push({ name: `${k.plural}/binding`, singularName: '', namespaced: k.namespaced, kind: 'Binding', verbs: ['create'] });
     }
+    if (k.subresources?.streaming) {
+      resources.push(
+        { name: `${k.plural}/attach`, singularName: '', namespaced: k.namespaced, kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+        { name: `${k.plural}/exec`, singularName: '', namespaced: k.namespaced, kind: 'PodExecOptions', verbs: ['create', 'get'] },
+        { name: `${k.plural}/log`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: ['get'] },
+        { name: `${k.plural}/portforward`, singularName: '', namespaced: k.namespaced, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+      );
+    }
     if (k.subresources?.approval) {
       resources.push({ name: `${k.plural}/approval`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: ['get', 'patch', 'update'] });
     }

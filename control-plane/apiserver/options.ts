@@ -40,6 +40,11 @@ export interface ApiServerOptions {
   auditLogPath?: string;
   /** Encryption at rest (an EncryptionConfiguration file). */
   encryptionProviderConfig?: string;
+  /** The cluster's NATS, where the nodes' agents serve logs, exec, attach and port-forward; with its CA, this server's user and the file holding its password. */
+  natsServers?: string[];
+  natsCAFile?: string;
+  natsUser?: string;
+  natsPasswordFile?: string;
 }
 
 export const DEFAULTS = {
@@ -81,6 +86,10 @@ const FLAGS: Record<string, keyof ApiServerOptions> = {
   'api-audiences': 'apiAudiences',
   'audit-log-path': 'auditLogPath',
   'encryption-provider-config': 'encryptionProviderConfig',
+  'nats-servers': 'natsServers',
+  'nats-ca-file': 'natsCAFile',
+  'nats-user': 'natsUser',
+  'nats-password-file': 'natsPasswordFile',
 };
 
 const BOOLEANS = new Set<keyof ApiServerOptions>(['insecureServing', 'anonymousAuth', 'enableBootstrapTokenAuth']);
@@ -128,6 +137,7 @@ export function parseApiServerFlags(argv: string[]): ApiServerOptions {
       case 'authorizationMode': opts.authorizationMode = parseAuthorizationMode(value); break;
       case 'serviceAccountKeyFiles': (opts.serviceAccountKeyFiles as string[]).push(...value.split(',').filter(Boolean)); break;
       case 'apiAudiences': opts.apiAudiences = value.split(',').filter(Boolean); break;
+      case 'natsServers': opts.natsServers = value.split(',').filter(Boolean); break;
       case 'etcdCompactionIntervalMs': opts.etcdCompactionIntervalMs = parseDuration(value); break;
       default: opts[key] = value;
     }

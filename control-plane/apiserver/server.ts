@@ -21,6 +21,10 @@ import type { RequestContext } from './handlers/context.js';
 import { remove, removeCollection } from './handlers/delete.js';
 import { get, list } from './handlers/read.js';
 import { binding, finalize, scale } from './handlers/subresources.js';
+import { podLog } from './handlers/pod-log.js';
+import { NodeStreams } from './streaming/node-streams.js';
+import { connectNats } from '../nats/connect.js';
+import type { NatsConnection } from 'nats';
 import { watch } from './handlers/watch.js';
 import { create, patch, update, type MutatingAdmission } from './handlers/write.js';
 import { defaultStorageClass } from './admission/default-storage-class.js';
@@ -70,6 +74,9 @@ export class ApiServer {
   private closeServer?: () => Promise<void>;
   private authenticator!: Authenticator;
   private audit?: AuditLog;
+  private nats?: NatsConnection;
+  private nodeStreams?: NodeStreams;
+  private stopped = false;
   private authorizer?: RbacAuthorizer;
   /** Signs service account tokens (TokenRequest). */
   tokenIssuer!: ServiceAccountTokenIssuer;
@@ -133,6 +140,7 @@ export class ApiServer {
       await this.authorizer.start();
     }
     if (o.auditLogPath) this.audit = new AuditLog(o.auditLogPath);
+    if (o.natsServers?.length) this.connectNodeStreams(o);
     this.metrics = new ApiMetrics(() => Object.fromEntries([...this.stores.values()].map((s) => [s.kind.plural, s.cache.watcherCount])));
 
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
@@ -213,7 +221,32 @@ export class ApiServer {
     }
   }
 
+  /**
+   * NATS, where the nodes' agents answer logs, exec, attach and
+   * port-forward, is connected in the background and reconnected for as
+   * long as the server runs: it may start after the API server, and until
+   * it is reached those requests are 503s.
+   */
+  private connectNodeStreams(o: ApiServerOptions): void {
+    if (!o.natsCAFile || !o.natsUser || !o.natsPasswordFile) throw new Error('--nats-servers needs --nats-ca-file, --nats-user and --nats-password-file');
+    const password = readFileSync(o.natsPasswordFile, 'utf8').trim();
+    void connectNats({
+      servers: o.natsServers!, caFile: o.natsCAFile, user: o.natsUser, password, name: 'kube-apiserver',
+      waitOnFirstConnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500,
+    }).then((nc) => {
+      if (this.stopped) {
+        void nc.close();
+        return;
+      }
+      this.nats = nc;
+      this.nodeStreams = new NodeStreams(nc);
+      log.info('connected to NATS for the node streams', { servers: o.natsServers });
+    }, (err) => log.error('cannot connect to NATS', { error: (err as Error).message }));
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.nats?.close().catch(() => undefined);
     this.compactor?.stop();
     this.namespaces?.stop();
     this.priority?.stop();
@@ -447,6 +480,7 @@ export class ApiServer {
         if (method === 'PATCH') return patch(ctx);
         throw methodNotAllowed('the server does not allow this method on the requested resource');
       }
+      if (subresource === 'log' && ctx.kind.subresources?.streaming) return podLog(ctx, this.nodeStreams);
       if (subresource === 'token' && ctx.kind.subresources?.token) {
         const audiences = this.options.apiAudiences ?? [this.options.serviceAccountIssuer];
         return tokenRequest(ctx, this.tokenIssuer, audiences, { Pod: this.storeFor('pods'), Secret: this.storeFor('secrets') }, nodeNameOf(ctx.userInfo));

@@ -1,0 +1,132 @@
+import test from 'ava';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { PODS } from '../../client/resources.js';
+import { RestClient } from '../../client/rest-client.js';
+import { connectNats } from '../../control-plane/nats/connect.js';
+import { nodeNatsUser } from '../../control-plane/nats/node-subjects.js';
+import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
+import { NODE_AGENT_DEFAULTS, NodeAgent } from '../../node-agent/node-agent.js';
+import { adminClient, identityConfig, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { BUSYBOX_IMAGE, startContainerd, type TestRuntime } from '../helpers/containerd.js';
+import { eventually } from '../helpers/eventually.js';
+import { kubectl, kubectlOk } from '../helpers/kubectl.js';
+import { startNats, type NatsProcess } from '../helpers/nats.js';
+
+const NODE = 'worker-logs';
+let cluster: TestCluster;
+let runtime: TestRuntime;
+let nats: NatsProcess;
+let agent: NodeAgent;
+let nodeConn: NatsConnection;
+const closers: (() => unknown)[] = [];
+
+test.before(async () => {
+  const node = nodeNatsUser(NODE, 'x'.repeat(43));
+  nats = await startNats({ users: [{ user: 'control-plane', publish: ['skiff.>'], subscribe: ['skiff.>'] }, node] });
+  const passwordFile = join(nats.configFile, '..', 'control-plane.password');
+  writeFileSync(passwordFile, nats.users['control-plane'].password, { mode: 0o600 });
+  [cluster, runtime] = await Promise.all([
+    startCluster({ natsServers: [nats.url], natsCAFile: nats.caFile, natsUser: 'control-plane', natsPasswordFile: passwordFile }),
+    startContainerd(),
+  ]);
+  nodeConn = await connectNats({ servers: nats.url, caFile: nats.caFile, user: node.user, password: node.password, name: 'test-agent' });
+  const client = new RestClient(await identityConfig(cluster, `system:node:${NODE}`, ['system:nodes']));
+  const cri = new RuntimeClient(runtime.endpoint);
+  closers.push(() => client.close(), () => cri.close());
+  agent = new NodeAgent(client, cri, {
+    ...NODE_AGENT_DEFAULTS, nodeName: NODE, nodeIP: '10.0.0.7', externalCloudProvider: false, labels: {}, taints: [],
+    rootDir: runtime.dir, leaseDurationSeconds: 40, nodeStatusUpdateFrequencyMs: 1000,
+  }, nodeConn);
+  await agent.start();
+});
+test.after.always(async () => {
+  await agent?.stop();
+  await nodeConn?.close();
+  for (const c of closers) c();
+  await runtime?.stop();
+  await cluster?.stop();
+  await nats?.stop();
+});
+
+async function runningPod(name: string, containers: Record<string, unknown>[], extra: Record<string, unknown> = {}): Promise<void> {
+  const admin = adminClient(cluster);
+  try {
+    await admin.create(PODS, { metadata: { name, namespace: 'default' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 0, containers, ...extra } });
+    await eventually(`${name} running`, async () => (await admin.get(PODS, name, { namespace: 'default' })).status?.phase === 'Running', 30_000, 200);
+  } finally {
+    admin.close();
+  }
+}
+
+const main = (command: string) => [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', command] }];
+
+test.serial('kubectl logs prints the container\'s output; --tail, --timestamps, --since and --limit-bytes shape it', async (t) => {
+  await runningPod('talker', main('for i in 1 2 3; do echo line $i; done; sleep 0.2; echo oops >&2; sleep 0.2; echo done; sleep 3600'));
+  const logs = await eventually('all lines written', async () => {
+    const out = await kubectlOk(cluster, ['logs', 'talker']);
+    return out.includes('done') && out;
+  }, 10_000, 200);
+  t.is(logs, 'line 1\nline 2\nline 3\noops\ndone\n');
+  t.is(await kubectlOk(cluster, ['logs', 'talker', '--tail=2']), 'oops\ndone\n');
+  t.is(await kubectlOk(cluster, ['logs', 'talker', '--tail=0']), '');
+  const stamped = (await kubectlOk(cluster, ['logs', 'talker', '--timestamps', '--tail=1'])).trim();
+  t.regex(stamped, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z done$/);
+  t.is(await kubectlOk(cluster, ['logs', 'talker', '--since=1h', '--tail=1']), 'done\n');
+  t.is(await kubectlOk(cluster, ['logs', 'talker', '--since-time=2999-01-01T00:00:00Z']), '');
+  t.is(await kubectlOk(cluster, ['logs', 'talker', '--limit-bytes=9']), 'line 1\nli');
+  const bad = await kubectl(cluster, ['logs', 'talker', '-c', 'nope']);
+  t.not(bad.code, 0);
+  t.regex(bad.stderr, /container nope is not valid for pod talker/);
+  const invalid = await kubectl(cluster, ['get', '--raw', '/api/v1/namespaces/default/pods/talker/log?tailLines=-1']);
+  t.regex(invalid.stderr, /tailLines: Invalid value: -1: must be greater than or equal to 0/);
+});
+
+test.serial('-c picks a container, a pod with several needs one through the API, and --all-containers prints each', async (t) => {
+  await runningPod('pair', [
+    { name: 'left', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo from left; sleep 3600'] },
+    { name: 'right', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo from right; sleep 3600'] },
+  ]);
+  t.is(await eventually('right logged', async () => (await kubectlOk(cluster, ['logs', 'pair', '-c', 'right'])) || undefined, 10_000, 200), 'from right\n');
+  const raw = await kubectl(cluster, ['get', '--raw', '/api/v1/namespaces/default/pods/pair/log']);
+  t.regex(raw.stderr, /a container name must be specified for pod pair, choose one of: \[left right\]/);
+  const all = await kubectlOk(cluster, ['logs', 'pair', '--all-containers', '--prefix']);
+  t.is(all, '[pod/pair/left] from left\n[pod/pair/right] from right\n');
+});
+
+test.serial('--previous shows the last run of a restarted container; -f follows until the container ends', async (t) => {
+  await runningPod('restarter', main('echo run at $(date +%s); sleep 0.3; exit 1'));
+  const admin = adminClient(cluster);
+  try {
+    await eventually('restarted once', async () => ((await admin.get(PODS, 'restarter', { namespace: 'default' })).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 30_000, 200);
+  } finally {
+    admin.close();
+  }
+  const previous = await kubectlOk(cluster, ['logs', 'restarter', '--previous']);
+  t.regex(previous, /^run at \d+\n$/);
+  const none = await kubectl(cluster, ['logs', 'talker', '--previous']);
+  t.regex(none.stderr, /previous terminated container "main" in pod "talker" not found/);
+
+  await runningPod('counter', main('for i in 1 2 3 4 5; do echo tick $i; sleep 0.3; done'), { restartPolicy: 'Never' });
+  const followed = await kubectl(cluster, ['logs', '-f', 'counter']);
+  t.is(followed.code, 0, followed.stderr);
+  t.is(followed.stdout, 'tick 1\ntick 2\ntick 3\ntick 4\ntick 5\n');
+});
+
+test.serial('a pod whose container has not started, or one not yet scheduled, gets kube\'s messages', async (t) => {
+  const admin = adminClient(cluster);
+  try {
+    await admin.create(PODS, { metadata: { name: 'unplaced', namespace: 'default' }, spec: { containers: main('true') } });
+    const unplaced = await kubectl(cluster, ['logs', 'unplaced']);
+    t.regex(unplaced.stderr, /pod unplaced does not have a host assigned/);
+    await admin.create(PODS, { metadata: { name: 'missing-image', namespace: 'default' }, spec: { nodeName: NODE, containers: [{ name: 'main', image: 'skiff.local/absent:1' }] } });
+    const waiting = await eventually('a waiting answer', async () => {
+      const r = await kubectl(cluster, ['logs', 'missing-image']);
+      return r.code !== 0 && /is waiting to start/.test(r.stderr) && r.stderr;
+    }, 10_000, 300);
+    t.regex(waiting, /container "main" in pod "missing-image" is waiting to start: /);
+  } finally {
+    admin.close();
+  }
+});
