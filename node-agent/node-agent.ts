@@ -12,6 +12,7 @@ import { LEASES, NODES } from '../client/resources.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { RuntimeClient } from './cri/runtime-client.js';
 import { PodSync } from './pods/pod-sync.js';
+import { containerExec } from './streams/container-exec.js';
 import { containerLogs } from './streams/container-logs.js';
 import { StreamServer } from './streams/stream-server.js';
 import type { NatsConnection } from 'nats';
@@ -84,7 +85,7 @@ export class NodeAgent {
       this.awaitPodCidr(signal),
     ];
     if (this.nats) {
-      this.streams = new StreamServer(this.nats, this.opts.nodeName, { logs: containerLogs(this.runtime) });
+      this.streams = new StreamServer(this.nats, this.opts.nodeName, { logs: containerLogs(this.runtime), exec: containerExec(this.runtime, 'exec'), attach: containerExec(this.runtime, 'attach') });
       this.streams.start();
     }
     log.info('node registered', { node: this.opts.nodeName, runtime: this.runtime.endpoint, streams: !!this.nats });

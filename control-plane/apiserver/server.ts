@@ -1,4 +1,5 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +23,8 @@ import { remove, removeCollection } from './handlers/delete.js';
 import { get, list } from './handlers/read.js';
 import { binding, finalize, scale } from './handlers/subresources.js';
 import { podLog } from './handlers/pod-log.js';
+import { podExec } from './handlers/pod-exec.js';
+import { markUpgrade } from './streaming/websocket-channels.js';
 import { NodeStreams } from './streaming/node-streams.js';
 import { connectNats } from '../nats/connect.js';
 import type { NatsConnection } from 'nats';
@@ -160,6 +163,16 @@ export class ApiServer {
       this.server = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key), keepAliveTimeout: 65_000, ...clientCA }, handler);
     }
     this.closeServer = closableServer(this.server);
+    // exec, attach and port-forward switch protocols: their requests go through the same authentication,
+    // authorization and audit, with a response written on the raw socket until the handler upgrades it.
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      const res = new ServerResponse(req);
+      res.assignSocket(socket);
+      res.shouldKeepAlive = false;
+      res.once('finish', () => socket.destroy());
+      markUpgrade(req, { socket, head });
+      void this.handle(req, res);
+    });
     this.server.headersTimeout = 60_000;
     this.server.requestTimeout = 0;
     await new Promise<void>((resolve, reject) => {
@@ -481,6 +494,7 @@ export class ApiServer {
         throw methodNotAllowed('the server does not allow this method on the requested resource');
       }
       if (subresource === 'log' && ctx.kind.subresources?.streaming) return podLog(ctx, this.nodeStreams);
+      if ((subresource === 'exec' || subresource === 'attach') && ctx.kind.subresources?.streaming) return podExec(ctx, this.nodeStreams, subresource);
       if (subresource === 'token' && ctx.kind.subresources?.token) {
         const audiences = this.options.apiAudiences ?? [this.options.serviceAccountIssuer];
         return tokenRequest(ctx, this.tokenIssuer, audiences, { Pod: this.storeFor('pods'), Secret: this.storeFor('secrets') }, nodeNameOf(ctx.userInfo));
@@ -523,6 +537,8 @@ function etcdCredentials(o: ApiServerOptions): { credentials?: { rootCertificate
  */
 function kubeVerb(method: string, info: RequestInfo | undefined, query: URLSearchParams): string {
   if (!info?.resource) return method.toLowerCase();
+  // Streams into a pod are creates whatever the method: a WebSocket's GET needs create on pods/exec, as in kube 1.31+.
+  if (info.resource === 'pods' && ['exec', 'attach', 'portforward'].includes(info.subresource ?? '')) return 'create';
   return resourceVerb(method, { name: info.name, watch: info.legacyWatch || isWatch(query) });
 }
 

@@ -1,10 +1,11 @@
 /**
  * One frame of a node stream over NATS: a channel byte, then the data, as
  * Kubernetes' channel protocol frames exec and attach (0 stdin, 1 stdout,
- * 2 stderr, 3 the final Status, 4 resize). Two more carry the stream's
- * life: ACCEPT (the agent took the request) and END (no more frames).
+ * 2 stderr, 3 the final Status, 4 resize). Three more carry the stream's
+ * life: EOF (the client closed stdin), ACCEPT (the agent took the request)
+ * and END (no more frames).
  */
-export const Channel = { stdin: 0, stdout: 1, stderr: 2, status: 3, resize: 4, accept: 254, end: 255 } as const;
+export const Channel = { stdin: 0, stdout: 1, stderr: 2, status: 3, resize: 4, eof: 253, accept: 254, end: 255 } as const;
 
 export type ChannelNumber = (typeof Channel)[keyof typeof Channel];
 

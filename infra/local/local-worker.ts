@@ -28,6 +28,8 @@ export interface LocalWorkerSpec {
   detached?: boolean;
   /** More node-agent flags (e.g. --node-status-update-frequency). */
   agentFlags?: string[];
+  /** Registers as a node the cloud-controller-manager initializes (the default), or as a plain node with no provider ID. */
+  externalCloudProvider?: boolean;
 }
 
 export interface LocalWorker {
@@ -52,9 +54,10 @@ export function workerNames(instanceId: string): { netns: string; linkName: stri
 /** The agent's command line on a local worker: the kubelet's flags, as on an instance with an external cloud provider. */
 export function agentArgs(spec: LocalWorkerSpec): string[] {
   const { instance } = spec;
+  const cloud = spec.externalCloudProvider ?? true;
   return [
     SKIFF_MAIN, 'node-agent', `--kubeconfig=${spec.kubeconfig}`, `--container-runtime-endpoint=unix://${containerdSocket(spec.dir)}`,
-    '--cloud-provider=external', `--provider-id=aws:///${instance.zone}/${instance.instanceId}`, `--node-ip=${instance.privateIp}`,
+    ...(cloud ? ['--cloud-provider=external', `--provider-id=aws:///${instance.zone}/${instance.instanceId}`] : []), `--node-ip=${instance.privateIp}`,
     `--hostname-override=${instance.privateDnsName}`, `--root-dir=${join(spec.dir, 'agent')}`, ...(spec.agentFlags ?? []),
   ];
 }

@@ -22,7 +22,8 @@ export interface StreamContext {
   signal: AbortSignal;
 }
 
-export type StreamHandler = (ctx: StreamContext) => Promise<void>;
+/** Runs one stream; answers its final Status when it is not plain Success (an exec's non-zero exit). */
+export type StreamHandler = (ctx: StreamContext) => Promise<StreamStatus | void>;
 
 /**
  * The agent's end of the node streams: takes the API server's requests on
@@ -92,8 +93,7 @@ export class StreamServer {
     try {
       const handler = this.handlers[kind];
       if (!handler) throw new StreamError(501, 'NotImplemented', `the node agent on ${this.nodeName} does not serve ${kind} yet`);
-      await handler({ request, accept: () => send(Channel.accept), send, input, signal: abort.signal });
-      status({ status: 'Success' });
+      status(await handler({ request, accept: () => send(Channel.accept), send, input, signal: abort.signal }) ?? { status: 'Success' });
     } catch (err) {
       const e = err instanceof StreamError ? err : new StreamError(500, 'InternalError', (err as Error).message);
       if (!(err instanceof StreamError)) logError(err, { component: 'node-agent', phase: 'streams', kind, pod: `${request.namespace}/${request.pod}` });

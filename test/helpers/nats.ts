@@ -54,12 +54,12 @@ async function waitReady(port: number, child: ChildProcess, output: () => string
  * server-config.ts: TLS only, one password-protected user per entry of
  * `users`. With `verifyClients`, clients must also present a certificate.
  */
-export async function startNats(opts: { users: NatsTestUser[]; verifyClients?: boolean }): Promise<NatsProcess> {
+export async function startNats(opts: { users: NatsTestUser[]; verifyClients?: boolean; listenAddress?: string; hosts?: string[] }): Promise<NatsProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-nats-'));
   try {
     const ca = await loadOrCreateCA(join(dir, 'pki'), 'nats-ca', 'skiff-nats-ca');
     const file = (name: string, text: string) => (writeFileSync(join(dir, 'pki', name), text, { mode: 0o600 }), join(dir, 'pki', name));
-    const server = await issueCertificate(ca, { commonName: 'nats', hosts: ['127.0.0.1', 'localhost'], usages: ['server'] });
+    const server = await issueCertificate(ca, { commonName: 'nats', hosts: ['127.0.0.1', 'localhost', ...(opts.hosts ?? [])], usages: ['server'] });
     let clientCert: NatsProcess['clientCert'];
     if (opts.verifyClients) {
       const client = await issueCertificate(ca, { commonName: 'nats-client', usages: ['client'] });
@@ -69,7 +69,7 @@ export async function startNats(opts: { users: NatsTestUser[]; verifyClients?: b
     const port = await freePort();
     const configFile = join(dir, 'nats-server.conf');
     writeServerConfig(configFile, {
-      serverName: 'skiff-test', host: '127.0.0.1', port, users,
+      serverName: 'skiff-test', host: opts.listenAddress ?? '127.0.0.1', port, users,
       tls: { certFile: file('nats.crt', server.certPem), keyFile: file('nats.key', server.keyPem!), caFile: ca.certFile, verify: opts.verifyClients },
     });
     const child = spawn('nats-server', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });

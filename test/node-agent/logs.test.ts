@@ -1,64 +1,23 @@
 import test from 'ava';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { NatsConnection } from 'nats';
 import { PODS } from '../../client/resources.js';
-import { RestClient } from '../../client/rest-client.js';
-import { connectNats } from '../../control-plane/nats/connect.js';
-import { nodeNatsUser } from '../../control-plane/nats/node-subjects.js';
-import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
-import { NODE_AGENT_DEFAULTS, NodeAgent } from '../../node-agent/node-agent.js';
-import { adminClient, identityConfig, startCluster, type TestCluster } from '../helpers/apiserver.js';
-import { BUSYBOX_IMAGE, startContainerd, type TestRuntime } from '../helpers/containerd.js';
+import { adminClient, type TestCluster } from '../helpers/apiserver.js';
+import { startAgentNode, type AgentNode } from '../helpers/agent-node.js';
+import { BUSYBOX_IMAGE } from '../helpers/containerd.js';
 import { eventually } from '../helpers/eventually.js';
 import { kubectl, kubectlOk } from '../helpers/kubectl.js';
-import { startNats, type NatsProcess } from '../helpers/nats.js';
 
-const NODE = 'worker-logs';
+let node: AgentNode;
 let cluster: TestCluster;
-let runtime: TestRuntime;
-let nats: NatsProcess;
-let agent: NodeAgent;
-let nodeConn: NatsConnection;
-const closers: (() => unknown)[] = [];
-
 test.before(async () => {
-  const node = nodeNatsUser(NODE, 'x'.repeat(43));
-  nats = await startNats({ users: [{ user: 'control-plane', publish: ['skiff.>'], subscribe: ['skiff.>'] }, node] });
-  const passwordFile = join(nats.configFile, '..', 'control-plane.password');
-  writeFileSync(passwordFile, nats.users['control-plane'].password, { mode: 0o600 });
-  [cluster, runtime] = await Promise.all([
-    startCluster({ natsServers: [nats.url], natsCAFile: nats.caFile, natsUser: 'control-plane', natsPasswordFile: passwordFile }),
-    startContainerd(),
-  ]);
-  nodeConn = await connectNats({ servers: nats.url, caFile: nats.caFile, user: node.user, password: node.password, name: 'test-agent' });
-  const client = new RestClient(await identityConfig(cluster, `system:node:${NODE}`, ['system:nodes']));
-  const cri = new RuntimeClient(runtime.endpoint);
-  closers.push(() => client.close(), () => cri.close());
-  agent = new NodeAgent(client, cri, {
-    ...NODE_AGENT_DEFAULTS, nodeName: NODE, nodeIP: '10.0.0.7', externalCloudProvider: false, labels: {}, taints: [],
-    rootDir: runtime.dir, leaseDurationSeconds: 40, nodeStatusUpdateFrequencyMs: 1000,
-  }, nodeConn);
-  await agent.start();
+  node = await startAgentNode('worker-logs');
+  cluster = node.cluster;
 });
 test.after.always(async () => {
-  await agent?.stop();
-  await nodeConn?.close();
-  for (const c of closers) c();
-  await runtime?.stop();
-  await cluster?.stop();
-  await nats?.stop();
+  await node?.stop();
 });
 
-async function runningPod(name: string, containers: Record<string, unknown>[], extra: Record<string, unknown> = {}): Promise<void> {
-  const admin = adminClient(cluster);
-  try {
-    await admin.create(PODS, { metadata: { name, namespace: 'default' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 0, containers, ...extra } });
-    await eventually(`${name} running`, async () => (await admin.get(PODS, name, { namespace: 'default' })).status?.phase === 'Running', 30_000, 200);
-  } finally {
-    admin.close();
-  }
-}
+const runningPod = (name: string, containers: Record<string, unknown>[], extra: Record<string, unknown> = {}) => node.runningPod(name, containers, extra);
+const NODE = 'worker-logs';
 
 const main = (command: string) => [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', command] }];
 

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { formatAddress, parseCidr } from '../../api/net.js';
+import { PODS } from '../../client/resources.js';
+import { nodeNatsUser } from '../../control-plane/nats/node-subjects.js';
+import { LOCAL_IMAGES, PAUSE_IMAGE } from '../../infra/local/local-images.js';
+import { deleteLocalVpc, ensureLocalVpc, localVpcOf, type LocalVpc } from '../../infra/local/local-vpc.js';
+import { startLocalWorker, stopLocalWorker, type LocalWorker } from '../../infra/local/local-worker.js';
+import { importBusyboxImages } from '../../infra/local/worker-runtime.js';
+import { adminClient, clientCertificate, startCluster, type TestCluster } from './apiserver.js';
+import { eventually } from './eventually.js';
+import { testVpcCidr } from './local-workers.js';
+import { startNats, type NatsProcess } from './nats.js';
+
+export interface AgentNode {
+  cluster: TestCluster;
+  nats: NatsProcess;
+  nodeName: string;
+  worker: LocalWorker;
+  /** Creates a pod bound to the node and waits until it runs. */
+  runningPod(name: string, containers: Record<string, unknown>[], extra?: Record<string, unknown>): Promise<Record<string, any>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One worker as on an instance: a network namespace plugged into a local
+ * VPC, containerd and a `skiff node-agent` process inside it (so it reaches
+ * its pods and the runtime's streaming server), connected to a real NATS as
+ * its node's user (only its own subjects) and to an API server that reaches
+ * the agents over that NATS. What logs, exec, attach and port-forward need
+ * end to end.
+ */
+export async function startAgentNode(nodeName: string): Promise<AgentNode> {
+  const id = randomBytes(3).toString('hex');
+  const vpcCidr = testVpcCidr();
+  const subnet = `${formatAddress(parseCidr(vpcCidr).base, 4)}/20`;
+  const spec = { id, vpcCidr, subnets: [subnet] };
+  const dir = mkdtempSync(`/tmp/skiff-w-${id}-`);
+  let vpc: LocalVpc | undefined;
+  let nats: NatsProcess | undefined;
+  let cluster: TestCluster | undefined;
+  let worker: LocalWorker | undefined;
+  const stop = async () => {
+    if (worker && vpc) await stopLocalWorker(vpc, worker).catch(() => undefined);
+    await cluster?.stop();
+    await nats?.stop();
+    deleteLocalVpc(vpc ?? localVpcOf(spec));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    vpc = ensureLocalVpc(spec);
+    const master = vpc.masterAddress;
+    const node = nodeNatsUser(nodeName, randomBytes(32).toString('base64url'));
+    nats = await startNats({ users: [{ user: 'control-plane', publish: ['skiff.>'], subscribe: ['skiff.>'] }, node], listenAddress: '0.0.0.0', hosts: [master] });
+    const controlPlanePassword = join(dir, 'control-plane.password');
+    writeFileSync(controlPlanePassword, nats.users['control-plane'].password, { mode: 0o600 });
+    cluster = await startCluster(
+      { bindAddress: '0.0.0.0', advertiseAddress: master, natsServers: [nats.url], natsCAFile: nats.caFile, natsUser: 'control-plane', natsPasswordFile: controlPlanePassword },
+      { controllers: { controllers: ['nodeipam'], allocateNodeCidrs: true, clusterCidr: '10.244.0.0/16' } },
+    );
+    const { cert, key } = await clientCertificate(cluster, `system:node:${nodeName}`, ['system:nodes']);
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'node',
+      clusters: [{ name: 'local', cluster: { server: `https://${master}:${new URL(cluster.url).port}`, 'certificate-authority': cluster.caFile } }],
+      users: [{ name: 'node', user: { 'client-certificate-data': Buffer.from(cert).toString('base64'), 'client-key-data': Buffer.from(key).toString('base64') } }],
+      contexts: [{ name: 'node', context: { cluster: 'local', user: 'node' } }],
+    }));
+    const nodePassword = join(dir, 'nats.password');
+    writeFileSync(nodePassword, node.password, { mode: 0o600 });
+    worker = await startLocalWorker({
+      vpc, dir, kubeconfig, sandboxImage: PAUSE_IMAGE,
+      instance: { instanceId: `i-${id}${id}aa`, zone: 'local-a', privateIp: formatAddress(parseCidr(subnet).base + 20n, 4), privateDnsName: nodeName, subnetCidr: subnet },
+      agentFlags: [
+        `--nats-servers=tls://${master}:${nats.port}`, `--nats-ca-file=${nats.caFile}`, `--nats-password-file=${nodePassword}`,
+        '--node-status-update-frequency=1s',
+      ],
+      externalCloudProvider: false,
+    });
+    importBusyboxImages(worker.runtime, LOCAL_IMAGES);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const running = { cluster: cluster!, nats: nats!, worker: worker! };
+  return {
+    ...running, nodeName, stop,
+    async runningPod(name, containers, extra = {}) {
+      const admin = adminClient(running.cluster);
+      try {
+        await admin.create(PODS, { metadata: { name, namespace: 'default' }, spec: { nodeName, terminationGracePeriodSeconds: 0, containers, ...extra } });
+        return await eventually(`${name} running`, async () => {
+          const p = await admin.get(PODS, name, { namespace: 'default' });
+          return p.status?.phase === 'Running' && p;
+        }, 60_000, 200);
+      } finally {
+        admin.close();
+      }
+    },
+  };
+}

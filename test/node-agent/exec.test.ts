@@ -1,0 +1,58 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAgentNode, type AgentNode } from '../helpers/agent-node.js';
+import { BUSYBOX_IMAGE } from '../helpers/containerd.js';
+import { kubectl, kubectlOk } from '../helpers/kubectl.js';
+
+let node: AgentNode;
+test.before(async () => {
+  node = await startAgentNode('worker-exec');
+  await node.runningPod('shell', [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'mkdir -p /data && echo inside > /data/hello.txt && sleep 3600'] }]);
+});
+test.after.always(async () => {
+  await node?.stop();
+});
+
+test('kubectl exec runs a command in the container: its stdout, stderr and exit code come back', async (t) => {
+  t.is(await kubectlOk(node.cluster, ['exec', 'shell', '--', 'cat', '/data/hello.txt']), 'inside\n');
+  const failed = await kubectl(node.cluster, ['exec', 'shell', '--', 'sh', '-c', 'echo out; echo err >&2; exit 7']);
+  t.is(failed.code, 7);
+  t.is(failed.stdout, 'out\n');
+  t.regex(failed.stderr, /err\n/);
+  t.regex(failed.stderr, /command terminated with exit code 7/);
+  const missing = await kubectl(node.cluster, ['exec', 'shell', '-c', 'nope', '--', 'true']);
+  t.not(missing.code, 0);
+  t.regex(missing.stderr, /container nope is not valid for pod shell/);
+});
+
+test('kubectl exec -i passes stdin and its end to the command', async (t) => {
+  const out = await kubectlOk(node.cluster, ['exec', '-i', 'shell', '--', 'sh', '-c', 'wc -l; echo finished'], 'a\nb\nc\n');
+  t.is(out.replace(/ +/g, ''), '3\nfinished\n');
+});
+
+test('kubectl exec -it gives the command a terminal', async (t) => {
+  const child = spawn('script', ['-qec', 'kubectl exec -it shell -- sh -c "tty; stty size; exit 3"', '/dev/null'], {
+    env: { ...process.env, KUBECONFIG: node.cluster.kubeconfig, HOME: node.cluster.dir, COLUMNS: '100', LINES: '40' },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? -1)));
+  t.regex(out, /\/dev\/pts\/\d+/, out);
+  t.is(code, 3, out);
+});
+
+test('kubectl cp copies a file into the pod and back', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-cp-'));
+  try {
+    writeFileSync(join(dir, 'up.txt'), 'copied in\n'.repeat(1000));
+    await kubectlOk(node.cluster, ['cp', join(dir, 'up.txt'), 'shell:/data/up.txt']);
+    t.is(await kubectlOk(node.cluster, ['exec', 'shell', '--', 'wc', '-c', '/data/up.txt']), '10000 /data/up.txt\n');
+    await kubectlOk(node.cluster, ['cp', 'shell:/data/hello.txt', join(dir, 'down.txt')]);
+    t.is(readFileSync(join(dir, 'down.txt'), 'utf8'), 'inside\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
