@@ -36,6 +36,7 @@ export class ProbeManager {
     for (const s of statuses) {
       const mine = workers.filter((w) => w.container.name === s.name);
       const id = s.containerID ? runtimeId(s.containerID) : undefined;
+      // The start time is the status's, whole seconds: initialDelaySeconds may end up to a second early.
       const observed: ObservedContainer | undefined = id
         ? { id, running: !!s.state.running, exited: !!s.state.terminated, startedAtMs: Date.parse(s.state.running?.startedAt ?? '') || Date.now() }
         : undefined;
