@@ -98,13 +98,13 @@ export class PodSync {
   private async sync(key: string): Promise<ReconcileResult> {
     const pod = this.pods.store.get(key);
     if (!pod) {
-      await this.probes.removePod(key);
+      this.probes.removePod(key);
       return;
     }
     const uid = pod.metadata.uid!;
     const sandboxes: Record<string, any>[] = (await this.runtime.runtimeCall('ListPodSandbox', { filter: { labelSelector: { [LABEL_POD_UID]: uid } } })).items ?? [];
     if (pod.metadata.deletionTimestamp) {
-      await this.probes.removePod(key);
+      this.probes.removePod(key);
       await this.kill(pod, sandboxes);
       await this.client.delete(PODS, pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid } }).catch((err) => {
         if (!isNotFound(err)) throw err;
@@ -112,7 +112,7 @@ export class PodSync {
       return;
     }
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
-      await this.probes.removePod(key);
+      this.probes.removePod(key);
       await this.kill(pod, sandboxes);
       return;
     }

@@ -20,6 +20,7 @@ export class ProbeManager {
   readonly results: ProbeResults;
   private readonly pods = new Map<string, { uid: string; workers: ProbeWorker[] }>();
   private readonly startedAt = Date.now();
+  private readonly stopping = new Set<Promise<void>>();
 
   constructor(private readonly prober: Prober, onChange: (podKey: string) => void) {
     this.results = new ProbeResults(onChange);
@@ -60,15 +61,21 @@ export class ProbeManager {
     return undefined;
   }
 
-  /** Stops the workers of the pod at `podKey`: it is gone, going, or done. */
-  async removePod(podKey: string): Promise<void> {
+  /** Stops the workers of the pod at `podKey`: it is gone, going, or done. A probe under way finishes on its own, unheeded. */
+  removePod(podKey: string): void {
     const entry = this.pods.get(podKey);
     this.pods.delete(podKey);
-    await Promise.all((entry?.workers ?? []).map((w) => w.stop()));
+    for (const worker of entry?.workers ?? []) {
+      const done = worker.stop();
+      this.stopping.add(done);
+      void done.then(() => this.stopping.delete(done));
+    }
   }
 
+  /** Stops every worker and waits for the probes under way. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.pods.keys()].map((key) => this.removePod(key)));
+    for (const key of [...this.pods.keys()]) this.removePod(key);
+    await Promise.all(this.stopping);
   }
 
   /** The pod's workers with the containers they probe, started at the first sight of the pod (a container's probes never change). */
@@ -77,7 +84,7 @@ export class ProbeManager {
     const uid = pod.metadata.uid!;
     let entry = this.pods.get(key);
     if (entry && entry.uid !== uid) {
-      void this.removePod(key);
+      this.removePod(key);
       entry = undefined;
     }
     if (!entry) {
