@@ -17,7 +17,7 @@ const runtimeId = (containerID: string) => containerID.replace(/^[a-z]+:\/\//, '
  * the startup probe, ready from the readiness probe once started.
  */
 export class ProbeManager {
-  readonly results: ProbeResults;
+  private readonly results: ProbeResults;
   private readonly pods = new Map<string, { uid: string; workers: ProbeWorker[] }>();
   private readonly startedAt = Date.now();
   private readonly stopping = new Set<Promise<void>>();
@@ -78,7 +78,7 @@ export class ProbeManager {
     await Promise.all(this.stopping);
   }
 
-  /** The pod's workers with the containers they probe, started at the first sight of the pod (a container's probes never change). */
+  /** The pod's workers, started at the first sight of the pod (a container's probes never change). */
   private workersOf(pod: AnyObject): ProbeWorker[] {
     const key = objectKey(pod);
     const uid = pod.metadata.uid!;

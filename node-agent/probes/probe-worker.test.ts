@@ -58,7 +58,7 @@ test('liveness: alive until failureThreshold failures, then left alone until the
 
 test('nothing before initialDelaySeconds; liveness waits for the startup probe; a container that stopped is not ready', async (t) => {
   const delayed = worker(t, 'readiness', { initialDelaySeconds: 1 }, ['Success']);
-  delayed.w.observe(pod, running('c1', Date.now() - 500), '');
+  delayed.w.observe(pod, running('c1'), '');
   await periods(5);
   t.deepEqual(delayed.probed, []);
   delayed.w.observe(pod, running('c1', Date.now() - 1_000), '');
