@@ -5,11 +5,13 @@ import { microTime, rfc3339 } from '../api/time.js';
 import {
   LABEL_ARCH, LABEL_ARCH_BETA, LABEL_HOSTNAME, LABEL_OS, LABEL_OS_BETA, NAMESPACE_NODE_LEASE, TAINT_NODE_UNINITIALIZED,
 } from '../api/well-known.js';
+import { quantityValue } from '../api/validation/quantity.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/api-error.js';
 import { log, logError } from '../client/log.js';
 import type { AnyObject } from '../client/resource.js';
 import { LEASES, NODES } from '../client/resources.js';
 import type { RestClient } from '../client/rest-client.js';
+import { AGENT_VERSION } from './agent-version.js';
 import type { RuntimeClient } from './cri/runtime-client.js';
 import { PodSync } from './pods/pod-sync.js';
 import { containerExec } from './streams/container-exec.js';
@@ -18,9 +20,6 @@ import { StreamServer } from './streams/stream-server.js';
 import type { NatsConnection } from 'nats';
 import { defaultNodeIP, nodeInfo } from './host-info.js';
 import { hostPressure, hostResources, underDiskPressure, underMemoryPressure, underPidPressure } from './host-resources.js';
-
-/** The agent's version in nodeInfo.kubeletVersion: the Kubernetes API it speaks, and whose agent it is. */
-export const AGENT_VERSION = 'v1.32.0-skiff';
 
 export interface NodeAgentOptions {
   nodeName: string;
@@ -77,6 +76,7 @@ export class NodeAgent {
       // One cgroup per node: two local workers on one host keep their pods apart.
       cgroupParent: `/skiff/${this.opts.nodeName}`, workers: 10, onError: logError,
       allocatable: () => hostResources(this.opts.rootDir, this.opts.maxPods).allocatable,
+      memoryCapacityBytes: quantityValue(node.status.capacity.memory),
     });
     this.running = [
       this.every(Math.floor((this.opts.leaseDurationSeconds * 1000) / 4), signal, () => this.renewLease(node.metadata.uid!), 'lease'),

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { AnyObject } from '../../client/resource.js';
 import type { CriMount } from '../volumes/container-mounts.js';
 import { expand } from './container-env.js';
+import { containerResources } from './container-resources.js';
+import { containerSecurityContext, sandboxSecurityContext } from './security-context.js';
 
 /** The labels the kubelet puts on what it makes through CRI: how an agent finds its pods' sandboxes and containers again after a restart. */
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
@@ -20,9 +22,8 @@ export const podLogDirectory = (pod: AnyObject, s: SandboxSettings) => join(s.ro
 
 const podLabels = (pod: AnyObject) => ({ [LABEL_POD_UID]: pod.metadata.uid, [LABEL_POD_NAME]: pod.metadata.name, [LABEL_POD_NAMESPACE]: pod.metadata.namespace });
 
-/** The sandbox of a pod: its network (the pod's IP comes from CNI), hostname and log folder. */
+/** The sandbox of a pod: its network (the pod's IP comes from CNI), hostname, log folder and security context. */
 export function sandboxConfig(pod: AnyObject, s: SandboxSettings, attempt: number): Record<string, unknown> {
-  const hostNetwork = !!pod.spec?.hostNetwork;
   return {
     metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, attempt },
     hostname: pod.spec?.hostname ?? pod.metadata.name,
@@ -30,13 +31,16 @@ export function sandboxConfig(pod: AnyObject, s: SandboxSettings, attempt: numbe
     labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod) },
     linux: {
       cgroupParent: s.cgroupParent,
-      securityContext: { namespaceOptions: { network: hostNetwork ? 'NODE' : 'POD', pid: pod.spec?.shareProcessNamespace ? 'POD' : 'CONTAINER', ipc: 'POD' } },
+      securityContext: sandboxSecurityContext(pod),
     },
   };
 }
 
-/** One container of the pod: image, command, args (with `$(VAR)` expanded), its environment, volume mounts, working dir, log path. */
-export function containerConfig(pod: AnyObject, container: AnyObject, attempt: number, env: [string, string][], mounts: CriMount[]): Record<string, unknown> {
+/**
+ * One container of the pod: image, command, args (with `$(VAR)` expanded), its environment, volume mounts, working dir,
+ * log path, and its Linux settings (resources against the node's memory, security context).
+ */
+export function containerConfig(pod: AnyObject, container: AnyObject, attempt: number, env: [string, string][], mounts: CriMount[], memoryCapacityBytes: number): Record<string, unknown> {
   const vars = new Map(env);
   return {
     metadata: { name: container.name, attempt },
@@ -49,5 +53,6 @@ export function containerConfig(pod: AnyObject, container: AnyObject, attempt: n
     labels: { ...podLabels(pod), [LABEL_CONTAINER_NAME]: container.name },
     logPath: join(container.name, `${attempt}.log`),
     stdin: !!container.stdin, stdinOnce: !!container.stdinOnce, tty: !!container.tty,
+    linux: { resources: containerResources(pod, container, memoryCapacityBytes), securityContext: containerSecurityContext(pod, container) },
   };
 }

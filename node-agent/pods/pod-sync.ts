@@ -12,14 +12,19 @@ import { rfc3339 } from '../../api/time.js';
 import type { RuntimeClient } from '../cri/runtime-client.js';
 import { containerMounts, type CriMount } from '../volumes/container-mounts.js';
 import { VolumeManager, type MountedVolume } from '../volumes/volume-manager.js';
+import { ProbeManager } from '../probes/probe-manager.js';
+import { Prober } from '../probes/prober.js';
 import { containerConfig, LABEL_CONTAINER_NAME, LABEL_POD_UID, sandboxConfig, type SandboxSettings } from './cri-config.js';
 import { Backoff } from './backoff.js';
 import { ContainerConfigError, containerEnv, type EnvSources } from './container-env.js';
 import { pendingPodStatus } from './pending-status.js';
 import { containerStatus, podPhase, type RuntimeContainer } from './pod-status.js';
+import { runAsNonRootViolation } from './security-context.js';
 
 /** How often a pod with something running is looked at again (the kubelet's PLEG relists every second). */
 const RELIST_MS = 1_000;
+/** The least time a container killed for a failed probe gets to stop (the kubelet's minimum grace period). */
+const MIN_GRACE_SECONDS = 2;
 
 /** What each container of one pod sync shares: the pod, its sandbox, what the runtime holds of it. */
 interface StepContext {
@@ -36,6 +41,8 @@ export interface PodSyncOptions extends SandboxSettings {
   nodeIP: string;
   /** The node's allocatable now: the downward API's value of a limit the container does not set. */
   allocatable(): Record<string, string>;
+  /** The node's memory: a Burstable container's OOM score is its request's share of it. */
+  memoryCapacityBytes: number;
   workers: number;
   onError: ErrorReporter;
 }
@@ -56,6 +63,7 @@ export class PodSync {
   private readonly pullFailedAt = new Map<string, number>();
   private readonly recorder: EventRecorder;
   private readonly volumes: VolumeManager;
+  private readonly probes: ProbeManager;
 
   private readonly sources: EnvSources = {
     configMap: (namespace, name) => this.getOrUndefined(CONFIG_MAPS, namespace, name),
@@ -69,6 +77,8 @@ export class PodSync {
     this.pods.addEventHandler({ onAdd: enqueue, onUpdate: (_old, pod) => enqueue(pod), onDelete: enqueue });
     this.recorder = new EventRecorder(client, { component: 'kubelet', host: opts.nodeName }, { onError: opts.onError });
     this.volumes = new VolumeManager(client, this.recorder, { rootDir: opts.rootDir, allocatable: opts.allocatable, onError: opts.onError });
+    // A probe result that changes syncs its pod now: readiness reaches the status, a failed liveness probe the kill.
+    this.probes = new ProbeManager(new Prober(runtime, this.recorder), (key) => this.queue.add(key));
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -79,6 +89,7 @@ export class PodSync {
       await runControllerLoop(this.queue, (key) => this.sync(key), { name: 'pods', workers: this.opts.workers, signal, onError: this.opts.onError });
     } finally {
       this.queue.shutDown();
+      await this.probes.stopAll();
       await this.pods.stop();
       await this.recorder.close();
     }
@@ -86,10 +97,14 @@ export class PodSync {
 
   private async sync(key: string): Promise<ReconcileResult> {
     const pod = this.pods.store.get(key);
-    if (!pod) return;
+    if (!pod) {
+      this.probes.removePod(key);
+      return;
+    }
     const uid = pod.metadata.uid!;
     const sandboxes: Record<string, any>[] = (await this.runtime.runtimeCall('ListPodSandbox', { filter: { labelSelector: { [LABEL_POD_UID]: uid } } })).items ?? [];
     if (pod.metadata.deletionTimestamp) {
+      this.probes.removePod(key);
       await this.kill(pod, sandboxes);
       await this.client.delete(PODS, pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid } }).catch((err) => {
         if (!isNotFound(err)) throw err;
@@ -97,6 +112,7 @@ export class PodSync {
       return;
     }
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+      this.probes.removePod(key);
       await this.kill(pod, sandboxes);
       return;
     }
@@ -135,10 +151,14 @@ export class PodSync {
         statuses.push(containerStatus(spec, undefined, 'PodInitializing'));
         continue;
       }
-      const latest = containers.filter((c) => c.name === spec.name).sort((a, b) => b.attempt - a.attempt)[0];
+      let latest = containers.filter((c) => c.name === spec.name).sort((a, b) => b.attempt - a.attempt)[0];
       const policy = pod.spec?.restartPolicy ?? 'Always';
-      statuses.push(await this.ensureContainer(step, spec, latest?.state === 'CONTAINER_EXITED' && (policy === 'Always' || (policy === 'OnFailure' && latest.exitCode !== 0))));
+      const unhealthy = latest?.state === 'CONTAINER_RUNNING' ? this.probes.unhealthy(latest.id) : undefined;
+      if (unhealthy) latest = await this.killUnhealthy(step, spec, latest, unhealthy);
+      const restart = unhealthy ? policy !== 'Never' : policy === 'Always' || (policy === 'OnFailure' && latest?.exitCode !== 0);
+      statuses.push(await this.ensureContainer(step, spec, latest?.state === 'CONTAINER_EXITED' && restart));
     }
+    this.probes.updatePodStatus(pod, statuses, step.podIP);
     const phase = initFailed ? 'Failed' : initialized ? podPhase(pod, statuses) : 'Pending';
     const allReady = statuses.every((s) => s.ready);
     const now = rfc3339(Date.now());
@@ -191,14 +211,34 @@ export class PodSync {
       if (!(err instanceof ContainerConfigError)) throw err;
       return waiting('CreateContainerConfigError', err.message);
     }
+    const nonRoot = await runAsNonRootViolation(pod, spec, this.runtime);
+    if (nonRoot) return waiting('CreateContainerConfigError', nonRoot);
     const { containerId } = await this.runtime.runtimeCall('CreateContainer', {
-      podSandboxId: step.sandboxId, sandboxConfig: step.config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0, env, mounts),
+      podSandboxId: step.sandboxId, sandboxConfig: step.config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0, env, mounts, this.opts.memoryCapacityBytes),
     });
     await this.runtime.runtimeCall('StartContainer', { containerId });
     if (restart) this.restarts.next(key);
     const previous = current;
     current = await this.containerStatus(containerId);
     return containerStatus(spec, current, 'ContainerCreating', previous);
+  }
+
+  /**
+   * A container that failed its liveness or startup probe, killed as the kubelet kills it (the Killing event, the preStop
+   * hook, then the stop within the probe's grace period or the pod's); answers it stopped.
+   */
+  private async killUnhealthy(step: StepContext, spec: AnyObject, c: RuntimeContainer, probe: 'liveness' | 'startup'): Promise<RuntimeContainer> {
+    const { pod } = step;
+    const restarted = (pod.spec?.restartPolicy ?? 'Always') !== 'Never';
+    this.recorder.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed ${probe} probe${restarted ? ', will be restarted' : ''}`);
+    const grace = Number(spec[`${probe}Probe`]?.terminationGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+    const deadline = Date.now() + grace * 1000;
+    if (spec.lifecycle?.preStop) await this.preStop(pod, c, spec.lifecycle.preStop, deadline);
+    const left = Math.max(MIN_GRACE_SECONDS, Math.ceil((deadline - Date.now()) / 1000));
+    await this.runtime.runtimeCall('StopContainer', { containerId: c.id, timeout: left }, (left + 30) * 1000);
+    const stopped = await this.containerStatus(c.id);
+    step.containers = step.containers.map((x) => (x.id === c.id ? stopped : x));
+    return stopped;
   }
 
   private async kill(pod: AnyObject, sandboxes: Record<string, any>[]): Promise<void> {
