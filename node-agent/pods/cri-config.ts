@@ -10,12 +10,20 @@ export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
 export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
 export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';
 export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
+/**
+ * Skiff's own: the node a sandbox was made for. Housekeeping only removes
+ * sandboxes of its own node, so agents sharing one runtime (tests, a
+ * misconfigured host) never kill each other's pods.
+ */
+export const LABEL_NODE_NAME = 'skiff.dev/node-name';
 
 export interface SandboxSettings {
   /** Where pod logs go: <rootDir>/pods/<namespace>_<name>_<uid>/<container>/<attempt>.log, as the kubelet lays them out. */
   rootDir: string;
   /** The cgroup every pod of this node goes under. */
   cgroupParent: string;
+  /** The node the sandboxes are made for (LABEL_NODE_NAME). */
+  nodeName: string;
 }
 
 export const podLogDirectory = (pod: AnyObject, s: SandboxSettings) => join(s.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`);
@@ -28,7 +36,7 @@ export function sandboxConfig(pod: AnyObject, s: SandboxSettings, attempt: numbe
     metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, attempt },
     hostname: pod.spec?.hostname ?? pod.metadata.name,
     logDirectory: podLogDirectory(pod, s),
-    labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod) },
+    labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod), [LABEL_NODE_NAME]: s.nodeName },
     linux: {
       cgroupParent: s.cgroupParent,
       securityContext: sandboxSecurityContext(pod),

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { isNotFound } from '../../client/api-error.js';
 import { runControllerLoop, type ReconcileResult } from '../../client/controller-loop.js';
 import { EventRecorder } from '../../client/event-recorder.js';
@@ -14,7 +15,7 @@ import { containerMounts, type CriMount } from '../volumes/container-mounts.js';
 import { VolumeManager, type MountedVolume } from '../volumes/volume-manager.js';
 import { ProbeManager } from '../probes/probe-manager.js';
 import { Prober } from '../probes/prober.js';
-import { containerConfig, LABEL_CONTAINER_NAME, LABEL_POD_UID, sandboxConfig, type SandboxSettings } from './cri-config.js';
+import { containerConfig, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_UID, sandboxConfig, type SandboxSettings } from './cri-config.js';
 import { Backoff } from './backoff.js';
 import { ContainerConfigError, containerEnv, type EnvSources } from './container-env.js';
 import { pendingPodStatus } from './pending-status.js';
@@ -23,6 +24,8 @@ import { runAsNonRootViolation } from './security-context.js';
 
 /** How often a pod with something running is looked at again (the kubelet's PLEG relists every second). */
 const RELIST_MS = 1_000;
+/** How often sandboxes of pods no longer bound here are looked for (the kubelet's housekeeping period is 2 s). */
+const HOUSEKEEPING_MS = 2_000;
 /** The least time a container killed for a failed probe gets to stop (the kubelet's minimum grace period). */
 const MIN_GRACE_SECONDS = 2;
 
@@ -64,6 +67,8 @@ export class PodSync {
   private readonly recorder: EventRecorder;
   private readonly volumes: VolumeManager;
   private readonly probes: ProbeManager;
+  /** The uid of each pod seen here, so a pod deleted outright can still be found in the runtime by its CRI label. */
+  private readonly uids = new Map<string, string>();
 
   private readonly sources: EnvSources = {
     configMap: (namespace, name) => this.getOrUndefined(CONFIG_MAPS, namespace, name),
@@ -73,7 +78,10 @@ export class PodSync {
 
   constructor(private readonly client: RestClient, private readonly runtime: RuntimeClient, private readonly opts: PodSyncOptions) {
     this.pods = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError: opts.onError });
-    const enqueue = (pod: AnyObject) => this.queue.add(objectKey(pod));
+    const enqueue = (pod: AnyObject) => {
+      if (pod.metadata?.uid && this.pods.store.get(objectKey(pod))) this.uids.set(objectKey(pod), pod.metadata.uid);
+      this.queue.add(objectKey(pod));
+    };
     this.pods.addEventHandler({ onAdd: enqueue, onUpdate: (_old, pod) => enqueue(pod), onDelete: enqueue });
     this.recorder = new EventRecorder(client, { component: 'kubelet', host: opts.nodeName }, { onError: opts.onError });
     this.volumes = new VolumeManager(client, this.recorder, { rootDir: opts.rootDir, allocatable: opts.allocatable, onError: opts.onError });
@@ -84,9 +92,11 @@ export class PodSync {
   async run(signal: AbortSignal): Promise<void> {
     this.pods.start();
     await this.pods.waitForSync(signal);
+    const housekeeping = this.housekeeping(signal);
     try {
       await this.cleanupOrphanedVolumes();
       await runControllerLoop(this.queue, (key) => this.sync(key), { name: 'pods', workers: this.opts.workers, signal, onError: this.opts.onError });
+      await housekeeping;
     } finally {
       this.queue.shutDown();
       await this.probes.stopAll();
@@ -99,6 +109,10 @@ export class PodSync {
     const pod = this.pods.store.get(key);
     if (!pod) {
       this.probes.removePod(key);
+      // Deleted without this agent finishing it (force-deleted, grace period 0): what still runs of it is killed at once.
+      const gone = this.uids.get(key);
+      this.uids.delete(key);
+      if (gone) await this.killOrphans(new Set([gone]));
       return;
     }
     const uid = pod.metadata.uid!;
@@ -176,7 +190,9 @@ export class PodSync {
       containerStatuses: statuses,
       ...(initStatuses.length ? { initContainerStatuses: initStatuses } : {}),
     };
-    if (JSON.stringify(stripTimes(status)) !== JSON.stringify(stripTimes(pod.status ?? {}))) {
+    // Only what the agent writes is compared: fields the API server fills in (qosClass) are not a change.
+    const current = Object.fromEntries(Object.keys(status).map((k) => [k, pod.status?.[k]]));
+    if (JSON.stringify(stripTimes(status)) !== JSON.stringify(stripTimes(current))) {
       await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
     }
     return phase === 'Succeeded' || phase === 'Failed' ? undefined : { requeueAfter: RELIST_MS };
@@ -269,6 +285,35 @@ export class PodSync {
       await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid: pod.metadata.uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
     }
     return { requeueAfter: RELIST_MS };
+  }
+
+  /**
+   * The kubelet's housekeeping: sandboxes whose pod is no longer bound here
+   * (deleted while this agent was down, or force-deleted) are killed, and
+   * their volumes torn down, now and every HOUSEKEEPING_MS.
+   */
+  private async housekeeping(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const live = new Set(this.pods.store.list().map((p) => p.metadata.uid!));
+        const sandboxes: Record<string, any>[] = (await this.runtime.runtimeCall('ListPodSandbox', {})).items ?? [];
+        const mine = sandboxes.filter((s) => s.labels?.[LABEL_NODE_NAME] === this.opts.nodeName);
+        const orphans = new Set(mine.map((s) => s.labels?.[LABEL_POD_UID]).filter((uid): uid is string => !!uid && !live.has(uid)));
+        if (orphans.size) await this.killOrphans(orphans);
+      } catch (err) {
+        if (!signal.aborted) this.opts.onError(err, { component: 'node-agent', phase: 'housekeeping' });
+      }
+      await delay(HOUSEKEEPING_MS, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  /** Kills what runs of pods that are gone (no grace left to give them) and tears their volumes down. */
+  private async killOrphans(uids: Set<string>): Promise<void> {
+    for (const uid of uids) {
+      const sandboxes: Record<string, any>[] = (await this.runtime.runtimeCall('ListPodSandbox', { filter: { labelSelector: { [LABEL_POD_UID]: uid } } })).items ?? [];
+      const meta = sandboxes[0]?.metadata ?? {};
+      await this.kill({ metadata: { uid, name: meta.name, namespace: meta.namespace, deletionGracePeriodSeconds: 0 }, spec: {} }, sandboxes);
+    }
   }
 
   /** Volume folders an agent restart left behind: of pods neither bound here any more nor still with a sandbox. */

@@ -310,3 +310,32 @@ test.serial('deletion runs the preStop hook, then SIGTERM, then SIGKILL when the
     admin.close();
   }
 });
+
+test.serial('a pod deleted outright (grace period 0) has its containers and sandbox killed at once; so does one deleted while the agent was down', async (t) => {
+  const client = new RestClient(await identityConfig(cluster, 'system:node:worker-g', ['system:nodes']));
+  const cri = new RuntimeClient(runtime.endpoint);
+  const admin = adminClient(cluster);
+  const sandboxesOf = async (name: string) => (await cri.runtimeCall('ListPodSandbox', { filter: { labelSelector: { 'io.kubernetes.pod.name': name } } })).items ?? [];
+  let agent = new NodeAgent(client, cri, { ...options('worker-g'), externalCloudProvider: false, taints: [] });
+  try {
+    await agent.start();
+    for (const name of ['forced', 'offline']) {
+      await admin.create(PODS, { metadata: { name, namespace: 'default' }, spec: { nodeName: 'worker-g', terminationGracePeriodSeconds: 30, containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }] } });
+      await eventually(`${name} Running`, async () => (await admin.get(PODS, name, { namespace: 'default' })).status?.phase === 'Running', 30_000, 200);
+    }
+    await admin.delete(PODS, 'forced', { namespace: 'default', gracePeriodSeconds: 0 });
+    await eventually('the forced pod\'s sandbox gone', async () => (await sandboxesOf('forced')).length === 0, 10_000, 200);
+    await agent.stop();
+    await admin.delete(PODS, 'offline', { namespace: 'default', gracePeriodSeconds: 0 });
+    t.is((await sandboxesOf('offline')).length, 1, 'nothing removes it while the agent is down');
+    agent = new NodeAgent(client, cri, { ...options('worker-g'), externalCloudProvider: false, taints: [] });
+    await agent.start();
+    await eventually('the offline pod\'s sandbox gone after the restart', async () => (await sandboxesOf('offline')).length === 0, 10_000, 200);
+    t.pass();
+  } finally {
+    await agent.stop();
+    cri.close();
+    client.close();
+    admin.close();
+  }
+});
