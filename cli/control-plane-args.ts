@@ -20,6 +20,8 @@ export interface ComponentEndpoint {
 export function apiserverArgs(c: {
   etcdUrl: string; etcdCAFile: string; etcdCertFile: string; etcdKeyFile: string;
   bindAddress: string; advertiseAddress?: string; securePort: number; certDir: string; clientCAFile: string; auditLogPath: string; encryptionConfig: string;
+  /** The cluster's NATS, where the agents answer logs and exec: its URL, CA, and the control plane's password file. */
+  nats?: { url: string; caFile: string; passwordFile: string };
 }): string[] {
   return [
     'apiserver', `--etcd-servers=${c.etcdUrl}`, `--etcd-cafile=${c.etcdCAFile}`, `--etcd-certfile=${c.etcdCertFile}`, `--etcd-keyfile=${c.etcdKeyFile}`,
@@ -27,6 +29,7 @@ export function apiserverArgs(c: {
     `--client-ca-file=${c.clientCAFile}`, '--enable-bootstrap-token-auth', '--authorization-mode=Node,RBAC',
     `--service-cluster-ip-range=${DEFAULTS.serviceClusterIPRange}`,
     `--audit-log-path=${c.auditLogPath}`, `--encryption-provider-config=${c.encryptionConfig}`,
+    ...(c.nats ? [`--nats-servers=${c.nats.url}`, `--nats-ca-file=${c.nats.caFile}`, '--nats-user=control-plane', `--nats-password-file=${c.nats.passwordFile}`] : []),
   ];
 }
 

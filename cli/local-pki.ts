@@ -16,7 +16,7 @@ export interface LocalPki {
   controllerManager: { certFile: string; keyFile: string };
   scheduler: { certFile: string; keyFile: string };
   cloudControllerManager: { certFile: string; keyFile: string };
-  nats: { certFile: string; keyFile: string; password: string };
+  nats: { certFile: string; keyFile: string; password: string; passwordFile: string };
   /** Encryption at rest for secrets: an AES-GCM key made once. */
   encryptionConfig: string;
 }
@@ -46,7 +46,7 @@ function ensureSecretFile(path: string, make: () => string): string {
  * (admin in system:masters, the controller-manager, the scheduler, the cloud-controller-manager, NATS); the key that
  * encrypts secrets at rest.
  */
-export async function ensureLocalPki(home: string): Promise<LocalPki> {
+export async function ensureLocalPki(home: string, natsHosts: string[] = []): Promise<LocalPki> {
   const dir = join(home, 'pki');
   const etcdDir = join(dir, 'etcd');
   mkdirSync(etcdDir, { recursive: true, mode: 0o700 });
@@ -59,8 +59,10 @@ export async function ensureLocalPki(home: string): Promise<LocalPki> {
   const controllerManager = await ensurePair(ca, dir, 'controller-manager', { commonName: 'system:kube-controller-manager', usages: ['client'] });
   const scheduler = await ensurePair(ca, dir, 'scheduler', { commonName: 'system:kube-scheduler', usages: ['client'] });
   const cloudControllerManager = await ensurePair(ca, dir, 'cloud-controller-manager', { commonName: 'system:cloud-controller-manager', usages: ['client'] });
-  const nats = await ensurePair(ca, dir, 'nats', { commonName: 'nats', hosts, usages: ['server'] });
-  const password = ensureSecretFile(join(dir, 'nats-control-plane.password'), generatePassword).trim();
+  // The workers reach NATS at the master's address on the local VPC.
+  const nats = await ensurePair(ca, dir, 'nats', { commonName: 'nats', hosts: [...hosts, ...natsHosts], usages: ['server'] });
+  const passwordFile = join(dir, 'nats-control-plane.password');
+  const password = ensureSecretFile(passwordFile, generatePassword).trim();
   const encryptionConfig = join(dir, 'encryption-config.yaml');
   ensureSecretFile(encryptionConfig, () => [
     'apiVersion: apiserver.config.k8s.io/v1', 'kind: EncryptionConfiguration', 'resources:', '  - resources: [secrets]', '    providers:',
@@ -69,6 +71,6 @@ export async function ensureLocalPki(home: string): Promise<LocalPki> {
   return {
     dir, caFile: ca.certFile, caKeyFile: ca.keyFile,
     etcd: { caFile: etcdCA.certFile, ...etcdServer, clientCertFile: etcdClient.certFile, clientKeyFile: etcdClient.keyFile },
-    admin, controllerManager, scheduler, cloudControllerManager, nats: { ...nats, password }, encryptionConfig,
+    admin, controllerManager, scheduler, cloudControllerManager, nats: { ...nats, password, passwordFile }, encryptionConfig,
   };
 }

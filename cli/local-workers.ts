@@ -9,6 +9,7 @@ import { RestClient } from '../client/rest-client.js';
 import type { AwsClients } from '../controllers/aws/aws-clients.js';
 import { loadOrCreateCA } from '../control-plane/pki/certificate-authority.js';
 import { issueCertificate } from '../control-plane/pki/issue-certificate.js';
+import { generatePassword } from '../control-plane/nats/password.js';
 import { containerdSocket } from '../infra/local/containerd-config.js';
 import { LOCAL_IMAGES, PAUSE_IMAGE } from '../infra/local/local-images.js';
 import { unplugWorker, type LocalVpc } from '../infra/local/local-vpc.js';
@@ -33,6 +34,12 @@ export interface WorkerState {
   agentPid: number;
 }
 
+/** A node's NATS password, made when its instance is launched, in a file its agent reads. */
+export interface NodeNatsCredential {
+  nodeName: string;
+  passwordFile: string;
+}
+
 export interface LocalWorkersOptions {
   aws: AwsClients;
   clusterName: string;
@@ -44,6 +51,8 @@ export interface LocalWorkersOptions {
   /** The API server as the workers reach it: the master's address on the VPC. */
   apiServer: string;
   logDir: string;
+  /** The cluster's NATS as the workers reach it; `grant` makes the nodes' users before their agents connect. */
+  nats?: { url: string; caFile: string; grant(nodes: NodeNatsCredential[]): void };
   progress(msg: string): void;
   /** Called with each worker as soon as it runs, so a failure half-way still leaves it on record for `down`. */
   started(worker: WorkerState, components: ComponentState[]): void;
@@ -63,6 +72,14 @@ export async function startLocalWorkers(o: LocalWorkersOptions): Promise<WorkerS
   const subnets = (await findNetwork(o.aws, o.clusterName))?.subnets ?? [];
   const instances = await launchBackingInstances(o.aws, { clusterName: o.clusterName, count: o.count, namePrefix: 'worker-', tagKey: TAG_LOCAL_WORKER });
   const ca = await loadOrCreateCA(o.pkiDir);
+  const credentials = instances.map((inst, i): NodeNatsCredential => {
+    const dir = join(o.home, 'w', String(i));
+    mkdirSync(dir, { recursive: true });
+    const passwordFile = join(dir, 'nats.password');
+    writeFileSync(passwordFile, generatePassword(), { mode: 0o600 });
+    return { nodeName: inst.name, passwordFile };
+  });
+  o.nats?.grant(credentials);
   const out: WorkerState[] = [];
   for (const [i, inst] of instances.entries()) {
     const instance: WorkerInstance = {
@@ -70,7 +87,6 @@ export async function startLocalWorkers(o: LocalWorkersOptions): Promise<WorkerS
       subnetCidr: subnets.find((s) => s.zone === inst.zone)!.cidr,
     };
     const dir = join(o.home, 'w', String(i));
-    mkdirSync(dir, { recursive: true });
     const nodeUser = `system:node:${instance.privateDnsName}`;
     const { certPem, keyPem } = await issueCertificate(ca, { commonName: nodeUser, organizations: ['system:nodes'], usages: ['client'] });
     writeFileSync(join(dir, 'node.crt'), certPem);
@@ -78,7 +94,8 @@ export async function startLocalWorkers(o: LocalWorkersOptions): Promise<WorkerS
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, renderKubeconfig({ server: o.apiServer, caFile: o.caFile, certFile: join(dir, 'node.crt'), keyFile: join(dir, 'node.key'), user: nodeUser }), { mode: 0o600 });
     o.progress(`starting worker ${instance.privateDnsName} (${instance.instanceId}, ${instance.privateIp} in ${instance.zone}): containerd and the node agent`);
-    const worker = await startLocalWorker({ vpc: o.vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, detached: true });
+    const natsFlags = o.nats ? [`--nats-servers=${o.nats.url}`, `--nats-ca-file=${o.nats.caFile}`, `--nats-password-file=${credentials[i].passwordFile}`] : [];
+    const worker = await startLocalWorker({ vpc: o.vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, detached: true, agentFlags: natsFlags });
     const state: WorkerState = { instance, netns: worker.netns, linkName: worker.linkName, dir, containerdPid: worker.containerd.pid!, agentPid: worker.agent.pid! };
     o.started(state, [
       { name: `containerd-${i}`, pid: state.containerdPid, endpoint: `unix://${containerdSocket(dir)}`, log: join(dir, 'containerd.log'), command: worker.containerd.spawnargs },

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { get as httpsGet } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { writeServerConfig } from '../../control-plane/nats/server-config.js';
+import { nodeNatsUser } from '../../control-plane/nats/node-subjects.js';
 import { ensureLocalPki } from '../local-pki.js';
 import { apiserverArgs, cloudControllerManagerArgs, controllerManagerArgs, schedulerArgs } from '../control-plane-args.js';
 import { renderKubeconfig } from '../kubeconfig-file.js';
@@ -17,7 +18,7 @@ import { deleteClusterResources } from '../../infra/sdk/teardown.js';
 import { clusterTopology } from '../../infra/topology.js';
 import { ensureDefaultStorageClass } from '../default-storage-class.js';
 import { deleteLocalVpc, ensureLocalVpc, localVpcOf, type LocalVpcSpec } from '../../infra/local/local-vpc.js';
-import { localVpcId, startLocalWorkers, stopLocalWorkers, waitForReadyNodes, type WorkerState } from '../local-workers.js';
+import { localVpcId, startLocalWorkers, stopLocalWorkers, waitForReadyNodes, type NodeNatsCredential, type WorkerState } from '../local-workers.js';
 import { parseUpFlags } from '../up-flags.js';
 
 const step = (msg: string) => process.stdout.write(`• ${msg}\n`);
@@ -125,7 +126,7 @@ export async function upCommand(argv: string[]): Promise<void> {
   const home = skiffHome();
   const logDir = join(home, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const pki = await ensureLocalPki(home);
+  let pki = await ensureLocalPki(home);
   const components: ComponentState[] = [];
   const kubeconfig = join(home, 'kubeconfig');
   let aws: ClusterState['aws'];
@@ -165,6 +166,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       localVpc = { id: localVpcId(home), vpcCidr: topology.vpc.cidr, subnets: topology.subnets.map((s) => s.cidr) };
       save();
       const vpc = ensureLocalVpc(localVpc);
+      pki = await ensureLocalPki(home, [vpc.masterAddress]);
       step(`local VPC: namespace ${vpc.netns} routes between the workers; the master is ${vpc.masterAddress} on it`);
     }
     done('network ready', t);
@@ -190,6 +192,7 @@ export async function upCommand(argv: string[]): Promise<void> {
 
     t = Date.now();
     const apiPort = await pickPort(6443);
+    const natsPort = await commandExists('nats-server') ? await pickPort(4222) : undefined;
     const master = localVpc ? localVpcOf(localVpc).masterAddress : undefined;
     step(`starting the API server on https://127.0.0.1:${apiPort}${master ? ` and https://${master}:${apiPort} for the workers` : ''}`);
     const main = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -197,6 +200,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       etcdUrl, etcdCAFile: pki.etcd.caFile, etcdCertFile: pki.etcd.clientCertFile, etcdKeyFile: pki.etcd.clientKeyFile,
       bindAddress: master ? '0.0.0.0' : '127.0.0.1', advertiseAddress: master, securePort: apiPort, certDir: pki.dir, clientCAFile: pki.caFile,
       auditLogPath: join(logDir, 'audit.log'), encryptionConfig: pki.encryptionConfig,
+      nats: natsPort ? { url: `tls://127.0.0.1:${natsPort}`, caFile: pki.caFile, passwordFile: pki.nats.passwordFile } : undefined,
     })], logDir);
     api.endpoint = `https://127.0.0.1:${apiPort}`;
     components.push(api);
@@ -248,18 +252,24 @@ export async function upCommand(argv: string[]): Promise<void> {
     await ensureDefaultStorageClass(kubeconfig);
     done('cloud-controller-manager running; default StorageClass gp3 (ebs.csi.aws.com, WaitForFirstConsumer)', t);
 
-    if (await commandExists('nats-server')) {
+    const natsConfig = join(pki.dir, 'nats.conf');
+    let natsPid: number | undefined;
+    /** The NATS users: the control plane, and one per worker's node with only its own subjects; a reload applies a change. */
+    const writeNatsConfig = (nodes: NodeNatsCredential[]) => writeServerConfig(natsConfig, {
+      serverName: 'skiff', host: master ? '0.0.0.0' : '127.0.0.1', port: natsPort!,
+      tls: { certFile: pki.nats.certFile, keyFile: pki.nats.keyFile, caFile: pki.caFile },
+      users: [
+        { user: 'control-plane', password: pki.nats.password, publish: ['skiff.>'], subscribe: ['skiff.>'], respond: true },
+        ...nodes.map((n) => nodeNatsUser(n.nodeName, readFileSync(n.passwordFile, 'utf8').trim())),
+      ],
+    });
+    if (natsPort) {
       t = Date.now();
-      const natsPort = await pickPort(4222);
-      step(`starting NATS on tls://127.0.0.1:${natsPort} (TLS and credentials required)`);
-      const natsConfig = join(pki.dir, 'nats.conf');
-      writeServerConfig(natsConfig, {
-        serverName: 'skiff', host: '127.0.0.1', port: natsPort,
-        tls: { certFile: pki.nats.certFile, keyFile: pki.nats.keyFile, caFile: pki.caFile },
-        users: [{ user: 'control-plane', password: pki.nats.password, publish: ['skiff.>'], subscribe: ['skiff.>'], respond: true }],
-      });
+      step(`starting NATS on tls://127.0.0.1:${natsPort}${master ? ` and tls://${master}:${natsPort} for the workers` : ''} (TLS and credentials required)`);
+      writeNatsConfig([]);
       const nats = launch('nats', 'nats-server', ['-c', natsConfig], logDir);
       nats.endpoint = `tls://127.0.0.1:${natsPort}`;
+      natsPid = nats.pid;
       components.push(nats);
       save();
       await waitFor('NATS', () => portOpen(natsPort), nats.pid, nats.log);
@@ -278,6 +288,14 @@ export async function upCommand(argv: string[]): Promise<void> {
         await startLocalWorkers({
           aws: clients, clusterName: LOCAL_CLUSTER_NAME, vpc: localVpcOf(localVpc), count: workerCount, home, pkiDir: pki.dir, caFile,
           apiServer: `https://${master}:${apiPort}`, logDir, progress: step,
+          nats: natsPort ? {
+            url: `tls://${master}:${natsPort}`, caFile: pki.caFile,
+            // The nodes' NATS users exist before their agents connect: nats-server reloads its configuration on SIGHUP.
+            grant: (nodes) => {
+              writeNatsConfig(nodes);
+              process.kill(natsPid!, 'SIGHUP');
+            },
+          } : undefined,
           started: (worker, started) => {
             workers.push(worker);
             components.push(...started);

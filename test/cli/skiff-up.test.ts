@@ -272,12 +272,20 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   t.is(pods.filter((p) => p.status.phase === 'Running').length, 4);
   t.is(new Set(pods.map((p) => p.spec.nodeName)).size, 2, 'spread over both workers');
   for (const p of pods) t.regex(p.status.podIP, /^10\.244\.\d+\.\d+$/);
+  // logs and exec reach the workers' agents over NATS, each agent as its node's own NATS user.
+  const exec = await kubectl('exec', pods[0].metadata.name, '--', 'sh', '-c', 'hostname; echo to the log > /proc/1/fd/1');
+  t.is(exec.stdout, `${pods[0].metadata.name}\n`, exec.stderr);
+  const logs = await kubectl('logs', pods[0].metadata.name);
+  t.is(logs.stdout, 'to the log\n', logs.stderr);
 
+  const saved = JSON.parse(readFileSync(join(home, '.skiff', 'state.json'), 'utf8'));
+  const owned = [`skiff-vpc-${saved.localVpc.id}`, `skiff-${saved.localVpc.id}`, ...saved.workers.map((w: any) => w.netns)];
+  t.is(owned.length, 4);
   const down = await run(process.execPath, [bin, 'down']);
   t.is(down.code, 0, down.stdout + down.stderr);
   for (const c of state.components) t.false(alive(c.pid), `${c.name} is gone`);
-  const links = await run('sh', ['-c', 'ip netns list; ip -br link']);
-  t.notRegex(links.stdout, /skiff-vpc-s|skiff-w-|skiff-s[0-9a-f]{7}/, 'no namespace or link of the cluster is left');
+  const links = (await run('sh', ['-c', 'ip netns list; ip -br link'])).stdout.split('\n').map((l) => l.split(/[\s@]/)[0]);
+  for (const name of owned) t.false(links.includes(name), `${name} is gone`);
   t.false(readFileSync('/proc/self/mounts', 'utf8').includes(home), 'no mount of the cluster is left');
   const processes = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => {
     try {
