@@ -16,6 +16,7 @@ import type { RuntimeClient } from './cri/runtime-client.js';
 import { PodSync } from './pods/pod-sync.js';
 import { containerExec } from './streams/container-exec.js';
 import { containerLogs } from './streams/container-logs.js';
+import { podPortForward } from './streams/pod-port-forward.js';
 import { StreamServer } from './streams/stream-server.js';
 import type { NatsConnection } from 'nats';
 import { defaultNodeIP, nodeInfo } from './host-info.js';
@@ -85,7 +86,7 @@ export class NodeAgent {
       this.awaitPodCidr(signal),
     ];
     if (this.nats) {
-      this.streams = new StreamServer(this.nats, this.opts.nodeName, { logs: containerLogs(this.runtime), exec: containerExec(this.runtime, 'exec'), attach: containerExec(this.runtime, 'attach') });
+      this.streams = new StreamServer(this.nats, this.opts.nodeName, { logs: containerLogs(this.runtime), exec: containerExec(this.runtime, 'exec'), attach: containerExec(this.runtime, 'attach'), portforward: podPortForward(this.runtime) });
       this.streams.start();
     }
     log.info('node registered', { node: this.opts.nodeName, runtime: this.runtime.endpoint, streams: !!this.nats });

@@ -24,6 +24,7 @@ import { get, list } from './handlers/read.js';
 import { binding, finalize, scale } from './handlers/subresources.js';
 import { podLog } from './handlers/pod-log.js';
 import { podExec } from './handlers/pod-exec.js';
+import { podPortForward } from './handlers/pod-port-forward.js';
 import { markUpgrade } from './streaming/websocket-channels.js';
 import { NodeStreams } from './streaming/node-streams.js';
 import { connectNats } from '../nats/connect.js';
@@ -495,6 +496,7 @@ export class ApiServer {
       }
       if (subresource === 'log' && ctx.kind.subresources?.streaming) return podLog(ctx, this.nodeStreams);
       if ((subresource === 'exec' || subresource === 'attach') && ctx.kind.subresources?.streaming) return podExec(ctx, this.nodeStreams, subresource);
+      if (subresource === 'portforward' && ctx.kind.subresources?.streaming) return podPortForward(ctx, this.nodeStreams);
       if (subresource === 'token' && ctx.kind.subresources?.token) {
         const audiences = this.options.apiAudiences ?? [this.options.serviceAccountIssuer];
         return tokenRequest(ctx, this.tokenIssuer, audiences, { Pod: this.storeFor('pods'), Secret: this.storeFor('secrets') }, nodeNameOf(ctx.userInfo));

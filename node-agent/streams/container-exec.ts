@@ -1,8 +1,10 @@
 import type { RuntimeClient } from '../cri/runtime-client.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from '../pods/cri-config.js';
 import { Channel, type StreamStatus } from '../../control-plane/nats/stream-frames.js';
-import { openRuntimeStreams, type RuntimeStreamType } from './runtime-streams.js';
+import { EXEC_PROTOCOL, openRuntimeStreams } from './runtime-streams.js';
 import { StreamError, type StreamContext } from './stream-server.js';
+
+type StreamType = 'error' | 'stdin' | 'stdout' | 'stderr' | 'resize';
 
 /**
  * `kubectl exec` and `kubectl attach`: CRI Exec (or Attach) on the pod's
@@ -19,13 +21,14 @@ export function containerExec(runtime: RuntimeClient, kind: 'exec' | 'attach') {
     const { url } = kind === 'exec'
       ? await runtime.runtimeCall('Exec', { containerId, cmd: request.exec!.command, tty: io.tty, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr && !io.tty })
       : await runtime.runtimeCall('Attach', { containerId, tty: io.tty, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr && !io.tty });
-    const types: RuntimeStreamType[] = [];
+    // The error stream first, where the runtime writes the command's final Status; with a terminal, stderr is part of stdout.
+    const types: StreamType[] = ['error'];
     if (io.stdin) types.push('stdin');
     if (io.stdout) types.push('stdout');
-    // With a terminal, stderr is part of stdout.
     if (io.stderr && !io.tty) types.push('stderr');
     if (io.tty) types.push('resize');
-    const { streams, close } = await openRuntimeStreams(url, types);
+    const { streams: opened, close } = await openRuntimeStreams(url, EXEC_PROTOCOL, types.map((key) => ({ key, headers: { streamtype: key } })));
+    const streams: Partial<typeof opened> = opened;
     ctx.accept();
     try {
       streams.stdout?.on('data', (d: Buffer) => ctx.send(Channel.stdout, d));

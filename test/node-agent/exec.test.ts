@@ -56,3 +56,34 @@ test('kubectl cp copies a file into the pod and back', async (t) => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('kubectl port-forward reaches a port of the pod, one bound to the pod\'s own localhost too, for several connections', async (t) => {
+  await node.runningPod('web', [{
+    name: 'main', image: BUSYBOX_IMAGE,
+    command: ['sh', '-c', 'mkdir -p /www /lo && echo served > /www/index.html && echo local > /lo/index.html && httpd -p 8080 -h /www && exec httpd -f -p 127.0.0.1:9090 -h /lo'],
+  }]);
+  const child = spawn('kubectl', ['port-forward', 'pod/web', ':8080', ':9090'], { env: { ...process.env, KUBECONFIG: node.cluster.kubeconfig, HOME: node.cluster.dir } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  try {
+    const ports = await new Promise<number[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no forwarding after 20 s: ${out} ${err}`)), 20_000);
+      const check = () => {
+        const found = [...out.matchAll(/Forwarding from 127\.0\.0\.1:(\d+) -> (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+        if (found.length === 2) {
+          clearTimeout(timer);
+          resolve([8080, 9090].map((p) => found.find((f) => f[1] === p)![0]));
+        }
+      };
+      child.stdout.on('data', check);
+    });
+    for (let i = 0; i < 3; i++) {
+      t.is(await (await fetch(`http://127.0.0.1:${ports[0]}/`)).text(), 'served\n');
+    }
+    t.is(await (await fetch(`http://127.0.0.1:${ports[1]}/`)).text(), 'local\n');
+  } finally {
+    child.kill('SIGINT');
+  }
+});

@@ -40,7 +40,7 @@ export async function podExec(ctx: RequestContext, streams: NodeStreams | undefi
   });
   let ws;
   try {
-    ws = await acceptWebSocket(req);
+    ws = await acceptWebSocket(req, CHANNEL_PROTOCOLS);
   } catch (err) {
     stream.close();
     throw err;

@@ -17,7 +17,17 @@ export const upgradeOf = (req: IncomingMessage) => upgrades.get(req);
 /** The channel protocols of exec and attach, newest first: v5 adds closing stdin alone (kubectl cp). */
 export const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
-const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => CHANNEL_PROTOCOLS.find((p) => offered.has(p)) ?? false });
+/** One WebSocket server (no listener of its own) per set of subprotocols a handler speaks. */
+const servers = new Map<string, WebSocketServer>();
+function serverFor(supported: string[]): WebSocketServer {
+  const key = supported.join(',');
+  let server = servers.get(key);
+  if (!server) {
+    server = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => supported.find((p) => offered.has(p)) ?? false });
+    servers.set(key, server);
+  }
+  return server;
+}
 
 /** The protocol this server would speak with the client, or kube's refusal when it offers none of them. */
 export function negotiateChannelProtocol(req: IncomingMessage, supported: string[]): string {
@@ -30,9 +40,9 @@ export function negotiateChannelProtocol(req: IncomingMessage, supported: string
   return protocol;
 }
 
-/** Completes the WebSocket handshake of a marked request. */
-export function acceptWebSocket(req: IncomingMessage): Promise<WebSocket> {
+/** Completes the WebSocket handshake of a marked request, in the first of `supported` the client offered. */
+export function acceptWebSocket(req: IncomingMessage, supported: string[]): Promise<WebSocket> {
   const upgrade = upgradeOf(req);
   if (!upgrade) throw new StatusError(400, 'BadRequest', 'Upgrade request required');
-  return new Promise((resolve) => server.handleUpgrade(req, upgrade.socket, upgrade.head, (ws) => resolve(ws)));
+  return new Promise((resolve) => serverFor(supported).handleUpgrade(req, upgrade.socket, upgrade.head, (ws) => resolve(ws)));
 }
