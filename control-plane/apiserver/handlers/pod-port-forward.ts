@@ -1,7 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { SpdyStream } from 'spdy-transport';
 import { spdyConnection } from '../../../component-base/spdy-connection.js';
-import { createWebSocketStream } from 'ws';
 import type { KObject } from '../../../api/kind.js';
 import { StatusError } from '../../../api/status.js';
 import { log } from '../../../client/log.js';
@@ -13,7 +12,8 @@ import { nodeOf } from './pod-log.js';
 
 /** SPDY's port-forward protocol, and the same carried inside a WebSocket (kubectl 1.31+ tunnels it so proxies pass it). */
 const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
-const TUNNELED_PORT_FORWARD = 'SPDY/3.1+portforward.k8s.io';
+/** The WebSocket subprotocols of port-forward's channel form, which the official clients offer. */
+const WEBSOCKET_PORT_FORWARD = ['v4.channel.k8s.io', 'portforward.k8s.io'];
 
 /** One forwarded connection: the client's data and error streams that share a request id. */
 interface ConnectionStreams {
@@ -35,7 +35,8 @@ export async function podPortForward(ctx: RequestContext, streams: NodeStreams |
   const node = nodeOf(pod);
   if (pod.status?.phase !== 'Running') throw new StatusError(400, 'BadRequest', `pod ${pod.metadata.name} is not running (phase ${pod.status?.phase ?? 'Pending'}): its ports cannot be forwarded`);
   if (!streams) throw new StatusError(503, 'ServiceUnavailable', 'the API server has no connection to the nodes\' agents (start it with --nats-servers)');
-  const transport = await acceptTransport(ctx);
+  if (req.headers.upgrade?.toLowerCase() === 'websocket') return forwardChannels(ctx, streams, node, pod);
+  const transport = await acceptSpdy(ctx);
   ctx.res.statusCode = 101;
   const conn = spdyConnection(transport, true);
   const pending = new Map<string, ConnectionStreams>();
@@ -71,22 +72,72 @@ export async function podPortForward(ctx: RequestContext, streams: NodeStreams |
   await Promise.allSettled([...forwarding]);
 }
 
-/** The client's byte stream: the WebSocket it tunnels SPDY in, or the raw connection after a SPDY upgrade. */
-async function acceptTransport(ctx: RequestContext): Promise<Duplex> {
+/**
+ * The raw connection after a SPDY upgrade. kubectl first offers SPDY
+ * tunneled in a WebSocket (subprotocol SPDY/3.1+portforward.k8s.io, which
+ * is not a valid WebSocket token, so no WebSocket library accepts it); it
+ * is refused with a 400 on which kubectl falls back to this upgrade.
+ */
+async function acceptSpdy(ctx: RequestContext): Promise<Duplex> {
   const { req } = ctx;
-  const upgrade = req.headers.upgrade?.toLowerCase();
-  if (upgrade === 'websocket') {
-    negotiateChannelProtocol(req, [TUNNELED_PORT_FORWARD]);
-    const ws = await acceptWebSocket(req, [TUNNELED_PORT_FORWARD]);
-    return createWebSocketStream(ws);
-  }
   const raw = upgradeOf(req);
-  if (upgrade !== 'spdy/3.1' || !raw) throw new StatusError(400, 'BadRequest', 'Upgrade request required');
+  if (req.headers.upgrade?.toLowerCase() !== 'spdy/3.1' || !raw) throw new StatusError(400, 'BadRequest', 'Upgrade request required');
   const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
   if (!offered.includes(PORT_FORWARD_PROTOCOL)) throw new StatusError(403, 'Forbidden', `unable to upgrade: the client offers [${offered.join(', ')}]; this server speaks ${PORT_FORWARD_PROTOCOL}`);
   raw.socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
   if (raw.head.length) raw.socket.unshift(raw.head);
   return raw.socket;
+}
+
+/**
+ * Port-forward over WebSocket as the official clients speak it (the
+ * channel protocol, ports in the `ports` query): per port, channel 2i
+ * carries the data and 2i+1 the errors, and the first frame of each says
+ * the port (two bytes, little-endian). One WebSocket is one connection per
+ * port, each a node stream to the pod's agent.
+ */
+async function forwardChannels(ctx: RequestContext, streams: NodeStreams, node: string, pod: KObject): Promise<void> {
+  const { req, query } = ctx;
+  const protocol = negotiateChannelProtocol(req, WEBSOCKET_PORT_FORWARD);
+  const ports = query.getAll('ports').flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean).map(Number);
+  if (!ports.length) throw new StatusError(400, 'BadRequest', 'query parameter "ports" is required');
+  for (const port of ports) if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StatusError(400, 'BadRequest', `invalid port ${port}`);
+  const opened = await Promise.all(ports.map((port) => streams.open(node, 'portforward', {
+    namespace: pod.metadata.namespace!, pod: pod.metadata.name!, uid: pod.metadata.uid!, container: '', portforward: { port },
+  }).catch((err) => err as Error)));
+  const failed = opened.find((o): o is Error => o instanceof Error);
+  if (failed) {
+    for (const o of opened) if (!(o instanceof Error)) o.close();
+    throw failed;
+  }
+  const connections = opened as Exclude<(typeof opened)[number], Error>[];
+  const ws = await acceptWebSocket(req, [protocol]);
+  ctx.res.statusCode = 101;
+  const portBytes = (port: number) => Buffer.from([port & 0xff, port >> 8]);
+  ports.forEach((port, i) => {
+    ws.send(Buffer.concat([Buffer.from([2 * i]), portBytes(port)]));
+    ws.send(Buffer.concat([Buffer.from([2 * i + 1]), portBytes(port)]));
+  });
+  ws.on('message', (data: Buffer) => {
+    const i = data[0] / 2;
+    if (Number.isInteger(i) && connections[i]) connections[i].send(Channel.stdin, data.subarray(1));
+  });
+  ws.once('close', () => connections.forEach((c) => c.close()));
+  await Promise.all(connections.map(async (c, i) => {
+    try {
+      for await (const frame of c.frames) {
+        if (frame.channel === Channel.stdout) ws.send(Buffer.concat([Buffer.from([2 * i]), frame.data]));
+        else if (frame.channel === Channel.stderr) ws.send(Buffer.concat([Buffer.from([2 * i + 1]), frame.data]));
+        else if (frame.channel === Channel.status) {
+          const status = JSON.parse(frame.data.toString('utf8'));
+          if (status.status !== 'Success') ws.send(Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(status.message ?? 'port-forward failed')]));
+        }
+      }
+    } finally {
+      c.close();
+    }
+  }));
+  ws.close(1000);
 }
 
 /** Relays one forwarded connection through a node stream until either side ends it. */
