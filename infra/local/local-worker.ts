@@ -77,15 +77,18 @@ export async function startLocalWorker(spec: LocalWorkerSpec): Promise<LocalWork
   };
   const containerd = spawnContainerd(runtime);
   await waitForRuntime(runtime, () => containerd.exitCode === null && containerd.signalCode === null);
+  if (spec.detached) containerd.unref();
   const agentLog = join(spec.dir, 'agent.log');
-  const fd = openSync(agentLog, 'a');
+  return { netns, linkName, runtime, containerd, agent: spawnAgent(spec, netns, agentLog), agentLog };
+}
+
+/** Starts the worker's agent inside its namespace, logging to `log` (again after a crash: it adopts what runs). */
+export function spawnAgent(spec: LocalWorkerSpec, netns: string, log: string): ChildProcess {
+  const fd = openSync(log, 'a');
   const agent = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, ...agentArgs(spec)], { stdio: ['ignore', fd, fd], detached: !!spec.detached });
   closeSync(fd);
-  if (spec.detached) {
-    containerd.unref();
-    agent.unref();
-  }
-  return { netns, linkName, runtime, containerd, agent, agentLog };
+  if (spec.detached) agent.unref();
+  return agent;
 }
 
 /** Sends SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */

@@ -7,8 +7,8 @@ import { PODS } from '../../client/resources.js';
 import { nodeNatsUser } from '../../control-plane/nats/node-subjects.js';
 import { LOCAL_IMAGES, PAUSE_IMAGE } from '../../infra/local/local-images.js';
 import { deleteLocalVpc, ensureLocalVpc, localVpcOf, type LocalVpc } from '../../infra/local/local-vpc.js';
-import { startLocalWorker, stopLocalWorker, type LocalWorker } from '../../infra/local/local-worker.js';
-import { importBusyboxImages } from '../../infra/local/worker-runtime.js';
+import { spawnAgent, startLocalWorker, stopChild, stopLocalWorker, type LocalWorker, type LocalWorkerSpec } from '../../infra/local/local-worker.js';
+import { importBusyboxImages, spawnContainerd, waitForRuntime } from '../../infra/local/worker-runtime.js';
 import { adminClient, clientCertificate, startCluster, type TestCluster } from './apiserver.js';
 import { eventually } from './eventually.js';
 import { testVpcCidr } from './local-workers.js';
@@ -19,6 +19,12 @@ export interface AgentNode {
   nats: NatsProcess;
   nodeName: string;
   worker: LocalWorker;
+  /** Kills the agent with SIGKILL (a crash: nothing of it is cleaned up) and waits until it is gone. */
+  killAgent(): Promise<void>;
+  /** Starts the agent again, as its service manager would. */
+  startAgent(): void;
+  /** Stops containerd and starts it again on the same state; its pods keep running. */
+  restartRuntime(): Promise<void>;
   /** Creates a pod bound to the node and waits until it runs. */
   runningPod(name: string, containers: Record<string, unknown>[], extra?: Record<string, unknown>): Promise<Record<string, any>>;
   stop(): Promise<void>;
@@ -42,6 +48,7 @@ export async function startAgentNode(nodeName: string): Promise<AgentNode> {
   let nats: NatsProcess | undefined;
   let cluster: TestCluster | undefined;
   let worker: LocalWorker | undefined;
+  let workerSpec: LocalWorkerSpec | undefined;
   const stop = async () => {
     if (worker && vpc) await stopLocalWorker(vpc, worker).catch(() => undefined);
     await cluster?.stop();
@@ -70,7 +77,7 @@ export async function startAgentNode(nodeName: string): Promise<AgentNode> {
     }));
     const nodePassword = join(dir, 'nats.password');
     writeFileSync(nodePassword, node.password, { mode: 0o600 });
-    worker = await startLocalWorker({
+    workerSpec = {
       vpc, dir, kubeconfig, sandboxImage: PAUSE_IMAGE,
       instance: { instanceId: `i-${id}${id}aa`, zone: 'local-a', privateIp: formatAddress(parseCidr(subnet).base + 20n, 4), privateDnsName: nodeName, subnetCidr: subnet },
       agentFlags: [
@@ -78,7 +85,8 @@ export async function startAgentNode(nodeName: string): Promise<AgentNode> {
         '--node-status-update-frequency=1s',
       ],
       externalCloudProvider: false,
-    });
+    };
+    worker = await startLocalWorker(workerSpec);
     importBusyboxImages(worker.runtime, LOCAL_IMAGES);
   } catch (err) {
     await stop();
@@ -87,6 +95,22 @@ export async function startAgentNode(nodeName: string): Promise<AgentNode> {
   const running = { cluster: cluster!, nats: nats!, worker: worker! };
   return {
     ...running, nodeName, stop,
+    async killAgent() {
+      const agent = running.worker.agent;
+      if (agent.exitCode !== null || agent.signalCode !== null) return;
+      const gone = new Promise((r) => agent.once('exit', r));
+      agent.kill('SIGKILL');
+      await gone;
+    },
+    startAgent() {
+      running.worker.agent = spawnAgent(workerSpec!, running.worker.netns, running.worker.agentLog);
+    },
+    async restartRuntime() {
+      await stopChild(running.worker.containerd);
+      running.worker.containerd = spawnContainerd(running.worker.runtime);
+      const containerd = running.worker.containerd;
+      await waitForRuntime(running.worker.runtime, () => containerd.exitCode === null && containerd.signalCode === null);
+    },
     async runningPod(name, containers, extra = {}) {
       const admin = adminClient(running.cluster);
       try {

@@ -1,0 +1,85 @@
+import test from 'ava';
+import { PODS } from '../../client/resources.js';
+import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
+import { adminClient } from '../helpers/apiserver.js';
+import { startAgentNode, type AgentNode } from '../helpers/agent-node.js';
+import { BUSYBOX_IMAGE } from '../helpers/containerd.js';
+import { eventually } from '../helpers/eventually.js';
+
+let node: AgentNode;
+test.before(async () => {
+  node = await startAgentNode('worker-crash');
+});
+test.after.always(async () => {
+  await node?.stop();
+});
+
+const pod = (name: string) => ({
+  metadata: { name, namespace: 'default', labels: { batch: 'crash' } },
+  spec: { nodeName: 'worker-crash', terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }] },
+});
+
+/** What the runtime holds, by pod name: its sandboxes' states, and for each container whether it runs and whether it ever started. */
+async function runtimeView(cri: RuntimeClient): Promise<Map<string, { sandboxes: string[]; running: number; startedThenStopped: number }>> {
+  const view = new Map<string, { sandboxes: string[]; running: number; startedThenStopped: number }>();
+  const entry = (name: string) => view.get(name) ?? (view.set(name, { sandboxes: [], running: 0, startedThenStopped: 0 }), view.get(name)!);
+  for (const s of (await cri.runtimeCall('ListPodSandbox', {})).items ?? []) entry(s.metadata.name).sandboxes.push(s.state);
+  for (const c of (await cri.runtimeCall('ListContainers', {})).containers ?? []) {
+    const status = (await cri.runtimeCall('ContainerStatus', { containerId: c.id })).status;
+    const e = entry(c.labels['io.kubernetes.pod.name']);
+    if (status.state === 'CONTAINER_RUNNING') e.running++;
+    // A start the crash cut short (the runtime gives up on it: StartError, never started) is not a second start.
+    else if (status.startedAt !== '0') e.startedThenStopped++;
+  }
+  return view;
+}
+
+test.serial('an agent killed with SIGKILL while 30 pods start and stop loses track of none: it adopts what runs, starts nothing twice, finishes deletions and removes what is gone', async (t) => {
+  const admin = adminClient(node.cluster);
+  const cri = new RuntimeClient(`unix://${node.worker.runtime.socket}`);
+  try {
+    const first = Array.from({ length: 30 }, (_, i) => `crash-${i}`);
+    await Promise.all(first.map((name) => admin.create(PODS, pod(name))));
+    await eventually('some pods running, others still starting', async () => {
+      const running = (await admin.list(PODS, { namespace: 'default', labelSelector: 'batch=crash' })).items.filter((p) => p.status?.phase === 'Running').length;
+      return running >= 5;
+    }, 60_000, 50);
+    await node.killAgent();
+    // While it is down: graceful deletions it must finish, pods deleted outright, new pods.
+    await Promise.all(first.slice(0, 5).map((name) => admin.delete(PODS, name, { namespace: 'default' })));
+    await Promise.all(first.slice(5, 10).map((name) => admin.delete(PODS, name, { namespace: 'default', gracePeriodSeconds: 0 })));
+    const late = Array.from({ length: 5 }, (_, i) => `late-${i}`);
+    await Promise.all(late.map((name) => admin.create(PODS, pod(name))));
+    node.startAgent();
+    const kept = [...first.slice(10), ...late];
+    await eventually('every kept pod Running, every deleted pod gone', async () => {
+      const pods = (await admin.list(PODS, { namespace: 'default', labelSelector: 'batch=crash' })).items;
+      const names = pods.map((p) => p.metadata.name).sort();
+      return JSON.stringify(names) === JSON.stringify([...kept].sort()) && pods.every((p) => p.status?.phase === 'Running');
+    }, 90_000, 300);
+    const view = await eventually('the runtime holds exactly the kept pods', async () => {
+      const v = await runtimeView(cri);
+      return [...v.keys()].sort().join() === [...kept].sort().join() && v;
+    }, 30_000, 300);
+    for (const name of kept) {
+      t.deepEqual(view.get(name), { sandboxes: ['SANDBOX_READY'], running: 1, startedThenStopped: 0 }, `${name}: one sandbox, one container running, nothing started twice`);
+    }
+    const pods = (await admin.list(PODS, { namespace: 'default', labelSelector: 'batch=crash' })).items;
+    t.true(pods.every((p) => p.status.containerStatuses[0].ready && p.status.containerStatuses[0].state.running));
+
+    // A runtime restart: the pods keep running, the agent keeps them as they are.
+    const before = new Map(pods.map((p) => [p.metadata.name, [p.status.containerStatuses[0].containerID, p.status.containerStatuses[0].restartCount]]));
+    await node.restartRuntime();
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = (await admin.list(PODS, { namespace: 'default', labelSelector: 'batch=crash' })).items;
+    t.is(after.length, kept.length);
+    for (const p of after) {
+      t.is(p.status.phase, 'Running', p.metadata.name);
+      t.deepEqual([p.status.containerStatuses[0].containerID, p.status.containerStatuses[0].restartCount], before.get(p.metadata.name), `${p.metadata.name} kept its container`);
+    }
+    await Promise.all(kept.map((name) => admin.delete(PODS, name, { namespace: 'default', gracePeriodSeconds: 0 })));
+  } finally {
+    cri.close();
+    admin.close();
+  }
+});
