@@ -23,11 +23,13 @@ commands:
                  [--leader-elect=false] [--secure-port=10258] [--configure-cloud-routes --cluster-cidr=CIDR]
                          nodes, routes, load balancers (NLB) and EBS volumes reconciled against the AWS APIs; the endpoint
                          comes from the SDK's configuration (AWS_ENDPOINT_URL), the region from --region, AWS_REGION or IMDS
-  node-agent --kubeconfig=PATH --container-runtime-endpoint=unix:///PATH [--cloud-provider=external] [--provider-id=ID]
-                 [--node-ip=IP] [--hostname-override=N] [--node-labels=k=v,...] [--register-with-taints=k=v:Effect,...]
-                 [--max-pods=110] [--root-dir=DIR] [--address=0.0.0.0 --port=10250]
+  node-agent --kubeconfig=PATH [--bootstrap-kubeconfig=PATH] --container-runtime-endpoint=unix:///PATH
+                 [--cloud-provider=external] [--provider-id=ID] [--node-ip=IP] [--hostname-override=N] [--node-labels=k=v,...]
+                 [--register-with-taints=k=v:Effect,...] [--max-pods=110] [--root-dir=DIR] [--address=0.0.0.0 --port=10250]
+                 [--nats-servers=URL --nats-ca-file=F --nats-password-file=F]
                          the kubelet's role on a worker (its flag names): registers the Node, renews its Lease, keeps its
-                         conditions; pods through CRI are being built (issue 9)
+                         conditions, runs the pods bound to it through CRI, and answers logs, exec, attach and
+                         port-forward over NATS
   vpc-router --cluster-name=N --vpc-id=ID --vpc-cidr=CIDR --subnets=A,B [--region=R] [--period=2s]
                          the local VPC's router (skiff up starts it): applies the cluster's route table in the AWS
                          endpoint to the network namespace that links the local workers

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { stringify } from 'yaml';
 import { bootstrapNodeCredential } from '../../node-agent/bootstrap/node-credential.js';
+import { writeNodeKubeconfig } from '../../node-agent/bootstrap/node-kubeconfig.js';
 import { parseTypedFlags } from '../../component-base/flags.js';
 
 /**
@@ -26,11 +26,6 @@ export async function joinCommand(argv: string[]): Promise<void> {
     throw err;
   });
   const user = `system:node:${nodeName}`;
-  writeFileSync(flags['kubeconfig-out']!, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'node',
-    clusters: [{ name: 'cluster', cluster: { server: flags.server, 'certificate-authority-data': Buffer.from(ca).toString('base64') } }],
-    users: [{ name: user, user: { 'client-certificate-data': Buffer.from(cert).toString('base64'), 'client-key-data': Buffer.from(key).toString('base64') } }],
-    contexts: [{ name: 'node', context: { cluster: 'cluster', user } }],
-  }), { mode: 0o600 });
+  writeNodeKubeconfig(flags['kubeconfig-out']!, { server: flags.server!, ca, cert, key, nodeName });
   process.stdout.write(`${nodeName} joined as ${user}; credentials in ${flags['kubeconfig-out']}\n`);
 }

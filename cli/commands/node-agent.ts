@@ -1,4 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { log } from '../../client/log.js';
+import { bootstrapNodeCredential } from '../../node-agent/bootstrap/node-credential.js';
+import { writeNodeKubeconfig } from '../../node-agent/bootstrap/node-kubeconfig.js';
 import { connectNats } from '../../control-plane/nats/connect.js';
 import { nodeNatsUserName } from '../../control-plane/nats/node-subjects.js';
 import { hostname } from 'node:os';
@@ -29,7 +32,6 @@ export async function nodeAgentCommand(argv: string[]): Promise<void> {
   const flags = parseTypedFlags(argv, FLAGS);
   const endpoint = flags['container-runtime-endpoint'];
   if (!endpoint) throw new Error('--container-runtime-endpoint is required (unix:///var/run/crio/crio.sock for CRI-O)');
-  if (flags['bootstrap-kubeconfig']) throw new Error('--bootstrap-kubeconfig is not implemented yet: join with skiff join and pass --kubeconfig');
   const cloud = flags['cloud-provider'] ?? '';
   if (cloud !== '' && cloud !== 'external') throw new Error(`--cloud-provider=${cloud}: only external (or none) is supported`);
   const maxPods = flags['max-pods'] ?? NODE_AGENT_DEFAULTS.maxPods;
@@ -43,6 +45,7 @@ export async function nodeAgentCommand(argv: string[]): Promise<void> {
       .then(([zone, id]) => `aws:///${zone}/${id}`, () => undefined);
   }
   const nodeName = (flags['hostname-override'] ?? hostname()).toLowerCase();
+  if (flags['bootstrap-kubeconfig']) await bootstrapKubeconfig(flags['bootstrap-kubeconfig'], flags.kubeconfig, nodeName);
   const client = new RestClient(loadKubeconfig({ path: flags.kubeconfig }));
   const runtime = new RuntimeClient(endpoint);
   const registry = new Registry();
@@ -80,4 +83,22 @@ async function connectAgentNats(flags: { 'nats-servers'?: string[]; 'nats-ca-fil
     password: readFileSync(flags['nats-password-file'], 'utf8').trim(), name: `node-agent ${nodeName}`,
     waitOnFirstConnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500,
   });
+}
+
+/**
+ * TLS bootstrap, as the kubelet does it with --bootstrap-kubeconfig: when
+ * --kubeconfig does not exist yet, the bootstrap token in the bootstrap
+ * kubeconfig asks for the node's own client certificate (a CSR the
+ * controller-manager approves and signs), and --kubeconfig is written with
+ * it; the token is used for nothing else.
+ */
+async function bootstrapKubeconfig(bootstrapPath: string, kubeconfig: string | undefined, nodeName: string): Promise<void> {
+  if (!kubeconfig) throw new Error('--bootstrap-kubeconfig needs --kubeconfig: where the node\'s own credentials are written');
+  if (existsSync(kubeconfig)) return;
+  const bootstrap = loadKubeconfig({ path: bootstrapPath });
+  if (!bootstrap.token) throw new Error(`--bootstrap-kubeconfig ${bootstrapPath} holds no bootstrap token`);
+  if (!bootstrap.ca) throw new Error(`--bootstrap-kubeconfig ${bootstrapPath} holds no certificate authority for the API server`);
+  const { cert, key } = await bootstrapNodeCredential({ server: bootstrap.server, ca: bootstrap.ca, bootstrapToken: bootstrap.token, nodeName });
+  writeNodeKubeconfig(kubeconfig, { server: bootstrap.server, ca: bootstrap.ca, cert, key, nodeName });
+  log.info('node credentials bootstrapped', { node: nodeName, kubeconfig });
 }
