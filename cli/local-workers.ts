@@ -51,6 +51,8 @@ export interface LocalWorkersOptions {
   /** The API server as the workers reach it: the master's address on the VPC. */
   apiServer: string;
   logDir: string;
+  /** The local registry (address:port) the workers pull from over plain HTTP. */
+  registry?: string;
   /** The cluster's NATS as the workers reach it; `grant` makes the nodes' users before their agents connect. */
   nats?: { url: string; caFile: string; grant(nodes: NodeNatsCredential[]): void };
   progress(msg: string): void;
@@ -95,7 +97,7 @@ export async function startLocalWorkers(o: LocalWorkersOptions): Promise<WorkerS
     writeFileSync(kubeconfig, renderKubeconfig({ server: o.apiServer, caFile: o.caFile, certFile: join(dir, 'node.crt'), keyFile: join(dir, 'node.key'), user: nodeUser }), { mode: 0o600 });
     o.progress(`starting worker ${instance.privateDnsName} (${instance.instanceId}, ${instance.privateIp} in ${instance.zone}): containerd and the node agent`);
     const natsFlags = o.nats ? [`--nats-servers=${o.nats.url}`, `--nats-ca-file=${o.nats.caFile}`, `--nats-password-file=${credentials[i].passwordFile}`] : [];
-    const worker = await startLocalWorker({ vpc: o.vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, detached: true, agentFlags: natsFlags });
+    const worker = await startLocalWorker({ vpc: o.vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, registry: o.registry, detached: true, agentFlags: natsFlags });
     const state: WorkerState = { instance, netns: worker.netns, linkName: worker.linkName, dir, containerdPid: worker.containerd.pid!, agentPid: worker.agent.pid! };
     o.started(state, [
       { name: `containerd-${i}`, pid: state.containerdPid, endpoint: `unix://${containerdSocket(dir)}`, log: join(dir, 'containerd.log'), command: worker.containerd.spawnargs },

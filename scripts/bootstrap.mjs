@@ -20,6 +20,9 @@ const DEBIAN = {
   busybox: 'busybox-static',
   nsenter: 'util-linux',
   '/usr/lib/cni/bridge': 'containernetworking-plugins',
+  // The local registry of `skiff up`, and what pushes images to it.
+  'docker-registry': 'docker-registry',
+  skopeo: 'skopeo',
 };
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

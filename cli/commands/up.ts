@@ -20,6 +20,7 @@ import { ensureDefaultStorageClass } from '../default-storage-class.js';
 import { deleteLocalVpc, ensureLocalVpc, localVpcOf, type LocalVpcSpec } from '../../infra/local/local-vpc.js';
 import { localVpcId, startLocalWorkers, stopLocalWorkers, waitForReadyNodes, type NodeNatsCredential, type WorkerState } from '../local-workers.js';
 import { parseUpFlags } from '../up-flags.js';
+import { pushBusyboxImage, REGISTRY_PORT, writeRegistryConfig } from '../../infra/local/local-registry.js';
 
 const step = (msg: string) => process.stdout.write(`• ${msg}\n`);
 const done = (msg: string, since: number) => process.stdout.write(`✓ ${msg} (${((Date.now() - since) / 1000).toFixed(1)}s)\n`);
@@ -70,6 +71,10 @@ function httpsOk(url: string, tls: { ca: Buffer; cert?: Buffer; key?: Buffer }):
     req.on('error', () => resolve(false));
     req.on('timeout', () => req.destroy());
   });
+}
+
+function httpOk(url: string): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -276,6 +281,20 @@ export async function upCommand(argv: string[]): Promise<void> {
       done('NATS ready', t);
     }
 
+    let registry: string | undefined;
+    if (localVpc && master && await commandExists('docker-registry') && await commandExists('skopeo')) {
+      t = Date.now();
+      registry = `${master}:${REGISTRY_PORT}`;
+      step(`starting the local registry on http://${registry} (push your images there with skopeo)`);
+      const reg = launch('registry', 'docker-registry', ['serve', writeRegistryConfig(join(home, 'registry'), master)], logDir);
+      reg.endpoint = `http://${registry}`;
+      components.push(reg);
+      save();
+      await waitFor('the registry', () => httpOk(`http://${registry}/v2/`), reg.pid, reg.log);
+      const image = pushBusyboxImage(registry, home);
+      done(`registry ready; ${image} pushed`, t);
+    }
+
     if (localVpc && master) {
       t = Date.now();
       const router = launch('vpc-router', process.execPath, [main, 'vpc-router', `--cluster-name=${LOCAL_CLUSTER_NAME}`, `--vpc-id=${localVpc.id}`,
@@ -287,7 +306,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       try {
         await startLocalWorkers({
           aws: clients, clusterName: LOCAL_CLUSTER_NAME, vpc: localVpcOf(localVpc), count: workerCount, home, pkiDir: pki.dir, caFile,
-          apiServer: `https://${master}:${apiPort}`, logDir, progress: step,
+          apiServer: `https://${master}:${apiPort}`, logDir, progress: step, registry,
           nats: natsPort ? {
             url: `tls://${master}:${natsPort}`, caFile: pki.caFile,
             // The nodes' NATS users exist before their agents connect: nats-server reloads its configuration on SIGHUP.

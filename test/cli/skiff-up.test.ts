@@ -253,7 +253,9 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   const state = JSON.parse((await run(process.execPath, [bin, 'status', '-o', 'json'])).stdout);
   t.true(state.running);
   const names = state.components.map((c: any) => c.name);
-  for (const name of ['vpc-router', 'containerd-0', 'node-agent-0', 'containerd-1', 'node-agent-1']) t.true(names.includes(name), name);
+  for (const name of ['vpc-router', 'registry', 'containerd-0', 'node-agent-0', 'containerd-1', 'node-agent-1']) t.true(names.includes(name), name);
+  const registry = `${prefix}.255.10:5000`;
+  t.is(state.components.find((c: any) => c.name === 'registry').endpoint, `http://${registry}`);
   const path = join(home, '.skiff', 'kubeconfig');
   const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', path, ...args]);
   const nodes = JSON.parse((await kubectl('get', 'nodes', '-o', 'json')).stdout).items;
@@ -277,6 +279,15 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   t.is(exec.stdout, `${pods[0].metadata.name}\n`, exec.stderr);
   const logs = await kubectl('logs', pods[0].metadata.name);
   t.is(logs.stdout, 'to the log\n', logs.stderr);
+  // The local registry holds busybox, pushed by up; workers pull from it over the VPC.
+  t.is((await kubectl('run', 'pulled', `--image=${registry}/busybox:1`, '--restart=Never', '--', 'echo', 'pulled')).code, 0);
+  let pulled: any = {};
+  for (let i = 0; i < 150 && pulled.status?.phase !== 'Succeeded'; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    pulled = JSON.parse((await kubectl('get', 'pod', 'pulled', '-o', 'json')).stdout || '{}');
+  }
+  t.is(pulled.status?.phase, 'Succeeded', JSON.stringify(pulled.status));
+  t.regex(pulled.status.containerStatuses[0].imageID, new RegExp(`^${registry.replace(/\./g, '\\.')}/busybox@sha256:`));
 
   const saved = JSON.parse(readFileSync(join(home, '.skiff', 'state.json'), 'utf8'));
   const owned = [`skiff-vpc-${saved.localVpc.id}`, `skiff-${saved.localVpc.id}`, ...saved.workers.map((w: any) => w.netns)];
