@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PODS } from '../../client/resources.js';
+import { adminClient } from '../helpers/apiserver.js';
 import { startAgentNode, type AgentNode } from '../helpers/agent-node.js';
+import { eventually } from '../helpers/eventually.js';
 import { BUSYBOX_IMAGE } from '../helpers/containerd.js';
 import { kubectl, kubectlOk } from '../helpers/kubectl.js';
 
@@ -85,5 +88,26 @@ test('kubectl port-forward reaches a port of the pod, one bound to the pod\'s ow
     t.is(await (await fetch(`http://127.0.0.1:${ports[1]}/`)).text(), 'local\n');
   } finally {
     child.kill('SIGINT');
+  }
+});
+
+test('httpGet and tcpSocket probes reach the pod from the agent in the worker\'s namespace: readiness follows the served page', async (t) => {
+  const admin = adminClient(node.cluster);
+  try {
+    await node.runningPod('probed', [{
+      name: 'main', image: BUSYBOX_IMAGE,
+      command: ['sh', '-c', 'mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www'],
+      ports: [{ name: 'http', containerPort: 8080 }],
+      readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1, failureThreshold: 1 },
+      livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+    }]);
+    const ready = async () => (await admin.get(PODS, 'probed', { namespace: 'default' })).status?.conditions?.find((c: any) => c.type === 'Ready')?.status;
+    await eventually('Ready through the httpGet probe', async () => (await ready()) === 'True', 20_000, 200);
+    await kubectlOk(node.cluster, ['exec', 'probed', '--', 'rm', '/www/healthz']);
+    await eventually('not Ready once the page is gone', async () => (await ready()) === 'False', 20_000, 200);
+    const pod = await admin.get(PODS, 'probed', { namespace: 'default' });
+    t.is(pod.status.containerStatuses[0].restartCount, 0, 'the tcpSocket liveness probe keeps passing');
+  } finally {
+    admin.close();
   }
 });
