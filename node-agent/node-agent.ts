@@ -19,6 +19,8 @@ import { containerLogs } from './streams/container-logs.js';
 import { podPortForward } from './streams/pod-port-forward.js';
 import { StreamServer } from './streams/stream-server.js';
 import type { NatsConnection } from 'nats';
+import type { Registry } from 'prom-client';
+import { AgentMetrics } from './agent-metrics.js';
 import { defaultNodeIP, nodeInfo } from './host-info.js';
 import { hostPressure, hostResources, underDiskPressure, underMemoryPressure, underPidPressure } from './host-resources.js';
 
@@ -41,6 +43,8 @@ export interface NodeAgentOptions {
   /** --node-status-update-frequency (10 s): how often the status is computed; posted when it changed or every report frequency (5 min). */
   nodeStatusUpdateFrequencyMs: number;
   nodeStatusReportFrequencyMs: number;
+  /** Where the kubelet's metrics are registered (served on /metrics by the command). */
+  registry?: Registry;
 }
 
 export const NODE_AGENT_DEFAULTS = { maxPods: 110, leaseDurationSeconds: 40, nodeStatusUpdateFrequencyMs: 10_000, nodeStatusReportFrequencyMs: 5 * 60_000 };
@@ -78,7 +82,10 @@ export class NodeAgent {
       cgroupParent: `/skiff/${this.opts.nodeName}`, workers: 10, onError: logError,
       allocatable: () => hostResources(this.opts.rootDir, this.opts.maxPods).allocatable,
       memoryCapacityBytes: quantityValue(node.status.capacity.memory),
+      onPodStarted: (seconds) => metrics?.podStarted(seconds),
     });
+    const metrics = this.opts.registry && new AgentMetrics(this.opts.registry, this.opts.nodeName, () => pods.runningCounts());
+    if (metrics) this.runtime.onCall = (method, seconds, failed) => metrics.runtimeCall(method, seconds, failed);
     this.running = [
       this.every(Math.floor((this.opts.leaseDurationSeconds * 1000) / 4), signal, () => this.renewLease(node.metadata.uid!), 'lease'),
       this.every(this.opts.nodeStatusUpdateFrequencyMs, signal, () => this.syncStatus(), 'status'),

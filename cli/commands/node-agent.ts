@@ -57,7 +57,7 @@ export async function nodeAgentCommand(argv: string[]): Promise<void> {
   const agent = new NodeAgent(client, runtime, {
     ...NODE_AGENT_DEFAULTS, nodeName, nodeIP: flags['node-ip'], providerID, externalCloudProvider: cloud === 'external',
     labels: parseNodeLabels(flags['node-labels'] ?? []), taints: parseTaints(flags['register-with-taints'] ?? []), maxPods, rootDir,
-    nodeStatusUpdateFrequencyMs: flags['node-status-update-frequency'] ?? NODE_AGENT_DEFAULTS.nodeStatusUpdateFrequencyMs,
+    nodeStatusUpdateFrequencyMs: flags['node-status-update-frequency'] ?? NODE_AGENT_DEFAULTS.nodeStatusUpdateFrequencyMs, registry,
   }, nats);
   const signal = stopOnSignals('node-agent');
   try {

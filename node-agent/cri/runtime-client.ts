@@ -19,6 +19,8 @@ type Unary = (request: object, metadata: Metadata, options: { deadline: Date }, 
 export class RuntimeClient {
   private readonly runtime: Client & Record<string, Unary>;
   private readonly images: Client & Record<string, Unary>;
+  /** Told of every call with how long it took and whether it failed: the agent's runtime operation metrics. */
+  onCall?: (method: string, seconds: number, failed: boolean) => void;
 
   /** `endpoint`: the kubelet's --container-runtime-endpoint, e.g. unix:///run/containerd/containerd.sock. */
   constructor(readonly endpoint: string, private readonly timeoutMs = DEFAULT_TIMEOUT_MS) {
@@ -31,11 +33,24 @@ export class RuntimeClient {
   }
 
   runtimeCall<T = any>(method: string, request: object = {}, timeoutMs = this.timeoutMs): Promise<T> {
-    return call(this.runtime, method, request, timeoutMs);
+    return this.observed(method, call(this.runtime, method, request, timeoutMs));
   }
 
   imageCall<T = any>(method: string, request: object = {}, timeoutMs = this.timeoutMs): Promise<T> {
-    return call(this.images, method, request, timeoutMs);
+    return this.observed(method, call(this.images, method, request, timeoutMs));
+  }
+
+  private observed<T>(method: string, result: Promise<T>): Promise<T> {
+    const onCall = this.onCall;
+    if (!onCall) return result;
+    const started = performance.now();
+    return result.then(
+      (value) => (onCall(method, (performance.now() - started) / 1000, false), value),
+      (err) => {
+        onCall(method, (performance.now() - started) / 1000, true);
+        throw err;
+      },
+    );
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { RunningCounts } from '../agent-metrics.js';
 import { isNotFound } from '../../client/api-error.js';
 import { runControllerLoop, type ReconcileResult } from '../../client/controller-loop.js';
 import { EventRecorder } from '../../client/event-recorder.js';
@@ -48,6 +49,8 @@ export interface PodSyncOptions extends SandboxSettings {
   memoryCapacityBytes: number;
   workers: number;
   onError: ErrorReporter;
+  /** Told once per pod, when this agent first sees it Running, how long that took since the pod was created. */
+  onPodStarted?: (seconds: number) => void;
 }
 
 /**
@@ -103,6 +106,20 @@ export class PodSync {
       await this.pods.stop();
       await this.recorder.close();
     }
+  }
+
+  /** Pods Running here and their containers by state, from the statuses this agent wrote: the kubelet's running gauges. */
+  runningCounts(): RunningCounts {
+    const counts: RunningCounts = { pods: 0, containers: { running: 0, exited: 0, created: 0, unknown: 0 } };
+    for (const pod of this.pods.store.list()) {
+      if (pod.status?.phase === 'Running') counts.pods++;
+      for (const c of pod.status?.containerStatuses ?? []) {
+        if (c.state?.running) counts.containers.running++;
+        else if (c.state?.terminated) counts.containers.exited++;
+        else if (c.containerID) counts.containers.created++;
+      }
+    }
+    return counts;
   }
 
   private async sync(key: string): Promise<ReconcileResult> {
@@ -194,6 +211,9 @@ export class PodSync {
     const current = Object.fromEntries(Object.keys(status).map((k) => [k, pod.status?.[k]]));
     if (JSON.stringify(stripTimes(status)) !== JSON.stringify(stripTimes(current))) {
       await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
+      if (phase === 'Running' && pod.status?.phase !== 'Running' && pod.metadata.creationTimestamp) {
+        this.opts.onPodStarted?.((Date.now() - Date.parse(pod.metadata.creationTimestamp)) / 1000);
+      }
     }
     return phase === 'Succeeded' || phase === 'Failed' ? undefined : { requeueAfter: RELIST_MS };
   }

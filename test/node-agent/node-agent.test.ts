@@ -1,4 +1,5 @@
 import test from 'ava';
+import { Registry } from 'prom-client';
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { nodeCondition } from '../../api/node-status.js';
@@ -84,7 +85,8 @@ test.serial('pods bound to the node run through CRI: Running with an address fro
   const client = new RestClient(await identityConfig(cluster, 'system:node:worker-b', ['system:nodes']));
   const cri = new RuntimeClient(runtime.endpoint);
   const admin = adminClient(cluster);
-  const agent = new NodeAgent(client, cri, { ...options('worker-b'), externalCloudProvider: false, taints: [] });
+  const registry = new Registry();
+  const agent = new NodeAgent(client, cri, { ...options('worker-b'), externalCloudProvider: false, taints: [], registry });
   try {
     await agent.start();
     const pod = (name: string, spec: Record<string, unknown>) => ({ metadata: { name, namespace: 'default' }, spec: { nodeName: 'worker-b', ...spec } });
@@ -102,6 +104,13 @@ test.serial('pods bound to the node run through CRI: Running with an address fro
       return p.status?.phase === 'Succeeded' && p;
     }, 30_000, 200);
     t.like(done.status.containerStatuses[0].state.terminated, { exitCode: 0, reason: 'Completed' });
+    // The kubelet's metrics, by its names.
+    const metrics = await registry.metrics();
+    t.regex(metrics, /^kubelet_running_pods 1$/m);
+    t.regex(metrics, /^kubelet_running_containers\{container_state="running"\} 1$/m);
+    t.regex(metrics, /^kubelet_runtime_operations_total\{operation_type="run_podsandbox"\} 2$/m);
+    t.regex(metrics, /^kubelet_pod_start_duration_seconds_count 2$/m);
+    t.regex(metrics, /^kubelet_node_name\{node="worker-b"\} 1$/m);
     await admin.delete(PODS, 'sleeper', { namespace: 'default' });
     await eventually('sleeper gone', () => admin.get(PODS, 'sleeper', { namespace: 'default' }).then(() => false, () => true), 30_000, 200);
     const left = (await cri.runtimeCall('ListPodSandbox', { filter: { labelSelector: { 'io.kubernetes.pod.name': 'sleeper' } } })).items;
