@@ -111,3 +111,15 @@ test('httpGet and tcpSocket probes reach the pod from the agent in the worker\'s
     admin.close();
   }
 });
+
+test('kubectl attach follows the output of the container\'s own process', async (t) => {
+  await node.runningPod('ticker', [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'while true; do echo tick; sleep 0.3; done'] }]);
+  const child = spawn('kubectl', ['attach', 'ticker', '-c', 'main'], { env: { ...process.env, KUBECONFIG: node.cluster.kubeconfig, HOME: node.cluster.dir } });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  await eventually('two ticks attached', async () => (out.match(/tick/g) ?? []).length >= 2, 15_000, 100);
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await exited;
+  t.regex(out, /^(tick\n)+/);
+});
