@@ -23,6 +23,8 @@ const DEBIAN = {
   // The local registry of `skiff up`, and what pushes images to it.
   'docker-registry': 'docker-registry',
   skopeo: 'skopeo',
+  // Tests run a registry that asks for credentials.
+  htpasswd: 'apache2-utils',
 };
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

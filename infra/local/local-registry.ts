@@ -12,7 +12,7 @@ export const REGISTRY_PORT = 5000;
  * their namespaces (the host's loopback is out of their reach), images kept
  * under `dir`. Answers the configuration file to serve.
  */
-export function writeRegistryConfig(dir: string, address: string): string {
+export function writeRegistryConfig(dir: string, address: string, opts: { htpasswd?: string; port?: number } = {}): string {
   mkdirSync(join(dir, 'data'), { recursive: true });
   const config = join(dir, 'config.yml');
   writeFileSync(config, [
@@ -25,7 +25,9 @@ export function writeRegistryConfig(dir: string, address: string): string {
     '  delete:',
     '    enabled: true',
     'http:',
-    `  addr: ${address}:${REGISTRY_PORT}`,
+    `  addr: ${address}:${opts.port ?? REGISTRY_PORT}`,
+    // With an htpasswd file, pulls and pushes need its credentials (basic auth; imagePullSecrets carry them to the runtime).
+    ...(opts.htpasswd ? ['auth:', '  htpasswd:', '    realm: skiff', `    path: ${opts.htpasswd}`] : []),
     '',
   ].join('\n'));
   return config;
@@ -36,12 +38,13 @@ export function writeRegistryConfig(dir: string, address: string): string {
  * `<registry>/busybox:<tag>` for every tag: the image pods of a fresh
  * cluster can pull, and the example of pushing one's own.
  */
-export function pushBusyboxImage(registry: string, workDir: string, tags: string[] = ['1', 'latest']): string {
+export function pushBusyboxImage(registry: string, workDir: string, tags: string[] = ['1', 'latest'], credentials?: string): string {
   const name = `${registry}/busybox`;
   const archive = buildBusyboxImage(join(workDir, 'busybox-push.tar'), { name: `${name}:${tags[0]}` });
   try {
     for (const tag of tags) {
-      execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci-archive:${archive}`, `docker://${name}:${tag}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const creds = credentials ? [`--dest-creds=${credentials}`] : [];
+      execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...creds, `oci-archive:${archive}`, `docker://${name}:${tag}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     }
   } finally {
     rmSync(archive, { force: true });

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RunningCounts } from '../agent-metrics.js';
+import { pullCredentials } from '../images/pull-secrets.js';
 import { isNotFound } from '../../client/api-error.js';
 import { runControllerLoop, type ReconcileResult } from '../../client/controller-loop.js';
 import { EventRecorder } from '../../client/event-recorder.js';
@@ -390,7 +391,7 @@ export class PodSync {
     const key = `${pod.metadata.uid}/${spec.name}/pull`;
     if (this.pulls.waitMs(key, this.pullFailedAt.get(key) ?? 0) > 0) return { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` };
     try {
-      await this.runtime.imageCall('PullImage', { image: { image } });
+      await this.pullImage(pod, image);
       this.pulls.forget(key);
       return undefined;
     } catch (err) {
@@ -398,6 +399,22 @@ export class PodSync {
       this.pullFailedAt.set(key, Date.now());
       return { reason: 'ErrImagePull', message: (err as Error).message.replace(/^CRI PullImage: /, '') };
     }
+  }
+
+  /** Pulls with each credential the pod's imagePullSecrets hold for the image's registry until one works, then without any. */
+  private async pullImage(pod: AnyObject, image: string): Promise<void> {
+    const secrets = await Promise.all((pod.spec?.imagePullSecrets ?? []).map((s: AnyObject) => this.getOrUndefined(SECRETS, pod.metadata.namespace!, s.name)));
+    const credentials = pullCredentials(image, secrets.filter((s): s is AnyObject => !!s));
+    let failure: unknown;
+    for (const auth of [...credentials, undefined]) {
+      try {
+        await this.runtime.imageCall('PullImage', { image: { image }, ...(auth ? { auth } : {}) });
+        return;
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    throw failure;
   }
 
   private async containersOf(podSandboxId: string): Promise<RuntimeContainer[]> {

@@ -16,6 +16,8 @@ import { startNats, type NatsProcess } from './nats.js';
 
 export interface AgentNode {
   cluster: TestCluster;
+  /** The master's address on the worker's VPC, where the control plane (and a test's registry) listens. */
+  masterAddress: string;
   nats: NatsProcess;
   nodeName: string;
   worker: LocalWorker;
@@ -38,7 +40,7 @@ export interface AgentNode {
  * the agents over that NATS. What logs, exec, attach and port-forward need
  * end to end.
  */
-export async function startAgentNode(nodeName: string): Promise<AgentNode> {
+export async function startAgentNode(nodeName: string, opts: { registryPort?: number } = {}): Promise<AgentNode> {
   const id = randomBytes(3).toString('hex');
   const vpcCidr = testVpcCidr();
   const subnet = `${formatAddress(parseCidr(vpcCidr).base, 4)}/20`;
@@ -78,7 +80,7 @@ export async function startAgentNode(nodeName: string): Promise<AgentNode> {
     const nodePassword = join(dir, 'nats.password');
     writeFileSync(nodePassword, node.password, { mode: 0o600 });
     workerSpec = {
-      vpc, dir, kubeconfig, sandboxImage: PAUSE_IMAGE,
+      vpc, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, registry: opts.registryPort ? `${master}:${opts.registryPort}` : undefined,
       instance: { instanceId: `i-${id}${id}aa`, zone: 'local-a', privateIp: formatAddress(parseCidr(subnet).base + 20n, 4), privateDnsName: nodeName, subnetCidr: subnet },
       agentFlags: [
         `--nats-servers=tls://${master}:${nats.port}`, `--nats-ca-file=${nats.caFile}`, `--nats-password-file=${nodePassword}`,
@@ -92,7 +94,7 @@ export async function startAgentNode(nodeName: string): Promise<AgentNode> {
     await stop();
     throw err;
   }
-  const running = { cluster: cluster!, nats: nats!, worker: worker! };
+  const running = { cluster: cluster!, nats: nats!, worker: worker!, masterAddress: vpc!.masterAddress };
   return {
     ...running, nodeName, stop,
     async killAgent() {
