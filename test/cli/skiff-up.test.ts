@@ -16,7 +16,7 @@ const env: NodeJS.ProcessEnv = { ...inherited, SKIFF_HOME: join(home, '.skiff'),
 
 function run(cmd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env: { ...env, ...extraEnv }, timeout: 90_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+    execFile(cmd, args, { env: { ...env, ...extraEnv }, timeout: 240_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
   });
 }
 
@@ -244,6 +244,8 @@ test.serial('with AWS_ENDPOINT_URL, up uses that endpoint, status lists it, and 
 });
 
 test.serial('skiff up --workers=2 runs pods on real containers in two workers, each an instance of the endpoint with its own address; down leaves nothing behind', async (t) => {
+  // The whole cluster, two workers and their teardown: a minute on an idle machine.
+  t.timeout(300_000);
   await run(process.execPath, [bin, 'down']);
   const vpcCidr = `10.${100 + Math.floor(Math.random() * 90)}.0.0/16`;
   const prefix = vpcCidr.split('.').slice(0, 2).join('.');
