@@ -24,8 +24,19 @@ import { pendingPodStatus } from './pending-status.js';
 import { containerStatus, podPhase, type RuntimeContainer } from './pod-status.js';
 import { runAsNonRootViolation } from './security-context.js';
 
-/** How often a pod with something running is looked at again (the kubelet's PLEG relists every second). */
+/**
+ * How often the runtime is listed for changes (the kubelet's PLEG relists
+ * every second), and how often a pod with something still to do (a
+ * container waiting, starting or backing off) is synced again.
+ */
 const RELIST_MS = 1_000;
+/**
+ * How often a settled pod (every container running) is synced anyway: its
+ * volumes' sources refreshed, its status checked. Changes in the runtime
+ * reach it sooner, through the relist; probe results through their own
+ * queueing; changes to the pod through the informer.
+ */
+const RESYNC_MS = 10_000;
 /** How often sandboxes of pods no longer bound here are looked for (the kubelet's housekeeping period is 2 s). */
 const HOUSEKEEPING_MS = 2_000;
 /** The least time a container killed for a failed probe gets to stop (the kubelet's minimum grace period). */
@@ -73,6 +84,8 @@ export class PodSync {
   private readonly probes: ProbeManager;
   /** The uid of each pod seen here, so a pod deleted outright can still be found in the runtime by its CRI label. */
   private readonly uids = new Map<string, string>();
+  /** Pods whose start was measured. */
+  private readonly started = new Set<string>();
 
   private readonly sources: EnvSources = {
     configMap: (namespace, name) => this.getOrUndefined(CONFIG_MAPS, namespace, name),
@@ -97,15 +110,48 @@ export class PodSync {
     this.pods.start();
     await this.pods.waitForSync(signal);
     const housekeeping = this.housekeeping(signal);
+    const relist = this.relist(signal);
     try {
       await this.cleanupOrphanedVolumes();
       await runControllerLoop(this.queue, (key) => this.sync(key), { name: 'pods', workers: this.opts.workers, signal, onError: this.opts.onError });
-      await housekeeping;
+      await Promise.all([housekeeping, relist]);
     } finally {
       this.queue.shutDown();
       await this.probes.stopAll();
       await this.pods.stop();
       await this.recorder.close();
+    }
+  }
+
+  /**
+   * The kubelet's PLEG: one listing of this node's sandboxes and containers
+   * per RELIST_MS, whatever the number of pods, and a sync for each pod whose
+   * part of it changed (a container exited, a sandbox died), so settled pods
+   * cost nothing between their periodic syncs.
+   */
+  private async relist(signal: AbortSignal): Promise<void> {
+    let previous = new Map<string, string>();
+    while (!signal.aborted) {
+      try {
+        const sandboxes: Record<string, any>[] = ((await this.runtime.runtimeCall('ListPodSandbox', {})).items ?? [])
+          .filter((s: Record<string, any>) => s.labels?.[LABEL_NODE_NAME] === this.opts.nodeName);
+        const mine = new Map(sandboxes.map((s) => [s.id as string, s.labels[LABEL_POD_UID] as string]));
+        const containers: Record<string, any>[] = (await this.runtime.runtimeCall('ListContainers', {})).containers ?? [];
+        const states = new Map<string, string[]>();
+        const note = (uid: string, what: string) => (states.get(uid) ?? (states.set(uid, []), states.get(uid)!)).push(what);
+        for (const s of sandboxes) note(mine.get(s.id)!, `${s.id}:${s.state}`);
+        for (const c of containers) if (mine.has(c.podSandboxId)) note(mine.get(c.podSandboxId)!, `${c.id}:${c.state}`);
+        const next = new Map([...states].map(([uid, list]) => [uid, list.sort().join(',')]));
+        for (const uid of new Set([...next.keys(), ...previous.keys()])) {
+          if (next.get(uid) === previous.get(uid)) continue;
+          const key = [...this.uids].find(([, u]) => u === uid)?.[0];
+          if (key) this.queue.add(key);
+        }
+        previous = next;
+      } catch (err) {
+        if (!signal.aborted) this.opts.onError(err, { component: 'node-agent', phase: 'relist' });
+      }
+      await delay(RELIST_MS, undefined, { signal }).catch(() => undefined);
     }
   }
 
@@ -130,6 +176,7 @@ export class PodSync {
       // Deleted without this agent finishing it (force-deleted, grace period 0): what still runs of it is killed at once.
       const gone = this.uids.get(key);
       this.uids.delete(key);
+      if (gone) this.started.delete(gone);
       if (gone) await this.killOrphans(new Set([gone]));
       return;
     }
@@ -212,11 +259,15 @@ export class PodSync {
     const current = Object.fromEntries(Object.keys(status).map((k) => [k, pod.status?.[k]]));
     if (JSON.stringify(stripTimes(status)) !== JSON.stringify(stripTimes(current))) {
       await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
-      if (phase === 'Running' && pod.status?.phase !== 'Running' && pod.metadata.creationTimestamp) {
+      // Once per pod: the informer's copy may still show the phase this agent already wrote.
+      if (phase === 'Running' && pod.status?.phase !== 'Running' && pod.metadata.creationTimestamp && !this.started.has(uid)) {
+        this.started.add(uid);
         this.opts.onPodStarted?.((Date.now() - Date.parse(pod.metadata.creationTimestamp)) / 1000);
       }
     }
-    return phase === 'Succeeded' || phase === 'Failed' ? undefined : { requeueAfter: RELIST_MS };
+    if (phase === 'Succeeded' || phase === 'Failed') return undefined;
+    const settled = initialized && statuses.every((c) => c.state.running);
+    return { requeueAfter: settled ? RESYNC_MS : RELIST_MS };
   }
 
   /**

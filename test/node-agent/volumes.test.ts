@@ -105,7 +105,7 @@ test.serial('an emptyDir is shared by the pod\'s containers; with medium Memory 
   });
 });
 
-test.serial('configMap keys are files (items to paths, modes, optional), read-only; a change reaches the running pod within seconds; a subPath mount keeps what it had', async (t) => {
+test.serial('configMap keys are files (items to paths, modes, optional), read-only; a change reaches the running pod within its periodic sync; a subPath mount keeps what it had', async (t) => {
   await withAgent('vol-b', async (h) => {
     await h.admin.create(CONFIG_MAPS, { metadata: { name: 'app-config', namespace: 'default' }, data: { 'a.conf': 'alpha', b: 'beta' }, binaryData: { bin: Buffer.from([0, 1, 2]).toString('base64') } });
     await h.create('configured', {
@@ -134,8 +134,9 @@ test.serial('configMap keys are files (items to paths, modes, optional), read-on
     const cm = await h.admin.get(CONFIG_MAPS, 'app-config', { namespace: 'default' });
     const changedAt = Date.now();
     await h.admin.update(CONFIG_MAPS, { ...cm, data: { 'a.conf': 'ALPHA', b: 'BETA' } });
-    await eventually('the change in the running pod', async () => (await h.exec(pod, 'main', ['cat', '/etc/app/a.conf'])).out === 'ALPHA', 5_000, 100);
-    t.true(Date.now() - changedAt < 5_000);
+    // Refreshed on the pod's periodic sync (10 s), as the kubelet refreshes on its own.
+    await eventually('the change in the running pod', async () => (await h.exec(pod, 'main', ['cat', '/etc/app/a.conf'])).out === 'ALPHA', 20_000, 200);
+    t.true(Date.now() - changedAt < 12_000, 'within a periodic sync');
     t.is((await h.exec(pod, 'main', ['cat', '/picked/b.txt'])).out, 'BETA');
     t.is((await h.exec(pod, 'main', ['cat', '/single/b'])).out, 'beta', 'a subPath mount is not updated, as in kube');
   });
