@@ -2,6 +2,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<boolean> }>> = {
   apiserver: async () => import('./apiserver.js'),
   scheduler: async () => import('./scheduler.js'),
   ccm: async () => import('./ccm.js'),
+  'node-agent': async () => import('./node-agent.js'),
 };
 
 const name = process.argv[2];

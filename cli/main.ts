@@ -1,5 +1,3 @@
-import { apiserverCommand } from './commands/apiserver.js';
-
 const USAGE = `usage: skiff <command> [flags]
 
 commands:
@@ -50,7 +48,7 @@ commands:
 type Command = (argv: string[]) => Promise<void>;
 
 const commands: Record<string, () => Promise<Command>> = {
-  apiserver: async () => apiserverCommand,
+  apiserver: async () => (await import('./commands/apiserver.js')).apiserverCommand,
   'controller-manager': async () => (await import('./commands/controller-manager.js')).controllerManagerCommand,
   scheduler: async () => (await import('./commands/scheduler.js')).schedulerCommand,
   'cloud-controller-manager': async () => (await import('./commands/cloud-controller-manager.js')).cloudControllerManagerCommand,

@@ -49,6 +49,9 @@ export interface NodeAgentOptions {
 
 export const NODE_AGENT_DEFAULTS = { maxPods: 110, leaseDurationSeconds: 40, nodeStatusUpdateFrequencyMs: 10_000, nodeStatusReportFrequencyMs: 5 * 60_000 };
 
+/** Pods synced at once. */
+export const POD_WORKERS = 10;
+
 /** The kubelet's nodeStatusUpdateRetry. */
 const STATUS_RETRIES = 5;
 
@@ -79,7 +82,7 @@ export class NodeAgent {
     const pods = new PodSync(this.client, this.runtime, {
       nodeName: this.opts.nodeName, nodeIP: node.status.addresses[0].address, rootDir: this.opts.rootDir,
       // One cgroup per node: two local workers on one host keep their pods apart.
-      cgroupParent: `/skiff/${this.opts.nodeName}`, workers: 10, onError: logError,
+      cgroupParent: `/skiff/${this.opts.nodeName}`, workers: POD_WORKERS, onError: logError,
       allocatable: () => hostResources(this.opts.rootDir, this.opts.maxPods).allocatable,
       memoryCapacityBytes: quantityValue(node.status.capacity.memory),
       onPodStarted: (seconds) => metrics?.podStarted(seconds),
