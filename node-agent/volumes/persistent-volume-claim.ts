@@ -10,6 +10,7 @@ import type { DeviceMounts } from './device-mounts.js';
 import { findEbsDevice } from './ebs-device.js';
 import { mountAt } from './mount-points.js';
 import { NodeExpansion } from './node-expansion.js';
+import { setVolumeOwnership } from './volume-ownership.js';
 import { VolumeNotReadyError, type VolumeContext, type VolumePlugin } from './volume-plugin.js';
 
 export interface ClaimPluginOptions {
@@ -39,7 +40,7 @@ const EXPANSION_CHECK_MS = 5_000;
  * the node (reported in node.status.volumesInUse before any mount); the
  * VolumeAttachment of this node attached, its devicePath found on the
  * node; the device formatted if blank and mounted once per node, then
- * bound into the pod; and, while mounted, the file system grown when the
+ * bound into the pod and given to the pod's fsGroup; and, while mounted, the file system grown when the
  * claim waits on the node for it (FileSystemResizePending).
  */
 export class PersistentVolumeClaimPlugin implements VolumePlugin {
@@ -78,8 +79,13 @@ export class PersistentVolumeClaimPlugin implements VolumePlugin {
     }
     const device = await this.attachedDevice(volumeId, pv.metadata.name!);
     const fsType: string = pv.spec.csi.fsType || 'ext4';
-    await this.opts.devices.stage(volumeId, device, fsType, pv.spec.mountOptions ?? []);
-    await this.opts.devices.publish(volumeId, target, !!volume.persistentVolumeClaim.readOnly || !!pv.spec.csi.readOnly);
+    const global = await this.opts.devices.stage(volumeId, device, fsType, pv.spec.mountOptions ?? []);
+    const readOnly = !!volume.persistentVolumeClaim.readOnly || !!pv.spec.csi.readOnly;
+    // The EBS CSI driver leaves fsGroup to the kubelet (fsGroupPolicy ReadWriteOnceWithFSType), applied for each pod
+    // that mounts it; before the bind, so a failure is tried again rather than leaving the pod a bound volume without it.
+    const fsGroup = pod.spec?.securityContext?.fsGroup;
+    if (fsGroup !== undefined && !readOnly) setVolumeOwnership(global, fsGroup, pod.spec.securityContext.fsGroupChangePolicy);
+    await this.opts.devices.publish(volumeId, target, readOnly);
     this.checkedAt.set(key, Date.now());
     await this.expansion.expand(pod, claim, pv, volumeId);
     return target;

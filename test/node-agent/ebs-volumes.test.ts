@@ -72,12 +72,13 @@ test.after.always(async () => {
 const claim = (name: string, storage: string) => ({
   metadata: { name, namespace: NS }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage } } },
 });
-const pod = (name: string, claimName: string, worker: TestWorkers['workers'][number], command: string) => ({
+const pod = (name: string, claimName: string, worker: TestWorkers['workers'][number], command: string, extra: { readOnly?: boolean; securityContext?: Record<string, unknown> } = {}) => ({
   metadata: { name, namespace: NS },
   spec: {
     nodeSelector: { 'kubernetes.io/hostname': worker.instance.privateDnsName }, terminationGracePeriodSeconds: 0,
+    ...(extra.securityContext ? { securityContext: extra.securityContext } : {}),
     containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', command], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
-    volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }],
+    volumes: [{ name: 'data', persistentVolumeClaim: { claimName, ...(extra.readOnly ? { readOnly: true } : {}) } }],
   },
 });
 const running = (name: string) => eventually(`pod ${name} Running`, async () => {
@@ -119,10 +120,12 @@ let volumeId: string;
 test.serial('a pod with a gp3 claim waits for its volume to be attached, then runs with it formatted and mounted, the node listing it in use', async (t) => {
   const [a] = workers;
   await admin.create(PERSISTENT_VOLUME_CLAIMS, claim('data', '1Gi'));
-  await admin.create(PODS, pod('writer', 'data', a, 'echo written on $(hostname) > /data/hello && exec sleep 3600'));
+  // Not root: the volume is the pod's fsGroup's to write.
+  await admin.create(PODS, pod('writer', 'data', a, 'echo written on $(hostname) > /data/hello && exec sleep 3600', { securityContext: { runAsUser: 1000, fsGroup: 2000 } }));
   await running('writer');
   ({ volumeId } = await boundVolume('data'));
   t.is((await exec(a, 'writer', ['cat', '/data/hello'])).trim(), 'written on writer');
+  t.is((await exec(a, 'writer', ['stat', '-c', '%u %g', '/data/hello'])).trim(), '1000 2000');
   const size = await dataSizeKiB(a, 'writer');
   t.true(size > 0.9 * GIB / 1024 && size <= GIB / 1024, `a 1 GiB file system (${size} KiB)`);
 
@@ -154,17 +157,18 @@ test.serial('a grown claim grows its volume, and its file on the host with it', 
   t.true(c.status.capacity.storage === '2Gi' || c.status.conditions.some((x: AnyObject) => x.type === 'FileSystemResizePending'), JSON.stringify(c.status));
 });
 
-test.serial('the pod recreated on the other worker of the zone finds its data after detach and attach, on a grown file system', async (t) => {
+test.serial('the pod recreated on the other worker of the zone finds its data after detach and attach, on a grown file system, read-only as it asks', async (t) => {
   const [a, b] = workers;
   await admin.delete(PODS, 'writer', { namespace: NS });
   await gone('writer deleted', () => admin.get(PODS, 'writer', { namespace: NS }));
-  await admin.create(PODS, pod('reader', 'data', b, 'exec sleep 3600'));
+  await admin.create(PODS, pod('reader', 'data', b, 'exec sleep 3600', { readOnly: true }));
   // The first node lets go of the volume only once it has unmounted it: then it is detached, its loop device gone.
   await eventually('not in use on the first node', async () => !((await admin.get(NODES, a.instance.privateDnsName)).status.volumesInUse ?? []).length, 30_000, 200);
   await gone('the first attachment deleted', () => admin.get(VOLUME_ATTACHMENTS, csiAttachmentName(volumeId, EBS, a.instance.privateDnsName)));
   t.deepEqual(mountsUnder(a.runtime.dir).filter((m) => m.mountPoint.includes('kubernetes.io')), []);
   await running('reader');
   t.is((await exec(b, 'reader', ['cat', '/data/hello'])).trim(), 'written on writer');
+  await t.throwsAsync(exec(b, 'reader', ['touch', '/data/new']), { message: /Read-only file system/ }, 'the claim mounted read-only, as the pod asks');
   const size = await dataSizeKiB(b, 'reader');
   t.true(size > 1.9 * GIB / 1024 && size <= 2 * GIB / 1024, `a 2 GiB file system (${size} KiB)`);
   t.is(formatted(), 1, 'formatted once, on its first mount');
