@@ -179,6 +179,10 @@ test.serial('a node may not give itself roles or restricted labels, nor change i
   const taint = await asNode('PATCH', '/api/v1/nodes/worker-1', { spec: { taints: [{ key: 'gone', effect: 'NoSchedule' }] } }, MERGE);
   t.is(taint.status, 403);
   t.regex(taint.body.message, /not allowed to modify taints/);
+  // A status write made from a copy read before someone else tainted the node is a conflict to retry, not a refusal.
+  const stale = (await asNode('GET', '/api/v1/nodes/worker-1')).body;
+  t.is((await call(cluster, 'PATCH', '/api/v1/nodes/worker-1', { spec: { taints: [{ key: 'later', effect: 'NoSchedule' }] } }, MERGE)).status, 200);
+  t.is((await asNode('PUT', '/api/v1/nodes/worker-1/status', stale)).status, 409);
 });
 
 test.serial('every namespace gets a default service account, and pods run as it unless they name another', async (t) => {

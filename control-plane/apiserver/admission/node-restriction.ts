@@ -43,7 +43,8 @@ export async function nodeRestriction(node: string, w: NodeWrite): Promise<strin
   if (w.verb === 'deletecollection') return refuse(`a collection of ${res}`);
   if (w.group === '' && w.resource === 'nodes') {
     if (target !== node) return refuse(`node "${target ?? ''}"`);
-    if (w.verb === 'delete' || !w.object) return undefined;
+    // A status write stores the status alone: the labels and taints it carries (perhaps read before another's change) are not written.
+    if (w.verb === 'delete' || !w.object || w.subresource === 'status') return undefined;
     const old = w.verb === 'create' ? undefined : await w.existing();
     return nodeSelfChange(node, w.object, old);
   }
