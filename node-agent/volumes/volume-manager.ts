@@ -34,7 +34,8 @@ export interface PodVolumes {
   ready: boolean;
 }
 
-const LOCAL_PLUGINS: Record<string, VolumePlugin> = {
+/** The plugins that keep no state of their own; the claim plugin is made per manager, with the node's mounts. */
+const STATELESS_PLUGINS: Record<string, VolumePlugin> = {
   emptyDir: emptyDirPlugin, configMap: configMapPlugin, secret: secretPlugin,
   downwardAPI: downwardAPIPlugin, projected: projectedPlugin, hostPath: hostPathPlugin,
 };
@@ -83,7 +84,7 @@ export class VolumeManager {
     this.tokens = new TokenManager(client);
     this.devices = new DeviceMounts({ rootDir: opts.rootDir, onInUseChanged: opts.onVolumesInUseChanged });
     this.claims = new PersistentVolumeClaimPlugin({ client, recorder, nodeName: opts.nodeName, deviceDir: opts.deviceDir, devices: this.devices, onError: opts.onError });
-    this.plugins = { ...LOCAL_PLUGINS, persistentVolumeClaim: this.claims };
+    this.plugins = { ...STATELESS_PLUGINS, persistentVolumeClaim: this.claims };
   }
 
   /** node.status.volumesInUse: the EBS volumes pods here want or that are still mounted. */
