@@ -12,6 +12,7 @@ import { issueCertificate } from '../control-plane/pki/issue-certificate.js';
 import { generatePassword } from '../control-plane/nats/password.js';
 import { containerdSocket } from '../infra/local/containerd-config.js';
 import { LOCAL_IMAGES, PAUSE_IMAGE } from '../infra/local/local-images.js';
+import { releaseEbsDevices, workerDeviceDir, type EbsDeviceLayout } from '../infra/local/ebs-devices.js';
 import { unplugWorker, type LocalVpc } from '../infra/local/local-vpc.js';
 import { startLocalWorker, type WorkerInstance } from '../infra/local/local-worker.js';
 import { findNetwork } from '../infra/sdk/network.js';
@@ -32,6 +33,8 @@ export interface WorkerState {
   dir: string;
   containerdPid: number;
   agentPid: number;
+  /** The worker's /dev for its EBS volumes (ebs-devices makes them there). */
+  deviceDir?: string;
 }
 
 /** A node's NATS password, made when its instance is launched, in a file its agent reads. */
@@ -55,6 +58,8 @@ export interface LocalWorkersOptions {
   registry?: string;
   /** The cluster's NATS as the workers reach it; `grant` makes the nodes' users before their agents connect. */
   nats?: { url: string; caFile: string; grant(nodes: NodeNatsCredential[]): void };
+  /** Where ebs-devices keeps the volumes' files and the workers' device folders. */
+  ebs: EbsDeviceLayout;
   progress(msg: string): void;
   /** Called with each worker as soon as it runs, so a failure half-way still leaves it on record for `down`. */
   started(worker: WorkerState, components: ComponentState[]): void;
@@ -97,8 +102,13 @@ export async function startLocalWorkers(o: LocalWorkersOptions): Promise<WorkerS
     writeFileSync(kubeconfig, renderKubeconfig({ server: o.apiServer, caFile: o.caFile, certFile: join(dir, 'node.crt'), keyFile: join(dir, 'node.key'), user: nodeUser }), { mode: 0o600 });
     o.progress(`starting worker ${instance.privateDnsName} (${instance.instanceId}, ${instance.privateIp} in ${instance.zone}): containerd and the node agent`);
     const natsFlags = o.nats ? [`--nats-servers=${o.nats.url}`, `--nats-ca-file=${o.nats.caFile}`, `--nats-password-file=${credentials[i].passwordFile}`] : [];
-    const worker = await startLocalWorker({ vpc: o.vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, registry: o.registry, detached: true, agentFlags: natsFlags });
-    const state: WorkerState = { instance, netns: worker.netns, linkName: worker.linkName, dir, containerdPid: worker.containerd.pid!, agentPid: worker.agent.pid! };
+    const deviceDir = workerDeviceDir(o.ebs, instance.instanceId);
+    const worker = await startLocalWorker({
+      vpc: o.vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, registry: o.registry, detached: true, agentFlags: natsFlags, deviceDir,
+    });
+    const state: WorkerState = {
+      instance, netns: worker.netns, linkName: worker.linkName, dir, containerdPid: worker.containerd.pid!, agentPid: worker.agent.pid!, deviceDir,
+    };
     o.started(state, [
       { name: `containerd-${i}`, pid: state.containerdPid, endpoint: `unix://${containerdSocket(dir)}`, log: join(dir, 'containerd.log'), command: worker.containerd.spawnargs },
       { name: `node-agent-${i}`, pid: state.agentPid, endpoint: instance.privateDnsName, log: worker.agentLog, command: worker.agent.spawnargs },
@@ -119,9 +129,25 @@ export async function stopLocalWorkers(vpc: LocalVpc, workers: WorkerState[], pr
     if (isAlive(w.containerdPid)) await stopProcess(w.containerdPid);
     reapContainerd(layout);
     unplugWorker(vpc, { netns: w.netns, linkName: w.linkName });
-    // The instance is terminated with the cluster: its containers' state goes with it.
+    // The instance is terminated with the cluster: its containers' state goes with it, and its devices.
     rmSync(w.dir, { recursive: true, force: true });
+    if (w.deviceDir) rmSync(w.deviceDir, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+/** Where `skiff up`'s ebs-devices keeps the volumes' files and the workers' device folders: the cluster's home. */
+export const localEbsLayout = (home: string): EbsDeviceLayout => ({ volumesDir: join(home, 'volumes'), deviceRoot: join(home, 'devices') });
+
+/**
+ * Removes what ebs-devices leaves when it could not take its devices apart
+ * itself (it was killed): loop devices on the volumes' files, the files,
+ * the device folders. The volumes are deleted in the endpoint with the
+ * cluster, so their data goes too.
+ */
+export function removeLocalEbs(layout: EbsDeviceLayout): void {
+  releaseEbsDevices(layout);
+  rmSync(layout.deviceRoot, { recursive: true, force: true, maxRetries: 3 });
+  rmSync(layout.volumesDir, { recursive: true, force: true });
 }
 
 /** The local VPC's id: from the cluster's home, so two local clusters on one machine never share a namespace or link name. */

@@ -23,7 +23,8 @@ commands:
                          comes from the SDK's configuration (AWS_ENDPOINT_URL), the region from --region, AWS_REGION or IMDS
   node-agent --kubeconfig=PATH [--bootstrap-kubeconfig=PATH] --container-runtime-endpoint=unix:///PATH
                  [--cloud-provider=external] [--provider-id=ID] [--node-ip=IP] [--hostname-override=N] [--node-labels=k=v,...]
-                 [--register-with-taints=k=v:Effect,...] [--max-pods=110] [--root-dir=DIR] [--address=0.0.0.0 --port=10250]
+                 [--register-with-taints=k=v:Effect,...] [--max-pods=110] [--root-dir=DIR] [--device-dir=/dev]
+                 [--address=0.0.0.0 --port=10250]
                  [--nats-servers=URL --nats-ca-file=F --nats-password-file=F]
                          the kubelet's role on a worker (its flag names): registers the Node, renews its Lease, keeps its
                          conditions, runs the pods bound to it through CRI, and answers logs, exec, attach and
@@ -31,6 +32,10 @@ commands:
   vpc-router --cluster-name=N --vpc-id=ID --vpc-cidr=CIDR --subnets=A,B [--region=R] [--period=2s]
                          the local VPC's router (skiff up starts it): applies the cluster's route table in the AWS
                          endpoint to the network namespace that links the local workers
+  ebs-devices --volumes-dir=DIR --device-root=DIR [--region=R] [--period=1s]
+                         the local workers' EBS devices (skiff up starts it): a volume the AWS endpoint attaches to a
+                         local worker's instance becomes a loop device on a file per volume, linked under its device
+                         name in DIR/<instance-id>, the worker's /dev; the loop device goes on detach, the file with the volume
   token create [--ttl=24h] [--kubeconfig=PATH]
                          make a bootstrap token for joining a node
   join --server=URL --ca-file=F --token=ID.SECRET [--node-name=N] --kubeconfig-out=F
@@ -54,6 +59,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'cloud-controller-manager': async () => (await import('./commands/cloud-controller-manager.js')).cloudControllerManagerCommand,
   'node-agent': async () => (await import('./commands/node-agent.js')).nodeAgentCommand,
   'vpc-router': async () => (await import('./commands/vpc-router.js')).vpcRouterCommand,
+  'ebs-devices': async () => (await import('./commands/ebs-devices.js')).ebsDevicesCommand,
   up: async () => (await import('./commands/up.js')).upCommand,
   down: async () => (await import('./commands/down.js')).downCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,

@@ -38,6 +38,8 @@ export interface NodeAgentOptions {
   /** --max-pods (110) and --root-dir (the file system ephemeral-storage is measured on). */
   maxPods: number;
   rootDir: string;
+  /** --device-dir: where attached EBS volumes appear (/dev; a local worker's own device folder). */
+  deviceDir?: string;
   /** The kubelet's node lease duration (40 s), renewed every quarter of it. */
   leaseDurationSeconds: number;
   /** --node-status-update-frequency (10 s): how often the status is computed; posted when it changed or every report frequency (5 min). */
@@ -69,6 +71,8 @@ export class NodeAgent {
   private postedStatus = '';
   private postedAt = 0;
   private podCidr = '';
+  private pods?: PodSync;
+  private statusQueued = false;
 
   private streams?: StreamServer;
 
@@ -81,12 +85,14 @@ export class NodeAgent {
     const signal = this.abort.signal;
     const pods = new PodSync(this.client, this.runtime, {
       nodeName: this.opts.nodeName, nodeIP: node.status.addresses[0].address, rootDir: this.opts.rootDir,
+      deviceDir: this.opts.deviceDir ?? '/dev', onVolumesInUseChanged: () => this.statusSoon(),
       // One cgroup per node: two local workers on one host keep their pods apart.
       cgroupParent: `/skiff/${this.opts.nodeName}`, workers: POD_WORKERS, onError: logError,
       allocatable: () => hostResources(this.opts.rootDir, this.opts.maxPods).allocatable,
       memoryCapacityBytes: quantityValue(node.status.capacity.memory),
       onPodStarted: (seconds) => metrics?.podStarted(seconds),
     });
+    this.pods = pods;
     const metrics = this.opts.registry && new AgentMetrics(this.opts.registry, this.opts.nodeName, () => pods.runningCounts());
     if (metrics) this.runtime.onCall = (method, seconds, failed) => metrics.runtimeCall(method, seconds, failed);
     this.running = [
@@ -151,6 +157,16 @@ export class NodeAgent {
     return true;
   }
 
+  /** A status sync now rather than at the next period: volumes wait for the status to list them in use before they are mounted. */
+  private statusSoon(): void {
+    if (this.statusQueued || this.abort.signal.aborted) return;
+    this.statusQueued = true;
+    setImmediate(() => {
+      this.statusQueued = false;
+      if (!this.abort.signal.aborted) this.syncStatus().catch((err) => logError(err, { component: 'node-agent', phase: 'status' }));
+    });
+  }
+
   /** Creates the Node, or takes over the one already registered under this name (an agent restart). */
   private async register(): Promise<AnyObject> {
     const status = await this.status(undefined);
@@ -210,6 +226,8 @@ export class NodeAgent {
       addresses: [{ type: 'InternalIP', address: this.opts.nodeIP ?? defaultNodeIP() }, { type: 'Hostname', address: this.opts.nodeName }],
       daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
       nodeInfo: nodeInfo(version, AGENT_VERSION),
+      // Known once the pods are synced; until then (registration) what the node lists is kept.
+      ...(this.pods ? { volumesInUse: inUse(this.pods.volumesInUse()) } : {}),
     };
   }
 
@@ -218,7 +236,10 @@ export class NodeAgent {
     const current = await this.client.get(NODES, this.opts.nodeName);
     const next = await this.status(current);
     const stale = Date.now() - this.postedAt >= this.opts.nodeStatusReportFrequencyMs;
-    if (!stale && fingerprint(next) === this.postedStatus && fingerprint(current.status) === this.postedStatus) return;
+    if (!stale && fingerprint(next) === this.postedStatus && fingerprint(current.status) === this.postedStatus) {
+      this.pods?.markVolumesReportedInUse(current.status?.volumesInUse ?? []);
+      return;
+    }
     await this.postStatus(current, next);
   }
 
@@ -228,6 +249,7 @@ export class NodeAgent {
       try {
         await this.client.updateStatus(NODES, { ...current, status: { ...current.status, ...status, conditions: mergeConditions(current.status?.conditions, status.conditions) } });
         this.remember(status);
+        this.pods?.markVolumesReportedInUse(status.volumesInUse ?? []);
         return;
       } catch (err) {
         if (!isConflict(err) || attempt === STATUS_RETRIES) throw err;
@@ -291,5 +313,8 @@ function fingerprint(status: Record<string, any> | undefined): string {
   if (!status) return '';
   const conditions = (status.conditions ?? []).filter((c: Record<string, any>) => ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'].includes(c.type))
     .map((c: AnyObject) => `${c.type}=${c.status}/${c.reason}`).sort();
-  return JSON.stringify([status.capacity, status.allocatable, conditions, status.addresses, status.nodeInfo?.containerRuntimeVersion]);
+  return JSON.stringify([status.capacity, status.allocatable, conditions, status.addresses, status.nodeInfo?.containerRuntimeVersion, status.volumesInUse ?? []]);
 }
+
+/** The list as the node's status carries it: absent when empty, as the kubelet omits it. */
+const inUse = (names: string[]): string[] | undefined => (names.length ? names : undefined);

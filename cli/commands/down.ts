@@ -3,15 +3,16 @@ import { describeAwsError } from '../../controllers/aws/errors.js';
 import { deleteClusterResources } from '../../infra/sdk/teardown.js';
 import { deleteLocalVpc, localVpcOf } from '../../infra/local/local-vpc.js';
 import { useEndpoint } from '../aws-endpoint.js';
-import { stopLocalWorkers } from '../local-workers.js';
-import { clearState, isAlive, readState, stopProcess } from '../local-cluster.js';
+import { localEbsLayout, removeLocalEbs, stopLocalWorkers } from '../local-workers.js';
+import { clearState, isAlive, readState, skiffHome, stopProcess } from '../local-cluster.js';
 
 /**
  * `skiff down`: takes the local workers apart (their pods, containerd,
  * agents, namespaces), deletes what the cluster owns in the AWS endpoint
  * (load balancers, volumes, instances, the network), so an endpoint that
  * outlives the cluster keeps nothing of it, then stops every process `up`
- * started, newest first, and removes the local VPC.
+ * started, newest first, and removes the local VPC and the volumes' loop
+ * devices and files.
  */
 export async function downCommand(argv: string[]): Promise<void> {
   if (argv.length) throw new Error(`unknown argument: ${argv[0]}`);
@@ -40,6 +41,7 @@ export async function downCommand(argv: string[]): Promise<void> {
   }
   for (const c of components) await stop(c);
   if (vpc) deleteLocalVpc(vpc);
+  removeLocalEbs(localEbsLayout(skiffHome()));
   clearState();
   process.stdout.write('✓ local cluster stopped\n');
 }

@@ -19,7 +19,7 @@ import { NODE_AGENT_DEFAULTS, NodeAgent } from '../../node-agent/node-agent.js';
 const FLAGS = {
   kubeconfig: 'string', 'bootstrap-kubeconfig': 'string', 'container-runtime-endpoint': 'string', 'cloud-provider': 'string',
   'provider-id': 'string', 'node-ip': 'string', 'hostname-override': 'string', 'node-labels': 'list', 'register-with-taints': 'list',
-  'max-pods': 'int', 'root-dir': 'string', address: 'string', port: 'int', 'tls-cert-file': 'string', 'tls-private-key-file': 'string',
+  'max-pods': 'int', 'root-dir': 'string', 'device-dir': 'string', address: 'string', port: 'int', 'tls-cert-file': 'string', 'tls-private-key-file': 'string',
   'node-status-update-frequency': 'duration',
   'nats-servers': 'list', 'nats-ca-file': 'string', 'nats-user': 'string', 'nats-password-file': 'string',
 } as const;
@@ -57,6 +57,7 @@ export async function nodeAgentCommand(argv: string[]): Promise<void> {
   const agent = new NodeAgent(client, runtime, {
     ...NODE_AGENT_DEFAULTS, nodeName, nodeIP: flags['node-ip'], providerID, externalCloudProvider: cloud === 'external',
     labels: parseNodeLabels(flags['node-labels'] ?? []), taints: parseTaints(flags['register-with-taints'] ?? []), maxPods, rootDir,
+    deviceDir: flags['device-dir'] ?? '/dev',
     nodeStatusUpdateFrequencyMs: flags['node-status-update-frequency'] ?? NODE_AGENT_DEFAULTS.nodeStatusUpdateFrequencyMs, registry,
   }, nats);
   const signal = stopOnSignals('node-agent');

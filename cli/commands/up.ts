@@ -18,7 +18,7 @@ import { deleteClusterResources } from '../../infra/sdk/teardown.js';
 import { clusterTopology } from '../../infra/topology.js';
 import { ensureDefaultStorageClass } from '../default-storage-class.js';
 import { deleteLocalVpc, ensureLocalVpc, localVpcOf, type LocalVpcSpec } from '../../infra/local/local-vpc.js';
-import { localVpcId, startLocalWorkers, stopLocalWorkers, waitForReadyNodes, type NodeNatsCredential, type WorkerState } from '../local-workers.js';
+import { localEbsLayout, localVpcId, removeLocalEbs, startLocalWorkers, stopLocalWorkers, waitForReadyNodes, type NodeNatsCredential, type WorkerState } from '../local-workers.js';
 import { parseUpFlags } from '../up-flags.js';
 import { pushBusyboxImage, REGISTRY_PORT, writeRegistryConfig } from '../../infra/local/local-registry.js';
 
@@ -149,6 +149,7 @@ export async function upCommand(argv: string[]): Promise<void> {
     if (localVpc) await stopLocalWorkers(localVpcOf(localVpc), workers, step).catch((err) => process.stderr.write(`skiff: could not stop the workers: ${(err as Error).message}\n`));
     for (const c of components.reverse()) await stopProcess(c.pid);
     if (localVpc) deleteLocalVpc(localVpcOf(localVpc));
+    removeLocalEbs(localEbsLayout(home));
   };
   try {
     let t = Date.now();
@@ -302,11 +303,16 @@ export async function upCommand(argv: string[]): Promise<void> {
       router.endpoint = localVpcOf(localVpc).netns;
       components.push(router);
       save();
+      const ebs = localEbsLayout(home);
+      const devices = launch('ebs-devices', process.execPath, [main, 'ebs-devices', `--volumes-dir=${ebs.volumesDir}`, `--device-root=${ebs.deviceRoot}`], logDir);
+      devices.endpoint = ebs.deviceRoot;
+      components.push(devices);
+      save();
       const clients = createAwsClients(aws.region);
       try {
         await startLocalWorkers({
           aws: clients, clusterName: LOCAL_CLUSTER_NAME, vpc: localVpcOf(localVpc), count: workerCount, home, pkiDir: pki.dir, caFile,
-          apiServer: `https://${master}:${apiPort}`, logDir, progress: step, registry,
+          apiServer: `https://${master}:${apiPort}`, logDir, ebs, progress: step, registry,
           nats: natsPort ? {
             url: `tls://${master}:${natsPort}`, caFile: pki.caFile,
             // The nodes' NATS users exist before their agents connect: nats-server reloads its configuration on SIGHUP.

@@ -35,3 +35,10 @@ export class DeviceReservations {
     if (reserved && !reserved.size) this.inFlight.delete(instanceId);
   }
 }
+
+/**
+ * The name a Nitro instance's udev rules give an attached EBS volume under
+ * /dev/disk/by-id, from the NVMe serial number: the volume id without its
+ * dash. The device name AttachVolume was given may not exist there at all.
+ */
+export const nitroDeviceId = (volumeId: string): string => `nvme-Amazon_Elastic_Block_Store_${volumeId.replace('-', '')}`;

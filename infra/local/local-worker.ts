@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { containerdSocket } from './containerd-config.js';
@@ -30,11 +30,18 @@ export interface LocalWorkerSpec {
   agentFlags?: string[];
   /** Registers as a node the cloud-controller-manager initializes (the default), or as a plain node with no provider ID. */
   externalCloudProvider?: boolean;
+  /**
+   * The worker's /dev for the EBS volumes attached to its instance (its
+   * folder under the ebs-devices' device root), made while it runs and
+   * passed to the agent as --device-dir; without one the agent looks in /dev.
+   */
+  deviceDir?: string;
 }
 
 export interface LocalWorker {
   netns: string;
   linkName: string;
+  deviceDir?: string;
   runtime: WorkerRuntimeSpec;
   containerd: ChildProcess;
   agent: ChildProcess;
@@ -58,7 +65,8 @@ export function agentArgs(spec: LocalWorkerSpec): string[] {
   return [
     SKIFF_MAIN, 'node-agent', `--kubeconfig=${spec.kubeconfig}`, `--container-runtime-endpoint=unix://${containerdSocket(spec.dir)}`,
     ...(cloud ? ['--cloud-provider=external', `--provider-id=aws:///${instance.zone}/${instance.instanceId}`] : []), `--node-ip=${instance.privateIp}`,
-    `--hostname-override=${instance.privateDnsName}`, `--root-dir=${join(spec.dir, 'agent')}`, ...(spec.agentFlags ?? []),
+    `--hostname-override=${instance.privateDnsName}`, `--root-dir=${join(spec.dir, 'agent')}`,
+    ...(spec.deviceDir ? [`--device-dir=${spec.deviceDir}`] : []), ...(spec.agentFlags ?? []),
   ];
 }
 
@@ -72,6 +80,7 @@ export async function startLocalWorker(spec: LocalWorkerSpec): Promise<LocalWork
   const { netns, linkName } = workerNames(spec.instance.instanceId);
   plugWorker(spec.vpc, { netns, address: spec.instance.privateIp, subnetCidr: spec.instance.subnetCidr, linkName });
   mkdirSync(join(spec.dir, 'agent'), { recursive: true });
+  if (spec.deviceDir) mkdirSync(spec.deviceDir, { recursive: true });
   const runtime: WorkerRuntimeSpec = {
     dir: spec.dir, socket: containerdSocket(spec.dir), sandboxImage: spec.sandboxImage, registry: spec.registry, netns, detached: spec.detached,
   };
@@ -79,7 +88,7 @@ export async function startLocalWorker(spec: LocalWorkerSpec): Promise<LocalWork
   await waitForRuntime(runtime, () => containerd.exitCode === null && containerd.signalCode === null);
   if (spec.detached) containerd.unref();
   const agentLog = join(spec.dir, 'agent.log');
-  return { netns, linkName, runtime, containerd, agent: spawnAgent(spec, netns, agentLog), agentLog };
+  return { netns, linkName, deviceDir: spec.deviceDir, runtime, containerd, agent: spawnAgent(spec, netns, agentLog), agentLog };
 }
 
 /** Starts the worker's agent inside its namespace, logging to `log` (again after a crash: it adopts what runs). */
@@ -101,11 +110,17 @@ export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<v
   clearTimeout(timer);
 }
 
-/** Stops a worker and removes everything it made: its pods' sandboxes, the agent, containerd and its shims and mounts, the namespace. */
+/**
+ * Stops a worker and removes everything it made: its pods' sandboxes, the
+ * agent, containerd and its shims and mounts (the volumes' among them), the
+ * namespace, and its device folder, which tells ebs-devices to take its
+ * devices away.
+ */
 export async function stopLocalWorker(vpc: LocalVpc, worker: LocalWorker): Promise<void> {
   await stopChild(worker.agent);
   await removeAllSandboxes(worker.runtime).catch(() => undefined);
   await stopChild(worker.containerd);
   reapContainerd(worker.runtime);
   unplugWorker(vpc, worker);
+  if (worker.deviceDir) rmSync(worker.deviceDir, { recursive: true, force: true, maxRetries: 3 });
 }

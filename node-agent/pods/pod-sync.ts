@@ -59,6 +59,10 @@ export interface PodSyncOptions extends SandboxSettings {
   allocatable(): Record<string, string>;
   /** The node's memory: a Burstable container's OOM score is its request's share of it. */
   memoryCapacityBytes: number;
+  /** Where the node's block devices (its attached EBS volumes) are: /dev, or a local worker's own folder. */
+  deviceDir: string;
+  /** The EBS volumes in use changed: the node's status should list them soon. */
+  onVolumesInUseChanged(): void;
   workers: number;
   onError: ErrorReporter;
   /** Told once per pod, when this agent first sees it Running, how long that took since the pod was created. */
@@ -101,9 +105,21 @@ export class PodSync {
     };
     this.pods.addEventHandler({ onAdd: enqueue, onUpdate: (_old, pod) => enqueue(pod), onDelete: enqueue });
     this.recorder = new EventRecorder(client, { component: 'kubelet', host: opts.nodeName }, { onError: opts.onError });
-    this.volumes = new VolumeManager(client, this.recorder, { rootDir: opts.rootDir, allocatable: opts.allocatable, onError: opts.onError });
+    this.volumes = new VolumeManager(client, this.recorder, {
+      rootDir: opts.rootDir, nodeName: opts.nodeName, deviceDir: opts.deviceDir, allocatable: opts.allocatable, onError: opts.onError,
+      onVolumesInUseChanged: opts.onVolumesInUseChanged,
+    });
     // A probe result that changes syncs its pod now: readiness reaches the status, a failed liveness probe the kill.
     this.probes = new ProbeManager(new Prober(runtime, this.recorder), (key) => this.queue.add(key));
+  }
+
+  /** node.status.volumesInUse, from the volume manager. */
+  volumesInUse(): string[] {
+    return this.volumes.volumesInUse();
+  }
+
+  markVolumesReportedInUse(names: string[]): void {
+    this.volumes.markVolumesReportedInUse(names);
   }
 
   async run(signal: AbortSignal): Promise<void> {

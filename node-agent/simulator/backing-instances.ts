@@ -21,6 +21,8 @@ export interface BackingOptions {
   imageId?: string;
   /** The tag that marks the instances as this launcher's, with each one's name as its value (TAG_SIMULATED_NODE by default). */
   tagKey?: string;
+  /** Every instance in this zone's subnet, instead of round robin over the zones. */
+  zone?: string;
 }
 
 /**
@@ -32,7 +34,9 @@ export interface BackingOptions {
 export async function launchBackingInstances(aws: AwsClients, opts: BackingOptions): Promise<BackingInstance[]> {
   const network = await findNetwork(aws, opts.clusterName);
   if (!network?.subnets.length) throw new Error(`no network for cluster ${opts.clusterName} in the AWS endpoint: run skiff up first`);
-  const { subnets, securityGroups } = network;
+  const { securityGroups } = network;
+  const subnets = opts.zone ? network.subnets.filter((s) => s.zone === opts.zone) : network.subnets;
+  if (!subnets.length) throw new Error(`cluster ${opts.clusterName} has no subnet in zone ${opts.zone}`);
   const prefix = opts.namePrefix ?? 'sim-node-';
   const tagKey = opts.tagKey ?? TAG_SIMULATED_NODE;
   const existing = await describeBacking(aws, opts.clusterName, tagKey, prefix);

@@ -9,14 +9,16 @@ import type { RestClient } from '../../client/rest-client.js';
 import { Backoff } from '../pods/backoff.js';
 import { AtomicWriter } from './atomic-writer.js';
 import { configMapPlugin } from './config-map.js';
+import { DeviceMounts } from './device-mounts.js';
 import { downwardAPIPlugin } from './downward-api.js';
 import { emptyDirPlugin, memoryVolumeSize } from './empty-dir.js';
 import { hostPathPlugin } from './host-path.js';
 import { mountPointsUnder, mountTmpfs, unmount } from './mount-points.js';
+import { PersistentVolumeClaimPlugin } from './persistent-volume-claim.js';
 import { projectedPlugin } from './projected.js';
 import { secretPlugin } from './secret.js';
 import { TokenManager } from './token-manager.js';
-import type { VolumeContext, VolumePlugin } from './volume-plugin.js';
+import { VolumeNotReadyError, type VolumeContext, type VolumePlugin } from './volume-plugin.js';
 
 /** A volume ready to be mounted into the pod's containers. */
 export interface MountedVolume {
@@ -32,7 +34,8 @@ export interface PodVolumes {
   ready: boolean;
 }
 
-const PLUGINS: Record<string, VolumePlugin> = {
+/** The plugins that keep no state of their own; the claim plugin is made per manager, with the node's mounts. */
+const STATELESS_PLUGINS: Record<string, VolumePlugin> = {
   emptyDir: emptyDirPlugin, configMap: configMapPlugin, secret: secretPlugin,
   downwardAPI: downwardAPIPlugin, projected: projectedPlugin, hostPath: hostPathPlugin,
 };
@@ -51,7 +54,10 @@ const RETRY_MAX_MS = 122_000;
  * downward API, projections) set up again on every pod sync, cheaply when
  * nothing changed; torn down (tmpfs unmounted, folders removed) with the
  * pod. A set-up that fails is a FailedMount event on the pod, tried again
- * with a back-off; a pod waits until each of its volumes was set up once.
+ * with a back-off; one that cannot go yet (an EBS volume not attached yet)
+ * is a FailedMount event once and tried at every sync; a pod waits until
+ * each of its volumes was set up once. EBS volumes of claims are mounted
+ * once per node and unmounted when the last pod here using one goes.
  */
 export class VolumeManager {
   private readonly writer = new AtomicWriter();
@@ -60,13 +66,35 @@ export class VolumeManager {
   private readonly emptyDirs = new Set<string>();
   private readonly retries = new Backoff(RETRY_INITIAL_MS, RETRY_MAX_MS);
   private readonly failedAt = new Map<string, number>();
+  /** Why each waiting volume waits, so the event is written once per reason. */
+  private readonly waitingFor = new Map<string, string>();
+  private readonly devices: DeviceMounts;
+  private readonly claims: PersistentVolumeClaimPlugin;
+  private readonly plugins: Record<string, VolumePlugin>;
 
   constructor(
     private readonly client: RestClient,
     private readonly recorder: EventRecorder,
-    private readonly opts: { rootDir: string; allocatable(): Record<string, string>; onError: ErrorReporter },
+    private readonly opts: {
+      rootDir: string; nodeName: string; deviceDir: string; allocatable(): Record<string, string>; onError: ErrorReporter;
+      /** The volumes in use changed: the node's status should say so soon, for waiting mounts to go on. */
+      onVolumesInUseChanged(): void;
+    },
   ) {
     this.tokens = new TokenManager(client);
+    this.devices = new DeviceMounts({ rootDir: opts.rootDir, onInUseChanged: opts.onVolumesInUseChanged });
+    this.claims = new PersistentVolumeClaimPlugin({ client, recorder, nodeName: opts.nodeName, deviceDir: opts.deviceDir, devices: this.devices, onError: opts.onError });
+    this.plugins = { ...STATELESS_PLUGINS, persistentVolumeClaim: this.claims };
+  }
+
+  /** node.status.volumesInUse: the EBS volumes pods here want or that are still mounted. */
+  volumesInUse(): string[] {
+    return this.devices.inUse();
+  }
+
+  /** What the node's status lists in use now: only those volumes are mounted. */
+  markVolumesReportedInUse(names: string[]): void {
+    this.devices.markReported(names);
   }
 
   /** Sets up (or brings up to date) every volume the pod's containers use. */
@@ -80,16 +108,20 @@ export class VolumeManager {
       if (!used.has(volume.name)) continue;
       const key = `${uid}/${volume.name}`;
       const known = this.mounted.get(key);
-      const plugin = pluginOf(volume);
+      const plugin = pluginOf(this.plugins, volume);
       const due = this.retries.waitMs(key, this.failedAt.get(key) ?? 0) === 0;
       if (plugin && due && (!known || plugin.refreshes)) {
         try {
           const dir = join(this.podDir(uid), 'volumes', plugin.name, volume.name);
-          this.mounted.set(key, { hostPath: await plugin.setUp(volume, dir, ctx), readOnly: plugin.readOnly });
+          // A claim may be mounted read-only by the pod's asking.
+          const readOnly = plugin.readOnly || !!volume.persistentVolumeClaim?.readOnly;
+          this.mounted.set(key, { hostPath: await plugin.setUp(volume, dir, ctx), readOnly });
           this.retries.forget(key);
           this.failedAt.delete(key);
+          this.waitingFor.delete(key);
         } catch (err) {
-          this.failed(pod, volume.name, key, (err as Error).message);
+          if (err instanceof VolumeNotReadyError) this.waiting(pod, volume.name, key, err.message);
+          else this.failed(pod, volume.name, key, (err as Error).message);
         }
       } else if (!plugin && due) {
         this.failed(pod, volume.name, key, unsupported(volume));
@@ -110,12 +142,17 @@ export class VolumeManager {
     this.tokens.forgetPod(uid);
     this.retries.forget(`${uid}/`);
     for (const key of this.failedAt.keys()) if (key.startsWith(`${uid}/`)) this.failedAt.delete(key);
-    if (!existsSync(dir)) return;
-    for (const m of mountPointsUnder(join(dir, 'volumes'))) await unmount(m);
-    // Removing through a mount point would delete what it holds, a volume's data.
-    const left = mountPointsUnder(dir);
-    if (left.length) throw new Error(`pod folder ${dir} still has mounts (${left.join(', ')}); not removing it`);
-    rmSync(dir, { recursive: true, force: true });
+    for (const key of this.waitingFor.keys()) if (key.startsWith(`${uid}/`)) this.waitingFor.delete(key);
+    this.claims.forgetPod(uid);
+    this.devices.forgetPod(uid);
+    if (existsSync(dir)) {
+      for (const m of mountPointsUnder(join(dir, 'volumes'))) await unmount(m);
+      // Removing through a mount point would delete what it holds, a volume's data.
+      const left = mountPointsUnder(dir);
+      if (left.length) throw new Error(`pod folder ${dir} still has mounts (${left.join(', ')}); not removing it`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await this.devices.unstageUnused();
   }
 
   /** Tears down the folders of pods not in `live` (bound to the node, or still with a sandbox): what an agent restart leaves behind. */
@@ -126,10 +163,18 @@ export class VolumeManager {
       if (!POD_UID.test(name) || live.has(name)) continue;
       await this.tearDown(name).catch((err) => this.opts.onError(err, { component: 'node-agent', phase: 'volumes', pod: name }));
     }
+    // Volumes the agent mounted before it restarted, of pods gone meanwhile.
+    await this.devices.unstageUnused();
   }
 
   private podDir(uid: string): string {
     return join(this.opts.rootDir, 'pods', uid);
+  }
+
+  private waiting(pod: AnyObject, volume: string, key: string, message: string): void {
+    if (this.waitingFor.get(key) === message) return;
+    this.waitingFor.set(key, message);
+    this.recorder.event({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata }, 'Warning', 'FailedMount', `Unable to attach or mount volumes: unmounted volumes=[${volume}]: ${message}`);
   }
 
   private failed(pod: AnyObject, volume: string, key: string, message: string): void {
@@ -178,16 +223,13 @@ function volumeNamesInUse(pod: AnyObject): Set<string> {
   return new Set(containers.flatMap((c) => [...(c.volumeMounts ?? []), ...(c.volumeDevices ?? [])].map((m: AnyObject) => m.name)));
 }
 
-function pluginOf(volume: AnyObject): VolumePlugin | undefined {
-  const kind = Object.keys(PLUGINS).find((k) => volume[k] !== undefined && volume[k] !== null);
-  return kind ? PLUGINS[kind] : undefined;
+function pluginOf(plugins: Record<string, VolumePlugin>, volume: AnyObject): VolumePlugin | undefined {
+  const kind = Object.keys(plugins).find((k) => volume[k] !== undefined && volume[k] !== null);
+  return kind ? plugins[kind] : undefined;
 }
 
 /** The message of a volume this agent cannot mount: the pod waits, loudly, rather than starting without it. */
 function unsupported(volume: AnyObject): string {
-  if (volume.persistentVolumeClaim) {
-    return `persistentVolumeClaim volumes are not implemented by this node agent yet: claim "${volume.persistentVolumeClaim.claimName}" cannot be mounted`;
-  }
   const kind = Object.keys(volume).find((k) => k !== 'name' && volume[k] !== undefined && volume[k] !== null) ?? 'none';
   return `volume type ${kind} is not supported by this node agent`;
 }

@@ -30,3 +30,10 @@ export interface VolumePlugin {
   /** Makes the volume true at `dir` (its own folder; a hostPath volume has none) and answers where it is on the host. */
   setUp(volume: AnyObject, dir: string, ctx: VolumeContext): Promise<string>;
 }
+
+/**
+ * A volume that cannot be set up yet, for a reason that is not a failure
+ * (its claim not bound yet, its EBS volume not attached yet): the pod waits
+ * and the volume is tried again at the pod's next sync, with no back-off.
+ */
+export class VolumeNotReadyError extends Error {}

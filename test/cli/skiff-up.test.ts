@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -243,8 +243,8 @@ test.serial('with AWS_ENDPOINT_URL, up uses that endpoint, status lists it, and 
   }
 });
 
-test.serial('skiff up --workers=2 runs pods on real containers in two workers, each an instance of the endpoint with its own address; down leaves nothing behind', async (t) => {
-  // The whole cluster, two workers and their teardown: a minute on an idle machine.
+test.serial('skiff up --workers=2 runs pods on real containers in two workers, each an instance of the endpoint with its own address, with EBS claims as loop devices; down leaves nothing behind', async (t) => {
+  // The whole cluster, two workers and their teardown: a minute or two on an idle machine.
   t.timeout(300_000);
   await run(process.execPath, [bin, 'down']);
   const vpcCidr = `10.${100 + Math.floor(Math.random() * 90)}.0.0/16`;
@@ -255,7 +255,7 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   const state = JSON.parse((await run(process.execPath, [bin, 'status', '-o', 'json'])).stdout);
   t.true(state.running);
   const names = state.components.map((c: any) => c.name);
-  for (const name of ['vpc-router', 'registry', 'containerd-0', 'node-agent-0', 'containerd-1', 'node-agent-1']) t.true(names.includes(name), name);
+  for (const name of ['vpc-router', 'ebs-devices', 'registry', 'containerd-0', 'node-agent-0', 'containerd-1', 'node-agent-1']) t.true(names.includes(name), name);
   const registry = `${prefix}.255.10:5000`;
   t.is(state.components.find((c: any) => c.name === 'registry').endpoint, `http://${registry}`);
   const path = join(home, '.skiff', 'kubeconfig');
@@ -290,6 +290,23 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   }
   t.is(pulled.status?.phase, 'Succeeded', JSON.stringify(pulled.status));
   t.regex(pulled.status.containerStatuses[0].imageID, new RegExp(`^${registry.replace(/\./g, '\\.')}/busybox@sha256:`));
+  // A claim of the default class: its EBS volume is a loop device on a file under the cluster's home, mounted into the pod.
+  const manifest = join(home, 'claim.yaml');
+  writeFileSync(manifest, [
+    'apiVersion: v1', 'kind: PersistentVolumeClaim', 'metadata: {name: data}',
+    'spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}', '---',
+    'apiVersion: v1', 'kind: Pod', 'metadata: {name: db}',
+    'spec: {containers: [{name: db, image: "skiff.local/busybox:1", command: [sleep, "3600"], volumeMounts: [{name: data, mountPath: /data}]}],',
+    '  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]}', '',
+  ].join('\n'));
+  t.is((await kubectl('apply', '-f', manifest)).code, 0);
+  let db: any = {};
+  for (let i = 0; i < 300 && db.status?.phase !== 'Running'; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    db = JSON.parse((await kubectl('get', 'pod', 'db', '-o', 'json')).stdout || '{}');
+  }
+  t.is(db.status?.phase, 'Running', 'the pod runs with its volume mounted');
+  t.true((await run('losetup', ['-a'])).stdout.includes(join(home, '.skiff', 'volumes')), 'the volume is a loop device on its file');
 
   const saved = JSON.parse(readFileSync(join(home, '.skiff', 'state.json'), 'utf8'));
   const owned = [`skiff-vpc-${saved.localVpc.id}`, `skiff-${saved.localVpc.id}`, ...saved.workers.map((w: any) => w.netns)];
@@ -300,6 +317,8 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   const links = (await run('sh', ['-c', 'ip netns list; ip -br link'])).stdout.split('\n').map((l) => l.split(/[\s@]/)[0]);
   for (const name of owned) t.false(links.includes(name), `${name} is gone`);
   t.false(readFileSync('/proc/self/mounts', 'utf8').includes(home), 'no mount of the cluster is left');
+  t.false((await run('losetup', ['-a'])).stdout.includes(home), 'no loop device of the cluster is left');
+  t.false(existsSync(join(home, '.skiff', 'volumes')), 'no volume file is left');
   const processes = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => {
     try {
       return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');

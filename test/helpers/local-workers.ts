@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { deleteLocalVpc, ensureLocalVpc, localVpcOf, type LocalVpc } from '../../infra/local/local-vpc.js';
 import { startLocalWorker, stopLocalWorker, type LocalWorker, type WorkerInstance } from '../../infra/local/local-worker.js';
+import { runEbsDevices, workerDeviceDir, type EbsDeviceLayout } from '../../infra/local/ebs-devices.js';
 import { runVpcRouter } from '../../infra/local/vpc-router.js';
 import { importBusyboxImages } from '../../infra/local/worker-runtime.js';
 import { launchBackingInstances, terminateBackingInstances } from '../../node-agent/simulator/backing-instances.js';
@@ -17,7 +18,14 @@ export const testVpcCidr = () => `10.${100 + Math.floor(Math.random() * 90)}.0.0
 export interface TestWorkers {
   vpc: LocalVpc;
   workers: (LocalWorker & { instance: WorkerInstance })[];
+  /** Where ebs-devices keeps the volumes' files and the workers' device folders. */
+  ebs: EbsDeviceLayout;
   stop(): Promise<void>;
+}
+
+export interface TestWorkerOptions {
+  /** Every worker in this zone (by default round robin over the cluster's zones). */
+  zone?: string;
 }
 
 /**
@@ -25,11 +33,13 @@ export interface TestWorkers {
  * out: an instance each in the AWS endpoint, a network namespace plugged
  * into the cluster's local VPC with the instance's address, containerd and
  * a node agent process inside it with the node's identity, and the VPC
- * router applying the cluster's route table. The testbed's API server must
+ * router applying the cluster's route table, and ebs-devices making the
+ * EBS volumes attached to their instances their block devices (folders
+ * under one temporary folder, all removed by stop()). The testbed's API server must
  * listen where the workers reach it: bound to 0.0.0.0 and advertising the
  * VPC's master address (see localVpcOf).
  */
-export async function startTestWorkers(bed: CloudTestbed, vpcCidr: string, count: number, agentFlags: string[] = []): Promise<TestWorkers> {
+export async function startTestWorkers(bed: CloudTestbed, vpcCidr: string, count: number, agentFlags: string[] = [], options: TestWorkerOptions = {}): Promise<TestWorkers> {
   const id = randomBytes(3).toString('hex');
   const spec = { id, vpcCidr, subnets: bed.network.subnets.map((s) => s.cidr) };
   let vpc: LocalVpc;
@@ -41,13 +51,17 @@ export async function startTestWorkers(bed: CloudTestbed, vpcCidr: string, count
   }
   const abort = new AbortController();
   const router = runVpcRouter(bed.aws, bed.clusterName, vpc, abort.signal, 500);
+  const ebsDir = mkdtempSync(`/tmp/skiff-ebs-${id}-`);
+  const ebs: EbsDeviceLayout = { volumesDir: join(ebsDir, 'volumes'), deviceRoot: join(ebsDir, 'devices') };
+  const devices = runEbsDevices(bed.aws, ebs, abort.signal, 300);
   const workers: TestWorkers['workers'] = [];
-  const dirs: string[] = [];
-  const launched = await launchBackingInstances(bed.aws, { clusterName: bed.clusterName, count, namePrefix: `w${id}-` });
+  const dirs: string[] = [ebsDir];
+  const launched = await launchBackingInstances(bed.aws, { clusterName: bed.clusterName, count, namePrefix: `w${id}-`, zone: options.zone });
   const stop = async () => {
     for (const w of workers) await stopLocalWorker(vpc, w).catch(() => undefined);
     abort.abort();
     await router;
+    await devices;
     await terminateBackingInstances(bed.aws, launched).catch(() => undefined);
     deleteLocalVpc(vpc);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -70,7 +84,9 @@ export async function startTestWorkers(bed: CloudTestbed, vpcCidr: string, count
         users: [{ name: 'node', user: { 'client-certificate-data': Buffer.from(cert).toString('base64'), 'client-key-data': Buffer.from(key).toString('base64') } }],
         contexts: [{ name: 'node', context: { cluster: 'local', user: 'node' } }],
       }));
-      const worker = await startLocalWorker({ vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, agentFlags });
+      const worker = await startLocalWorker({
+        vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, agentFlags, deviceDir: workerDeviceDir(ebs, instance.instanceId),
+      });
       workers.push({ ...worker, instance });
       importBusyboxImages(worker.runtime, LOCAL_IMAGES);
     }
@@ -78,5 +94,5 @@ export async function startTestWorkers(bed: CloudTestbed, vpcCidr: string, count
     await stop();
     throw err;
   }
-  return { vpc, workers, stop };
+  return { vpc, workers, ebs, stop };
 }

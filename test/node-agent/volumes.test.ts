@@ -254,7 +254,7 @@ test.serial('a hostPath volume: DirectoryOrCreate makes the folder on the node; 
   });
 });
 
-test.serial('a missing configMap is a FailedMount and the pod waits in ContainerCreating, then starts once it exists; a persistentVolumeClaim fails loudly', async (t) => {
+test.serial('a missing configMap is a FailedMount and the pod waits in ContainerCreating, then starts once it exists; so does a missing claim', async (t) => {
   await withAgent('vol-g', async (h) => {
     await h.create('patient', {
       volumes: [{ name: 'cfg', configMap: { name: 'late-config' } }],
@@ -281,7 +281,7 @@ test.serial('a missing configMap is a FailedMount and the pod waits in Container
     t.is((await h.exec(pod, 'main', ['cat', '/cfg/setting'])).out, 'on');
 
     const claimed = await eventually('FailedMount for the claim', async () => (await eventsOf(h.admin, 'claimed')).find((e) => e.reason === 'FailedMount'), 5_000, 100);
-    t.is(claimed.message, 'MountVolume.SetUp failed for volume "data" : persistentVolumeClaim volumes are not implemented by this node agent yet: claim "db-data" cannot be mounted');
+    t.is(claimed.message, 'MountVolume.SetUp failed for volume "data" : error processing PVC default/db-data: failed to fetch PVC from API server: persistentvolumeclaims "db-data" not found');
     t.is((await h.admin.get(PODS, 'claimed', { namespace: 'default' })).status.phase, 'Pending');
   });
 });

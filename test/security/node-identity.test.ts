@@ -129,6 +129,26 @@ test.serial('a node reads only the secrets and config maps its own pods use, one
   t.is((await asNode('GET', '/api/v1/namespaces/default/secrets?fieldSelector=metadata.name%3Dused')).status, 200);
 });
 
+test.serial('a node may finish the expansion of claims its pods use, and change nothing else of claims', async (t) => {
+  const CLAIMS = '/api/v1/namespaces/default/persistentvolumeclaims';
+  const claim = (name: string) => ({ metadata: { name }, spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+  for (const name of ['grown', 'elsewhere']) t.is((await call(cluster, 'POST', CLAIMS, claim(name))).status, 201);
+  await call(cluster, 'POST', '/api/v1/namespaces/default/pods', {
+    metadata: { name: 'claimant' }, spec: { nodeName: 'worker-1', volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'grown' } }], containers: [{ name: 'c', image: 'busybox' }] },
+  });
+  const finished = { status: { capacity: { storage: '2Gi' }, conditions: [], allocatedResourceStatuses: null } };
+  const done = await asNode('PATCH', `${CLAIMS}/grown/status`, finished, MERGE);
+  t.is(done.status, 200, done.text);
+  t.is(done.body.status.capacity.storage, '2Gi');
+  const other = await asNode('PATCH', `${CLAIMS}/elsewhere/status`, finished, MERGE);
+  t.is(other.status, 403);
+  t.regex(other.body.message, /no relationship found between node 'worker-1' and this object/);
+  const phase = await asNode('PATCH', `${CLAIMS}/grown/status`, { status: { phase: 'Lost' } }, MERGE);
+  t.is(phase.status, 403);
+  t.regex(phase.body.message, /not allowed to update fields other than status.capacity, status.conditions/);
+  t.is((await asNode('PATCH', `${CLAIMS}/grown`, { spec: { resources: { requests: { storage: '5Gi' } } } }, MERGE)).status, 403);
+});
+
 test.serial('a node gets service account tokens only for pods bound to it, and only for their own account', async (t) => {
   await call(cluster, 'POST', '/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'app' } });
   const pod = (name: string, nodeName: string) => ({ metadata: { name }, spec: { nodeName, serviceAccountName: 'app', containers: [{ name: 'c', image: 'busybox' }] } });
@@ -159,6 +179,10 @@ test.serial('a node may not give itself roles or restricted labels, nor change i
   const taint = await asNode('PATCH', '/api/v1/nodes/worker-1', { spec: { taints: [{ key: 'gone', effect: 'NoSchedule' }] } }, MERGE);
   t.is(taint.status, 403);
   t.regex(taint.body.message, /not allowed to modify taints/);
+  // A status write made from a copy read before someone else tainted the node is a conflict to retry, not a refusal.
+  const stale = (await asNode('GET', '/api/v1/nodes/worker-1')).body;
+  t.is((await call(cluster, 'PATCH', '/api/v1/nodes/worker-1', { spec: { taints: [{ key: 'later', effect: 'NoSchedule' }] } }, MERGE)).status, 200);
+  t.is((await asNode('PUT', '/api/v1/nodes/worker-1/status', stale)).status, 409);
 });
 
 test.serial('every namespace gets a default service account, and pods run as it unless they name another', async (t) => {

@@ -1,3 +1,4 @@
+import { deepEqual } from '../../../api/deep-equal.js';
 import type { KObject } from '../../../api/kind.js';
 import {
   LABEL_ARCH, LABEL_ARCH_BETA, LABEL_FAILURE_DOMAIN_BETA_REGION, LABEL_FAILURE_DOMAIN_BETA_ZONE, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE,
@@ -31,7 +32,8 @@ const MUTATING = new Set(['create', 'update', 'patch', 'delete', 'deletecollecti
 /**
  * The NodeRestriction admission rule: a node may change only its own Node
  * and Lease, the status of pods bound to it (and delete them once they are
- * done), and events. Answers why a write is refused, or undefined.
+ * done), the expansion part of a claim's status, and events. Answers why a
+ * write is refused, or undefined.
  */
 export async function nodeRestriction(node: string, w: NodeWrite): Promise<string | undefined> {
   if (!MUTATING.has(w.verb)) return undefined;
@@ -41,12 +43,16 @@ export async function nodeRestriction(node: string, w: NodeWrite): Promise<strin
   if (w.verb === 'deletecollection') return refuse(`a collection of ${res}`);
   if (w.group === '' && w.resource === 'nodes') {
     if (target !== node) return refuse(`node "${target ?? ''}"`);
-    if (w.verb === 'delete' || !w.object) return undefined;
+    // A status write stores the status alone: the labels and taints it carries (perhaps read before another's change) are not written.
+    if (w.verb === 'delete' || !w.object || w.subresource === 'status') return undefined;
     const old = w.verb === 'create' ? undefined : await w.existing();
     return nodeSelfChange(node, w.object, old);
   }
   if (w.group === 'coordination.k8s.io' && w.resource === 'leases') {
     return w.namespace === NAMESPACE_NODE_LEASE && target === node ? undefined : refuse(`lease "${w.namespace}/${target ?? ''}"`);
+  }
+  if (w.group === '' && w.resource === 'persistentvolumeclaims' && w.subresource === 'status' && (w.verb === 'update' || w.verb === 'patch')) {
+    return claimStatusChange(node, w.object, await w.existing());
   }
   if (w.group === '' && w.resource === 'events') return undefined;
   if (w.group === 'events.k8s.io' && w.resource === 'events') return undefined;
@@ -60,6 +66,21 @@ export async function nodeRestriction(node: string, w: NodeWrite): Promise<strin
     return boundTo === node ? undefined : refuse(`pod "${w.namespace}/${target ?? ''}", which is ${boundTo ? `bound to node "${boundTo}"` : 'not bound to it'}`);
   }
   return refuse(res);
+}
+
+/**
+ * What a node may change of a claim's status (kube's admitPVCStatus): the
+ * capacity, conditions and allocations it sets when it has grown the
+ * claim's file system, nothing else. Which claims is the node authorizer's
+ * part: those its pods use.
+ */
+function claimStatusChange(node: string, obj: KObject | undefined, old: KObject | undefined): string | undefined {
+  const others = (claim: KObject | undefined) => {
+    const { capacity: _c, conditions: _k, allocatedResources: _r, allocatedResourceStatuses: _s, ...rest } = claim?.status ?? {};
+    return rest;
+  };
+  if (old && deepEqual(others(obj), others(old))) return undefined;
+  return `node "${node}" is not allowed to update fields other than status.capacity, status.conditions, status.allocatedResources and status.allocatedResourceStatuses`;
 }
 
 /** Labels a node may set on itself in the kubernetes.io and k8s.io namespaces, as the kubelet does. */

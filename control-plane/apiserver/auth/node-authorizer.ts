@@ -43,17 +43,21 @@ function claimsOf(pod: KObject): string[] {
 }
 
 /**
- * kube's Node authorizer, narrowed to reads: RBAC lets the system:node role
- * read secrets, config maps and claims, and this lets a node read only the
- * ones a pod bound to it uses, one by name. Answers why a read is refused,
- * or undefined.
+ * kube's Node authorizer, narrowed to reads and to the one write it ties to
+ * the node's pods: RBAC lets the system:node role read secrets, config maps
+ * and claims, and write claims' status (to finish their expansion), and
+ * this lets a node do so only for the ones a pod bound to it uses, one by
+ * name. Answers why a request is refused, or undefined.
  */
 export async function nodeReadRestriction(node: string, a: Attributes, podsOnNode: (namespace: string) => Promise<KObject[]>): Promise<string | undefined> {
-  if (!a.isResourceRequest || a.apiGroup !== '' || a.subresource) return undefined;
+  if (!a.isResourceRequest || a.apiGroup !== '') return undefined;
+  const claimStatus = a.resource === 'persistentvolumeclaims' && a.subresource === 'status';
+  if (a.subresource && !claimStatus) return undefined;
   const referenced = THROUGH_PODS[a.resource ?? ''];
-  if (!referenced || !['get', 'list', 'watch'].includes(a.verb)) return undefined;
+  const verbs = claimStatus ? ['get', 'update', 'patch'] : ['get', 'list', 'watch'];
+  if (!referenced || !verbs.includes(a.verb)) return undefined;
   const what = a.resource!.replace(/s$/, '');
-  if (!a.name || !a.namespace) return `node "${node}" can only read individual ${a.resource} its pods use`;
+  if (!a.name || !a.namespace) return `node "${node}" can only ${claimStatus ? 'update the status of' : 'read'} individual ${a.resource} its pods use`;
   const pods = await podsOnNode(a.namespace);
   if (pods.some((p) => referenced(p).includes(a.name!))) return undefined;
   return `no relationship found between node '${node}' and this object: no pod on the node uses ${what} "${a.namespace}/${a.name}"`;
