@@ -554,7 +554,7 @@ test('kind declaration', (t) => {
   t.is(pod.schema.definition, 'io.k8s.api.core.v1.Pod');
   t.deepEqual(pod.shortNames, ['po']);
   t.deepEqual(pod.categories, ['all']);
-  t.deepEqual(pod.subresources, { status: true, binding: true });
+  t.deepEqual(pod.subresources, { status: true, binding: true, streaming: true });
   const spec = pod.schema.properties!.spec;
   t.is(spec.properties!.containers.patchMergeKey, 'name');
   t.is(spec.properties!.volumes.patchStrategy, 'merge,retainKeys');
