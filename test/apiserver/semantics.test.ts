@@ -119,7 +119,7 @@ test('label and field selectors on lists', async (t) => {
 test('watches send BOOKMARK events when allowed', async (t) => {
   const rv = (await call(cluster, 'GET', '/api/v1/namespaces/default/secrets')).body.metadata.resourceVersion;
   const w = await openWatch(cluster, `/api/v1/namespaces/default/secrets?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`);
-  const [event] = await w.waitFor(1, 5000);
+  const [event] = await w.waitFor(1, 15_000);
   w.close();
   t.is(event.type, 'BOOKMARK');
   t.true(Number(event.object.metadata.resourceVersion) >= Number(rv));
