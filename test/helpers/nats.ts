@@ -1,3 +1,4 @@
+import type { NatsConnection } from 'nats';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
@@ -106,4 +107,12 @@ export async function startNats(opts: { users: NatsTestUser[]; verifyClients?: b
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The next permissions violation the server reports on `nc`; start it before the offending operation. */
+export async function nextViolation(nc: NatsConnection): Promise<{ operation: string; subject: string }> {
+  for await (const st of nc.status()) {
+    if (st.type === 'error' && st.data === 'PERMISSIONS_VIOLATION' && st.permissionContext) return st.permissionContext;
+  }
+  throw new Error('connection closed without a permissions violation');
 }

@@ -4,7 +4,7 @@ import { createServer, connect as tcpConnect, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection, type NatsError } from 'nats';
-import { startNats, type NatsProcess } from '../helpers/nats.js';
+import { nextViolation, startNats, type NatsProcess } from '../helpers/nats.js';
 import { connectNats } from '../../control-plane/nats/connect.js';
 import { loadOrCreateCA } from '../../control-plane/pki/certificate-authority.js';
 
@@ -32,13 +32,6 @@ async function as(user: string): Promise<NatsConnection> {
   return nc;
 }
 
-/** The next permissions violation the server reports on `nc`; start it before the offending operation. */
-async function nextViolation(nc: NatsConnection): Promise<{ operation: string; subject: string }> {
-  for await (const s of nc.status()) {
-    if (s.type === 'error' && s.data === 'PERMISSIONS_VIOLATION' && s.permissionContext) return s.permissionContext;
-  }
-  throw new Error('connection closed without a permissions violation');
-}
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))]);

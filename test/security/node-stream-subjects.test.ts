@@ -2,7 +2,7 @@ import test from 'ava';
 import type { NatsConnection } from 'nats';
 import { connectNats } from '../../control-plane/nats/connect.js';
 import { nodeNatsUser, nodeToken, sessionInputSubject, sessionOutputSubject, streamRequestSubject } from '../../control-plane/nats/node-subjects.js';
-import { startNats, type NatsProcess } from '../helpers/nats.js';
+import { nextViolation, startNats, type NatsProcess } from '../helpers/nats.js';
 
 const A = 'ip-10-0-0-4.ec2.internal';
 const B = 'ip-10-0-16-4.ec2.internal';
@@ -25,12 +25,6 @@ async function as(user: string): Promise<NatsConnection> {
   return nc;
 }
 
-async function nextViolation(nc: NatsConnection): Promise<{ operation: string; subject: string }> {
-  for await (const s of nc.status()) {
-    if (s.type === 'error' && s.data === 'PERMISSIONS_VIOLATION' && s.permissionContext) return s.permissionContext;
-  }
-  throw new Error('connection closed without a permissions violation');
-}
 
 test('node names become reversible NATS tokens; anything that is not a node name is refused', (t) => {
   t.is(nodeToken(A), 'ip-10-0-0-4_ec2_internal');
