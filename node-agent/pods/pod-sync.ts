@@ -20,6 +20,7 @@ import { Prober } from '../probes/prober.js';
 import { containerConfig, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_UID, sandboxConfig, type SandboxSettings } from './cri-config.js';
 import { Backoff } from './backoff.js';
 import { ContainerConfigError, containerEnv, type EnvSources } from './container-env.js';
+import { deadSandboxes } from './dead-sandboxes.js';
 import { pendingPodStatus } from './pending-status.js';
 import { containerStatus, podPhase, type RuntimeContainer } from './pod-status.js';
 import { runAsNonRootViolation } from './security-context.js';
@@ -215,7 +216,8 @@ export class PodSync {
     // A running sandbox had every volume mounted once; one to start waits for them.
     const volumes = await this.volumes.setUp(pod);
     if (!volumes.ready && !sandbox) return this.waitForVolumes(pod);
-    const config = sandboxConfig(pod, this.opts, sandbox ? sandbox.metadata.attempt : sandboxes.length);
+    // A new sandbox is the pod's next attempt: its name must not collide with one a crash or a failed start left.
+    const config = sandboxConfig(pod, this.opts, sandbox ? sandbox.metadata.attempt : Math.max(-1, ...sandboxes.map((s) => s.metadata.attempt ?? 0)) + 1);
     if (!sandbox) {
       const { podSandboxId } = await this.runtime.runtimeCall('RunPodSandbox', { config });
       sandbox = { id: podSandboxId, metadata: config.metadata };
@@ -378,7 +380,8 @@ export class PodSync {
   /**
    * The kubelet's housekeeping: sandboxes whose pod is no longer bound here
    * (deleted while this agent was down, or force-deleted) are killed, and
-   * their volumes torn down, now and every HOUSEKEEPING_MS.
+   * their volumes torn down; dead sandboxes of pods that live are removed;
+   * now and every HOUSEKEEPING_MS.
    */
   private async housekeeping(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
@@ -388,6 +391,10 @@ export class PodSync {
         const mine = sandboxes.filter((s) => s.labels?.[LABEL_NODE_NAME] === this.opts.nodeName);
         const orphans = new Set(mine.map((s) => s.labels?.[LABEL_POD_UID]).filter((uid): uid is string => !!uid && !live.has(uid)));
         if (orphans.size) await this.killOrphans(orphans);
+        for (const id of await deadSandboxes(this.runtime, this.opts.nodeName, live)) {
+          await this.runtime.runtimeCall('StopPodSandbox', { podSandboxId: id });
+          await this.runtime.runtimeCall('RemovePodSandbox', { podSandboxId: id });
+        }
       } catch (err) {
         if (!signal.aborted) this.opts.onError(err, { component: 'node-agent', phase: 'housekeeping' });
       }

@@ -299,7 +299,8 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
     'spec: {containers: [{name: db, image: "skiff.local/busybox:1", command: [sleep, "3600"], volumeMounts: [{name: data, mountPath: /data}]}],',
     '  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]}', '',
   ].join('\n'));
-  t.is((await kubectl('apply', '-f', manifest)).code, 0);
+  const applied = await kubectl('apply', '-f', manifest);
+  t.is(applied.code, 0, applied.stdout + applied.stderr);
   let db: any = {};
   for (let i = 0; i < 300 && db.status?.phase !== 'Running'; i++) {
     await new Promise((r) => setTimeout(r, 200));

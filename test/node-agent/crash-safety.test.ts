@@ -1,6 +1,7 @@
 import test from 'ava';
 import { PODS } from '../../client/resources.js';
 import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
+import { LABEL_NODE_NAME, LABEL_POD_NAME, LABEL_POD_UID } from '../../node-agent/pods/cri-config.js';
 import { adminClient } from '../helpers/apiserver.js';
 import { startAgentNode, type AgentNode } from '../helpers/agent-node.js';
 import { BUSYBOX_IMAGE } from '../helpers/containerd.js';
@@ -78,6 +79,38 @@ test.serial('an agent killed with SIGKILL while 30 pods start and stop loses tra
       t.deepEqual([p.status.containerStatuses[0].containerID, p.status.containerStatuses[0].restartCount], before.get(p.metadata.name), `${p.metadata.name} kept its container`);
     }
     await Promise.all(kept.map((name) => admin.delete(PODS, name, { namespace: 'default', gracePeriodSeconds: 0 })));
+  } finally {
+    cri.close();
+    admin.close();
+  }
+});
+
+test.serial('a sandbox a crash left not ready is replaced by the next attempt and removed, as the kubelet collects dead sandboxes', async (t) => {
+  const admin = adminClient(node.cluster);
+  const cri = new RuntimeClient(`unix://${node.worker.runtime.socket}`);
+  try {
+    await node.killAgent();
+    const created: any = await admin.create(PODS, pod('left-behind'));
+    const uid = created.metadata.uid;
+    // What a start cut short by the crash leaves: the pod's first sandbox, stopped before any container ran in it.
+    const { podSandboxId } = await cri.runtimeCall('RunPodSandbox', {
+      config: {
+        metadata: { name: 'left-behind', namespace: 'default', uid, attempt: 0 },
+        labels: { [LABEL_POD_UID]: uid, [LABEL_POD_NAME]: 'left-behind', [LABEL_NODE_NAME]: 'worker-crash' },
+        linux: {},
+      },
+    });
+    await cri.runtimeCall('StopPodSandbox', { podSandboxId });
+    node.startAgent();
+    const sandboxes = await eventually('the pod runs in a new sandbox and the dead one is gone', async () => {
+      const items: any[] = (await cri.runtimeCall('ListPodSandbox', { filter: { labelSelector: { [LABEL_POD_UID]: uid } } })).items ?? [];
+      const running = (await admin.get(PODS, 'left-behind', { namespace: 'default' })).status?.phase === 'Running';
+      return running && items.length === 1 && items;
+    }, 60_000, 300);
+    t.is(sandboxes[0].state, 'SANDBOX_READY');
+    t.is(sandboxes[0].metadata.attempt, 1, 'the next attempt');
+    t.not(sandboxes[0].id, podSandboxId);
+    await admin.delete(PODS, 'left-behind', { namespace: 'default', gracePeriodSeconds: 0 });
   } finally {
     cri.close();
     admin.close();
