@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import type { KObject } from '../../../api/kind.js';
 import { forbidden, StatusError } from '../../../api/status.js';
 import { dns1123Subdomain } from '../../../api/validation/names.js';
+import { ANNOTATION_MIRROR_POD, CONFIG_MAP_ROOT_CA } from '../../../api/well-known.js';
 import { secretsOf } from '../auth/node-authorizer.js';
 import { generateNameSuffix } from '../registry/generate-name.js';
 import type { ResourceStore } from '../registry/resource-store.js';
@@ -15,9 +16,6 @@ export const DEFAULT_SERVICE_ACCOUNT = 'default';
 export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** The admission-made volume's name is this, a dash and five random characters. */
 export const SERVICE_ACCOUNT_VOLUME_PREFIX = 'kube-api-access';
-/** Set by a kubelet on the API copy of a static pod; such a pod runs without credentials. */
-export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
-export const ROOT_CA_CONFIG_MAP = 'kube-root-ca.crt';
 /**
  * kube's WarnOnlyBoundTokenExpirationSeconds: an hour and seven seconds, a
  * length no client asks for, so the API server knows these tokens on sight.
@@ -31,7 +29,7 @@ export function tokenVolumeSource(): KObject {
   return {
     sources: [
       { serviceAccountToken: { expirationSeconds: TOKEN_EXPIRATION_SECONDS, path: 'token' } },
-      { configMap: { name: ROOT_CA_CONFIG_MAP, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { configMap: { name: CONFIG_MAP_ROOT_CA, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
       { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
     ],
     // Set although it is the default, as kube does (kubernetes#104464): the pod spec then reads the same before and after defaulting.
@@ -77,7 +75,7 @@ export class ServiceAccountAdmission {
   async admitPod(pod: KObject, namespace: string): Promise<void> {
     if (typeof pod.spec !== 'object' || pod.spec === null) pod.spec = {};
     const spec = pod.spec;
-    if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return refuseMirrorPodCredentials(pod);
+    if (pod.metadata?.annotations?.[ANNOTATION_MIRROR_POD] !== undefined) return refuseMirrorPodCredentials(pod);
     spec.serviceAccountName ||= spec.serviceAccount || DEFAULT_SERVICE_ACCOUNT;
     const name: string = spec.serviceAccountName;
     const account = await this.find(namespace, name);
