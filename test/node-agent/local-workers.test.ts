@@ -18,7 +18,8 @@ test.before(async () => {
   const { masterAddress } = localVpcOf({ id: 'x', vpcCidr, subnets: [] });
   bed = await startCloudTestbed({
     vpcCidr, apiServer: { bindAddress: '0.0.0.0', advertiseAddress: masterAddress },
-    controllers: { controllers: ['nodeipam'], allocateNodeCidrs: true, clusterCidr },
+    // The root CA publisher: the workers' pods mount kube-root-ca.crt with their token.
+    controllers: { controllers: ['nodeipam', 'root-ca-cert-publisher'], allocateNodeCidrs: true, clusterCidr },
   });
   ccm = await startCloudControllerManager(bed, {
     controllers: ['cloud-node', 'cloud-node-lifecycle', 'route'], configureCloudRoutes: true, clusterCidr,
