@@ -11,7 +11,7 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { enqueueFrom, workersFor, type ControllerDescriptor } from '../controller.js';
 
 /** kube's words, so tools that read the annotation find what they find on any cluster. */
-export const ROOT_CA_DESCRIPTION = 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. '
+const ROOT_CA_DESCRIPTION = 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. '
   + 'No other usage is guaranteed across distributions of Kubernetes clusters.';
 
 /**

@@ -11,21 +11,22 @@ import { StoreMirror } from '../storage/store-mirror.js';
 import { admissionName } from './object-name.js';
 
 const PODS = { group: '', resource: 'pods' };
-export const DEFAULT_SERVICE_ACCOUNT = 'default';
+const DEFAULT_SERVICE_ACCOUNT = 'default';
 /** Where every container finds its credentials, as in-cluster clients (client-go's rest.InClusterConfig) expect them. */
-export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** The admission-made volume's name is this, a dash and five random characters. */
-export const SERVICE_ACCOUNT_VOLUME_PREFIX = 'kube-api-access';
+const SERVICE_ACCOUNT_VOLUME_PREFIX = 'kube-api-access';
 /**
- * kube's WarnOnlyBoundTokenExpirationSeconds: an hour and seven seconds, a
- * length no client asks for, so the API server knows these tokens on sight.
+ * kube's WarnOnlyBoundTokenExpirationSeconds, an hour and seven seconds: an
+ * odd length by which kube-apiserver tells admission's tokens from others
+ * (to extend them); Skiff writes the same so pod specs read as on any cluster.
  */
 const TOKEN_EXPIRATION_SECONDS = 3607;
 /** Lookups of a `default` account the serviceaccount controller may not have made yet; one for any other. */
 const DEFAULT_ACCOUNT_ATTEMPTS = 10;
 
 /** The projected volume kube-apiserver mounts into every pod: a bound token, the cluster CA and the namespace. */
-export function tokenVolumeSource(): KObject {
+function tokenVolumeSource(): KObject {
   return {
     sources: [
       { serviceAccountToken: { expirationSeconds: TOKEN_EXPIRATION_SECONDS, path: 'token' } },
