@@ -111,6 +111,16 @@ export async function startCluster(overrides: Partial<ApiServerOptions> = {}, op
   return cluster;
 }
 
+/**
+ * Waits for the serviceaccount controller's `default` account in a namespace
+ * just made, as kube's e2e framework does before it makes pods there: the API
+ * server admits no pod before, and on a busy machine the controller may take
+ * longer than the second or two admission waits for it.
+ */
+export async function defaultServiceAccount(client: RestClient, namespace: string): Promise<void> {
+  await eventually(`the default service account in ${namespace}`, () => client.get(SERVICE_ACCOUNTS, 'default', { namespace }), 30_000, 20);
+}
+
 /** Waits for the default account and kube-root-ca.crt in the namespaces the API server made, as far as their controllers run. */
 async function initialNamespacesFurnished(cluster: TestCluster, running: string[]): Promise<void> {
   const wanted = [
