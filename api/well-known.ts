@@ -45,6 +45,15 @@ export const ANNOTATION_LEADER = 'control-plane.alpha.kubernetes.io/leader';
 /** Service annotations that turn on topology aware hints (the deprecated one wins when both are set). */
 export const ANNOTATION_TOPOLOGY_AWARE_HINTS = 'service.kubernetes.io/topology-aware-hints';
 export const ANNOTATION_TOPOLOGY_MODE = 'service.kubernetes.io/topology-mode';
+/** On a pod: the API copy of a static pod its node runs from a file (a mirror pod). */
+export const ANNOTATION_MIRROR_POD = 'kubernetes.io/config.mirror';
+/** What an object is for, in words, on objects the control plane makes for everyone (kube-root-ca.crt). */
+export const ANNOTATION_DESCRIPTION = 'kubernetes.io/description';
+
+// ---- config maps ------------------------------------------------------------
+
+/** In every namespace: the CA bundle that verifies the API server, under the key ca.crt. */
+export const CONFIG_MAP_ROOT_CA = 'kube-root-ca.crt';
 
 // ---- node taints ------------------------------------------------------------
 

@@ -33,11 +33,12 @@ export function apiserverArgs(c: {
   ];
 }
 
-export function controllerManagerArgs(c: ComponentEndpoint & { signingCertFile: string; signingKeyFile: string }): string[] {
+/** The controller-manager: the cluster CA signs approved CSRs and is the root CA published to every namespace for pods. */
+export function controllerManagerArgs(c: ComponentEndpoint & { signingCertFile: string; signingKeyFile: string; rootCaFile: string }): string[] {
   return [
     'controller-manager', `--kubeconfig=${c.kubeconfig}`, '--leader-elect=true',
     `--bind-address=${c.bindAddress}`, `--secure-port=${c.securePort}`,
-    `--cluster-signing-cert-file=${c.signingCertFile}`, `--cluster-signing-key-file=${c.signingKeyFile}`,
+    `--cluster-signing-cert-file=${c.signingCertFile}`, `--cluster-signing-key-file=${c.signingKeyFile}`, `--root-ca-file=${c.rootCaFile}`,
     '--allocate-node-cidrs=true', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${DEFAULTS.serviceClusterIPRange}`,
   ];
 }

@@ -22,6 +22,8 @@ export interface ControllerManagerOptions extends ControllerSetOptions {
   /** --cluster-signing-cert-file / --cluster-signing-key-file: the CA that signs approved CSRs. */
   clusterSigningCertFile?: string;
   clusterSigningKeyFile?: string;
+  /** --root-ca-file: the bundle published to every namespace as kube-root-ca.crt; without it, the CA of the controller-manager's kubeconfig. */
+  rootCaFile?: string;
   /** --allocate-node-cidrs with --cluster-cidr and --node-cidr-mask-size: podCIDRs for nodes. */
   allocateNodeCidrs: boolean;
   clusterCidr?: string;

@@ -1,5 +1,6 @@
 import { csrApprovingController } from './certificates/csr-approving.js';
 import { csrSigningController } from './certificates/csr-signing.js';
+import { rootCaCertPublisherController } from './certificates/root-ca-cert-publisher.js';
 import type { ControllerDescriptor } from './controller.js';
 import { deploymentController } from './deployment/deployment-controller.js';
 import { endpointsController } from './endpoint/endpoints-controller.js';
@@ -27,6 +28,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   serviceAccountController,
   csrApprovingController,
   csrSigningController,
+  rootCaCertPublisherController,
   nodeIpamController,
   nodeLifecycleController,
   taintEvictionController,

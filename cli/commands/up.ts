@@ -223,7 +223,7 @@ export async function upCommand(argv: string[]): Promise<void> {
     step('starting the controller-manager (as system:kube-controller-manager, leader-elected)');
     const cmPort = await pickPort(10257);
     const cm = launch('controller-manager', process.execPath, [main, ...controllerManagerArgs({
-      kubeconfig: cmKubeconfig, bindAddress: '127.0.0.1', securePort: cmPort, signingCertFile: pki.caFile, signingKeyFile: pki.caKeyFile,
+      kubeconfig: cmKubeconfig, bindAddress: '127.0.0.1', securePort: cmPort, signingCertFile: pki.caFile, signingKeyFile: pki.caKeyFile, rootCaFile: pki.caFile,
     })], logDir);
     cm.endpoint = `https://127.0.0.1:${cmPort}`;
     components.push(cm);

@@ -26,6 +26,11 @@ export async function ensureServingCerts(dir: string, hosts: string[]): Promise<
   return { caFile: ca.certFile, certFile, keyFile };
 }
 
+/**
+ * The names and addresses the serving certificate covers, as kube-apiserver's
+ * self-signed one: loopback, the host, the `kubernetes` Service's names and,
+ * among `extra`, its cluster IP, where in-cluster clients reach it.
+ */
 export function defaultHosts(extra: string[]): string[] {
   return [...new Set(['localhost', '127.0.0.1', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extra])]
     .filter((h) => h && h !== '0.0.0.0' && h !== '::');

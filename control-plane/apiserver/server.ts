@@ -36,7 +36,7 @@ import { claimResize } from './admission/persistent-volume-claim-resize.js';
 import { claimProtection, volumeProtection } from './admission/storage-object-in-use-protection.js';
 import { podDefaults } from './admission/pod-defaults.js';
 import { keepPodPriority, PriorityAdmission } from './admission/priority.js';
-import { serviceAccountDefaults } from './admission/service-account.js';
+import { ServiceAccountAdmission } from './admission/service-account.js';
 import { negotiate, send, sendError, sendRaw, toStatusError } from './http/respond.js';
 import { ApiMetrics } from './metrics.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
@@ -90,6 +90,7 @@ export class ApiServer {
   /** Mutating admission by resource, run on creates. */
   private mutating = new Map<string, MutatingAdmission>();
   private priority!: PriorityAdmission;
+  private serviceAccounts!: ServiceAccountAdmission;
   url = '';
   caFile?: string;
 
@@ -117,8 +118,9 @@ export class ApiServer {
     const historyFrom = await this.kv.oldestReadableRevision(current - WATCH_HISTORY_REVISIONS, current);
     await Promise.all([...this.stores.values()].map((s) => s.cache.start(historyFrom)));
     this.priority = new PriorityAdmission(this.storeFor('priorityclasses', 'scheduling.k8s.io'));
-    this.mutating.set('pods', async (pod) => {
-      await serviceAccountDefaults(pod);
+    this.serviceAccounts = new ServiceAccountAdmission(this.storeFor('serviceaccounts'));
+    this.mutating.set('pods', async (pod, ctx) => {
+      await this.serviceAccounts.admitPod(pod, ctx.info.namespace!);
       await this.priority.admitPod(pod);
       await podDefaults(pod);
     });
@@ -134,6 +136,7 @@ export class ApiServer {
     await this.ensureInitialNamespaces();
     await ensureSystemPriorityClasses(this.storeFor('priorityclasses', 'scheduling.k8s.io'));
     await this.priority.start();
+    await this.serviceAccounts.start();
     this.compactor = new Compactor(this.kv, o.etcdCompactionIntervalMs);
     this.compactor.start();
     this.authenticator = this.makeAuthenticator();
@@ -154,7 +157,7 @@ export class ApiServer {
       let cert = o.tlsCertFile;
       let key = o.tlsPrivateKeyFile;
       if (!cert || !key) {
-        const generated = await ensureServingCerts(o.certDir, defaultHosts([o.bindAddress, ...(o.advertiseAddress ? [o.advertiseAddress] : [])]));
+        const generated = await ensureServingCerts(o.certDir, defaultHosts([o.bindAddress, ...(o.advertiseAddress ? [o.advertiseAddress] : []), firstServiceIp(o.serviceClusterIPRange)]));
         cert = generated.certFile;
         key = generated.keyFile;
         this.caFile = generated.caFile;
@@ -264,6 +267,7 @@ export class ApiServer {
     this.compactor?.stop();
     this.namespaces?.stop();
     this.priority?.stop();
+    this.serviceAccounts?.stop();
     this.authorizer?.stop();
     await Promise.all([...this.stores.values()].map((s) => s.stop()));
     await this.closeServer?.();

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { formatAddress, lastAddress, nthSubnet, parseCidr } from '../../api/net.js';
-import { deleteNetns, ensureNetns, ip, linkExists, netnsSysctl } from './ip.js';
+import { deleteNetns, ensureNetns, ip, ipJson, linkExists, netnsSysctl } from './ip.js';
 
 /**
  * The VPC of a local cluster: a network namespace holding one bridge that
@@ -8,8 +9,11 @@ import { deleteNetns, ensureNetns, ip, linkExists, netnsSysctl } from './ip.js';
  * address of each subnet (where AWS puts the router) and the routes of the
  * cluster's route table, so pod traffic between workers takes the path it
  * takes on AWS. Nothing is added to the host's firewall; the host only gets
- * its own link into the bridge, with the master's address, and a route to
- * the VPC through it.
+ * its own link into the bridge, with the master's address, a route to the
+ * VPC through it, and a routing rule that sends whatever leaves from the
+ * master's address to the VPC's router, as an instance's default route
+ * does: answers to pods (an in-cluster client of the API server) then take
+ * the route table's routes back to the pod's worker.
  */
 export interface LocalVpc {
   /** The router's namespace. */
@@ -22,6 +26,8 @@ export interface LocalVpc {
   /** The range the master's link is on: the VPC's last /24, which no subnet of the topology uses. */
   controlPlaneCidr: string;
   subnets: string[];
+  /** The host's routing table for what leaves from the master's address: its default route is the router. */
+  masterRouteTable: number;
 }
 
 export interface LocalVpcSpec {
@@ -33,6 +39,13 @@ export interface LocalVpcSpec {
 }
 
 const BRIDGE = 'vpc0';
+/** Where the host's rules for local VPCs sit: after the `local` table's, before `main`'s (32766). */
+const MASTER_RULE_PRIORITY = 30000;
+
+/** A routing table number of the VPC's own, from its id: 10000 to 59999, clear of the reserved ones (253-255) and of small numbers others use. */
+function masterRouteTableOf(id: string): number {
+  return 10000 + (createHash('sha256').update(id).digest().readUInt32BE(0) % 50000);
+}
 
 /** The router's address in a subnet: its first host address, as AWS reserves it. */
 export function routerAddress(cidr: string): string {
@@ -52,7 +65,7 @@ export function localVpcOf(spec: LocalVpcSpec): LocalVpc {
   }
   return {
     netns: `skiff-vpc-${spec.id}`, hostLink: `skiff-${spec.id}`, vpcCidr: spec.vpcCidr,
-    masterAddress: formatAddress(controlPlane.base + 10n, 4), controlPlaneCidr, subnets: spec.subnets,
+    masterAddress: formatAddress(controlPlane.base + 10n, 4), controlPlaneCidr, subnets: spec.subnets, masterRouteTable: masterRouteTableOf(spec.id),
   };
 }
 
@@ -72,11 +85,20 @@ export function ensureLocalVpc(spec: LocalVpcSpec): LocalVpc {
   ip(['addr', 'replace', `${vpc.masterAddress}/24`, 'dev', vpc.hostLink]);
   ip(['link', 'set', vpc.hostLink, 'up']);
   ip(['route', 'replace', vpc.vpcCidr, 'via', routerAddress(vpc.controlPlaneCidr), 'dev', vpc.hostLink]);
+  ip(['route', 'replace', 'default', 'via', routerAddress(vpc.controlPlaneCidr), 'dev', vpc.hostLink, 'table', String(vpc.masterRouteTable)]);
+  if (!masterRules(vpc).length) ip(['rule', 'add', 'from', vpc.masterAddress, 'table', String(vpc.masterRouteTable), 'priority', String(MASTER_RULE_PRIORITY)]);
   return vpc;
 }
 
-/** Removes the VPC: the host's link (and its route with it) and the router's namespace. */
+/** The host's rules that send the master's traffic to this VPC's table. */
+function masterRules(vpc: LocalVpc): unknown[] {
+  return ipJson<{ src?: string; table?: string }[]>(['rule', 'show', 'priority', String(MASTER_RULE_PRIORITY)])
+    .filter((r) => r.src === vpc.masterAddress && r.table === String(vpc.masterRouteTable));
+}
+
+/** Removes the VPC: the host's rule, its link (and the link's routes with it) and the router's namespace. */
 export function deleteLocalVpc(vpc: LocalVpc): void {
+  for (let i = masterRules(vpc).length; i > 0; i--) ip(['rule', 'delete', 'from', vpc.masterAddress, 'table', String(vpc.masterRouteTable), 'priority', String(MASTER_RULE_PRIORITY)]);
   if (linkExists(vpc.hostLink)) ip(['link', 'delete', vpc.hostLink]);
   deleteNetns(vpc.netns);
 }

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { call, openWatch } from '../helpers/http.js';
 
 let cluster: TestCluster;
@@ -98,6 +98,8 @@ test('deletecollection deletes what the selectors pick', async (t) => {
 
 test('label and field selectors on lists', async (t) => {
   await call(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: 'sel' } });
+  const admin = adminClient(cluster);
+  await defaultServiceAccount(admin, 'sel').finally(() => admin.close());
   const P = '/api/v1/namespaces/sel/pods';
   const pod = (name: string, labels: Record<string, string>, nodeName?: string) => ({ metadata: { name, labels }, spec: { nodeName, containers: [{ name: 'c', image: 'busybox' }] } });
   await call(cluster, 'POST', P, pod('p1', { env: 'prod', tier: 'web' }, 'n1'));

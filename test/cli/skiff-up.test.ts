@@ -291,20 +291,21 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   t.is(pulled.status?.phase, 'Succeeded', JSON.stringify(pulled.status));
   t.regex(pulled.status.containerStatuses[0].imageID, new RegExp(`^${registry.replace(/\./g, '\\.')}/busybox@sha256:`));
   // A claim of the default class: its EBS volume is a loop device on a file under the cluster's home, mounted into the pod.
+  // (The first test's claim and pod are still in the cluster's etcd: these have names of their own.)
   const manifest = join(home, 'claim.yaml');
   writeFileSync(manifest, [
-    'apiVersion: v1', 'kind: PersistentVolumeClaim', 'metadata: {name: data}',
+    'apiVersion: v1', 'kind: PersistentVolumeClaim', 'metadata: {name: ebs-data}',
     'spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}', '---',
-    'apiVersion: v1', 'kind: Pod', 'metadata: {name: db}',
+    'apiVersion: v1', 'kind: Pod', 'metadata: {name: ebs-db}',
     'spec: {containers: [{name: db, image: "skiff.local/busybox:1", command: [sleep, "3600"], volumeMounts: [{name: data, mountPath: /data}]}],',
-    '  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]}', '',
+    '  volumes: [{name: data, persistentVolumeClaim: {claimName: ebs-data}}]}', '',
   ].join('\n'));
   const applied = await kubectl('apply', '-f', manifest);
   t.is(applied.code, 0, applied.stdout + applied.stderr);
   let db: any = {};
   for (let i = 0; i < 300 && db.status?.phase !== 'Running'; i++) {
     await new Promise((r) => setTimeout(r, 200));
-    db = JSON.parse((await kubectl('get', 'pod', 'db', '-o', 'json')).stdout || '{}');
+    db = JSON.parse((await kubectl('get', 'pod', 'ebs-db', '-o', 'json')).stdout || '{}');
   }
   t.is(db.status?.phase, 'Running', 'the pod runs with its volume mounted');
   t.true((await run('losetup', ['-a'])).stdout.includes(join(home, '.skiff', 'volumes')), 'the volume is a loop device on its file');

@@ -5,7 +5,7 @@ import { DEPLOYMENTS, EVENTS, NAMESPACES, PODS, REPLICA_SETS } from '../../clien
 import type { RestClient } from '../../client/rest-client.js';
 import { computeHash } from '../../controllers/deployment/pod-template-hash.js';
 import type { SimulatedNodes } from '../../node-agent/simulator/simulated-nodes.js';
-import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { kubectl, kubectlOk } from '../helpers/kubectl.js';
 import { startSimulatedNodes } from '../helpers/simulated-nodes.js';
@@ -32,6 +32,7 @@ test.after.always(async () => {
 
 async function namespace(name: string): Promise<string> {
   await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await defaultServiceAccount(client, name);
   return name;
 }
 

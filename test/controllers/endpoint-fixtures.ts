@@ -2,6 +2,7 @@ import { rfc3339 } from '../../api/time.js';
 import type { AnyObject } from '../../client/resource.js';
 import { NAMESPACES, PODS, SERVICES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
+import { defaultServiceAccount } from '../helpers/apiserver.js';
 
 type Json = Record<string, any>;
 
@@ -50,6 +51,7 @@ export function endpointFixtures(client: () => RestClient, defaultNode: string) 
   return {
     async namespace(name: string): Promise<string> {
       await client().create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      await defaultServiceAccount(client(), name);
       return name;
     },
     pod,

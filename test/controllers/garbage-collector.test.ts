@@ -5,7 +5,7 @@ import { isNotFound } from '../../client/api-error.js';
 import type { AnyObject, OwnerReference, ResourceRef } from '../../client/resource.js';
 import { CONFIG_MAPS, DEPLOYMENTS, EVENTS, NAMESPACES, PODS, REPLICA_SETS, SECRETS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { kubectl, kubectlOk } from '../helpers/kubectl.js';
 
@@ -27,6 +27,7 @@ const HOLD = 'example.com/hold';
 
 async function namespace(name: string): Promise<string> {
   await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await defaultServiceAccount(client, name);
   return name;
 }
 

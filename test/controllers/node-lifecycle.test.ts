@@ -4,7 +4,7 @@ import { isConflict } from '../../client/api-error.js';
 import type { AnyObject } from '../../client/resource.js';
 import { EVENTS, LEASES, NAMESPACES, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 
 let cluster: TestCluster;
@@ -122,6 +122,7 @@ test.before(async () => {
   });
   client = adminClient(cluster);
   await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  await defaultServiceAccount(client, NS);
   // A node that stays healthy all along, so the cluster is never wholly disrupted (which stops evictions).
   await new FakeKubelet('steady', 'zone-a').register();
 });

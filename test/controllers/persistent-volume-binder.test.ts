@@ -2,7 +2,7 @@ import test from 'ava';
 import type { AnyObject } from '../../client/resource.js';
 import { EVENTS, NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, STORAGE_CLASSES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 
 type Fields = Record<string, any>;
@@ -22,6 +22,7 @@ const EXTERNAL_PROVISIONING = (name: string) => `Waiting for a volume to be crea
 
 async function namespace(name: string): Promise<string> {
   await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await defaultServiceAccount(client, name);
   return name;
 }
 

@@ -6,7 +6,7 @@ import { Informer } from '../../client/informer.js';
 import type { AnyObject } from '../../client/resource.js';
 import { NAMESPACES, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 
 let cluster: TestCluster;
@@ -59,6 +59,7 @@ test.before(async () => {
   });
   client = adminClient(cluster);
   await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  await defaultServiceAccount(client, NS);
   pods = new Informer(client, PODS, { namespace: NS });
   const remember = (pod: AnyObject) => history.set(pod.metadata.name!, [...(history.get(pod.metadata.name!) ?? []), pod]);
   pods.addEventHandler({ onAdd: remember, onUpdate: (_old, pod) => remember(pod) });

@@ -9,7 +9,7 @@ import { SharedInformers } from '../../client/shared-informers.js';
 import { CONTROLLER_MANAGER_DEFAULTS, type ControllerContext } from '../../controllers/controller.js';
 import { runControllerManager } from '../../controllers/controller-manager.js';
 import { replicaSetController } from '../../controllers/replicaset/replicaset-controller.js';
-import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 
 let cluster: TestCluster;
@@ -25,6 +25,7 @@ test.after.always(async () => {
 
 async function namespace(name: string): Promise<string> {
   await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await defaultServiceAccount(client, name);
   return name;
 }
 

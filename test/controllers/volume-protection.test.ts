@@ -5,7 +5,7 @@ import type { AnyObject, ResourceRef } from '../../client/resource.js';
 import { NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { SimulatedNodes } from '../../node-agent/simulator/simulated-nodes.js';
-import { adminClient, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { startSimulatedNodes } from '../helpers/simulated-nodes.js';
 
@@ -30,6 +30,7 @@ const HELD_MS = 1500;
 
 async function namespace(name: string): Promise<string> {
   await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await defaultServiceAccount(client, name);
   return name;
 }
 

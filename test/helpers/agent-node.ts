@@ -67,7 +67,8 @@ export async function startAgentNode(nodeName: string, opts: { registryPort?: nu
     writeFileSync(controlPlanePassword, nats.users['control-plane'].password, { mode: 0o600 });
     cluster = await startCluster(
       { bindAddress: '0.0.0.0', advertiseAddress: master, natsServers: [nats.url], natsCAFile: nats.caFile, natsUser: 'control-plane', natsPasswordFile: controlPlanePassword },
-      { controllers: { controllers: ['nodeipam'], allocateNodeCidrs: true, clusterCidr: '10.244.0.0/16' } },
+      // The root CA publisher: every pod mounts kube-root-ca.crt with its token.
+      { controllers: { controllers: ['nodeipam', 'root-ca-cert-publisher'], allocateNodeCidrs: true, clusterCidr: '10.244.0.0/16' } },
     );
     const { cert, key } = await clientCertificate(cluster, `system:node:${nodeName}`, ['system:nodes']);
     const kubeconfig = join(dir, 'kubeconfig');

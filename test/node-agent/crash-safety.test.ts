@@ -58,10 +58,12 @@ test.serial('an agent killed with SIGKILL while 30 pods start and stop loses tra
       const names = pods.map((p) => p.metadata.name).sort();
       return JSON.stringify(names) === JSON.stringify([...kept].sort()) && pods.every((p) => p.status?.phase === 'Running');
     }, 90_000, 300);
-    const view = await eventually('the runtime holds exactly the kept pods', async () => {
-      const v = await runtimeView(cri);
-      return [...v.keys()].sort().join() === [...kept].sort().join() && v;
-    }, 30_000, 300);
+    // Sandboxes a start cut short left behind go with the agent's housekeeping (every 2 s), once the pod runs in a new one.
+    let last = new Map<string, { sandboxes: string[]; running: number; startedThenStopped: number }>();
+    const view = await eventually('the runtime holds exactly the kept pods, each in one sandbox', async () => {
+      last = await runtimeView(cri);
+      return [...last.keys()].sort().join() === [...kept].sort().join() && [...last.values()].every((e) => e.sandboxes.length === 1) && last;
+    }, 30_000, 300).catch(() => last);
     for (const name of kept) {
       t.deepEqual(view.get(name), { sandboxes: ['SANDBOX_READY'], running: 1, startedThenStopped: 0 }, `${name}: one sandbox, one container running, nothing started twice`);
     }

@@ -37,7 +37,7 @@ test.before(async () => {
   const { masterAddress } = localVpcOf({ id: 'x', vpcCidr, subnets: [] });
   bed = await startCloudTestbed({
     vpcCidr, apiServer: { bindAddress: '0.0.0.0', advertiseAddress: masterAddress },
-    controllers: { controllers: ['nodeipam', 'persistentvolume-binder', 'pvc-protection'], allocateNodeCidrs: true, clusterCidr },
+    controllers: { controllers: ['nodeipam', 'persistentvolume-binder', 'pvc-protection', 'root-ca-cert-publisher'], allocateNodeCidrs: true, clusterCidr },
   });
   admin = adminClient(bed.cluster);
   ccm = await startCloudControllerManager(bed, {

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { nodeCondition } from '../../api/node-status.js';
+import type { ResourceRef } from '../../client/resource.js';
 import { NODES, PODS } from '../../client/resources.js';
 import { localVpcOf } from '../../infra/local/local-vpc.js';
 import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
@@ -18,7 +19,8 @@ test.before(async () => {
   const { masterAddress } = localVpcOf({ id: 'x', vpcCidr, subnets: [] });
   bed = await startCloudTestbed({
     vpcCidr, apiServer: { bindAddress: '0.0.0.0', advertiseAddress: masterAddress },
-    controllers: { controllers: ['nodeipam'], allocateNodeCidrs: true, clusterCidr },
+    // The root CA publisher: the workers' pods mount kube-root-ca.crt with their token.
+    controllers: { controllers: ['nodeipam', 'root-ca-cert-publisher'], allocateNodeCidrs: true, clusterCidr },
   });
   ccm = await startCloudControllerManager(bed, {
     controllers: ['cloud-node', 'cloud-node-lifecycle', 'route'], configureCloudRoutes: true, clusterCidr,
@@ -81,6 +83,56 @@ test.serial('a pod on one worker reaches a pod on the other through the route ta
       cri.close();
     }
     for (const name of ['server', 'client']) await admin.delete(PODS, name, { namespace: 'default' });
+  } finally {
+    admin.close();
+  }
+});
+
+test.serial('an in-cluster client in a pod on a worker lists pods with its mounted token: kubectl with no kubeconfig, trusting the mounted CA', async (t) => {
+  const admin = adminClient(bed.cluster);
+  const [a] = local.workers;
+  const { masterAddress } = local.vpc;
+  const rbac: ResourceRef = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespaced: true };
+  try {
+    await admin.create(rbac, {
+      metadata: { name: 'default-views', namespace: 'default' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'default' }],
+    });
+    // kubectl is one static binary: the host's, mounted into busybox. The API server is reached at its own
+    // address (the kubernetes Service's cluster IP needs the service proxy); the token and CA are the mounted ones.
+    await admin.create(PODS, {
+      metadata: { name: 'in-cluster', namespace: 'default' },
+      spec: {
+        nodeName: a.instance.privateDnsName, terminationGracePeriodSeconds: 0,
+        containers: [{
+          name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'],
+          env: [{ name: 'KUBERNETES_SERVICE_HOST', value: masterAddress }, { name: 'KUBERNETES_SERVICE_PORT', value: new URL(bed.cluster.url).port }],
+          volumeMounts: [{ name: 'kubectl', mountPath: '/usr/local/bin/kubectl', readOnly: true }],
+        }],
+        volumes: [{ name: 'kubectl', hostPath: { path: '/usr/bin/kubectl', type: 'File' } }],
+      },
+    });
+    await eventually('in-cluster Running', async () => (await admin.get(PODS, 'in-cluster', { namespace: 'default' })).status?.phase === 'Running', 60_000, 300);
+    const cri = new RuntimeClient(`unix://${a.runtime.socket}`);
+    try {
+      const { containers } = await cri.runtimeCall('ListContainers', { filter: { labelSelector: { 'io.kubernetes.pod.name': 'in-cluster' } } });
+      const kubectl = async (...args: string[]) => {
+        const out = await cri.runtimeCall('ExecSync', { containerId: containers[0].id, cmd: ['/usr/local/bin/kubectl', ...args], timeout: 30 });
+        return { code: out.exitCode, stdout: Buffer.from(out.stdout).toString('utf8'), stderr: Buffer.from(out.stderr).toString('utf8') };
+      };
+      const listed = await kubectl('get', 'pods', '-o', 'name');
+      t.is(listed.code, 0, listed.stderr);
+      t.true(listed.stdout.split('\n').includes('pod/in-cluster'), listed.stdout);
+      const who = await kubectl('auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}');
+      t.is(who.stdout, 'system:serviceaccount:default:default', who.stderr);
+      const denied = await kubectl('delete', 'pod', 'in-cluster');
+      t.not(denied.code, 0);
+      t.regex(denied.stderr, /forbidden: User "system:serviceaccount:default:default" cannot delete resource "pods"/);
+    } finally {
+      cri.close();
+    }
+    await admin.delete(PODS, 'in-cluster', { namespace: 'default' });
   } finally {
     admin.close();
   }

@@ -14,7 +14,8 @@ import { eventually } from '../helpers/eventually.js';
 let cluster: TestCluster;
 let runtime: TestRuntime;
 test.before(async () => {
-  [cluster, runtime] = await Promise.all([startCluster(), startContainerd()]);
+  // The root CA publisher: every pod mounts kube-root-ca.crt with its token.
+  [cluster, runtime] = await Promise.all([startCluster({}, { controllers: { controllers: ['root-ca-cert-publisher'] } }), startContainerd()]);
 });
 test.after.always(async () => {
   await runtime?.stop();
@@ -281,9 +282,10 @@ test.serial('deletion runs the preStop hook, then SIGTERM, then SIGKILL when the
   // Both ignore SIGTERM; the polite one stops when its preStop hook tells it to, the stubborn one only at SIGKILL.
   const stubbornLoop = 'trap "" TERM; while true; do sleep 0.2; done';
   const politeLoop = 'trap "" TERM; while [ ! -f /tmp/stop ]; do sleep 0.2; done';
+  // No API credentials: the test times deletions, and setting up and tearing down the kube-api-access volume would eat into their margin on a loaded machine.
   const pod = (name: string, container: Record<string, unknown>) => ({
     metadata: { name, namespace: 'default' },
-    spec: { nodeName: 'worker-f', terminationGracePeriodSeconds: 3, containers: [{ name: 'main', image: BUSYBOX_IMAGE, ...container }] },
+    spec: { nodeName: 'worker-f', terminationGracePeriodSeconds: 3, automountServiceAccountToken: false, containers: [{ name: 'main', image: BUSYBOX_IMAGE, ...container }] },
   });
   try {
     await agent.start();

@@ -12,7 +12,8 @@ import { eventually } from '../helpers/eventually.js';
 let cluster: TestCluster;
 let runtime: TestRuntime;
 test.before(async () => {
-  [cluster, runtime] = await Promise.all([startCluster(), startContainerd()]);
+  // The root CA publisher: every pod mounts kube-root-ca.crt with its token.
+  [cluster, runtime] = await Promise.all([startCluster({}, { controllers: { controllers: ['root-ca-cert-publisher'] } }), startContainerd()]);
 });
 test.after.always(async () => {
   await runtime?.stop();

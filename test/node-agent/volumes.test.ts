@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyObject } from '../../client/resource.js';
-import { CONFIG_MAPS, EVENTS, PODS, SECRETS, SERVICE_ACCOUNTS } from '../../client/resources.js';
+import { CONFIG_MAPS, EVENTS, PODS, SECRETS } from '../../client/resources.js';
 import { RestClient } from '../../client/rest-client.js';
 import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
 import { NODE_AGENT_DEFAULTS, NodeAgent } from '../../node-agent/node-agent.js';
@@ -15,7 +15,8 @@ import { eventually } from '../helpers/eventually.js';
 let cluster: TestCluster;
 let runtime: TestRuntime;
 test.before(async () => {
-  [cluster, runtime] = await Promise.all([startCluster(), startContainerd()]);
+  // The root CA publisher: every pod mounts kube-root-ca.crt with its token.
+  [cluster, runtime] = await Promise.all([startCluster({}, { controllers: { controllers: ['root-ca-cert-publisher'] } }), startContainerd()]);
 });
 test.after.always(async () => {
   await runtime?.stop();
@@ -188,42 +189,33 @@ test.serial('a downwardAPI volume holds the pod\'s metadata and resources; its l
   });
 });
 
-test.serial('the kube-api-access projected volume: the token authenticates as the pod\'s service account, beside ca.crt and the namespace', async (t) => {
+test.serial('a pod gets its service account\'s credentials as in any cluster: admission adds the kube-api-access volume, the publisher its CA, and the token authenticates as the account', async (t) => {
   await withAgent('vol-e', async (h) => {
     const ca = readFileSync(cluster.caFile!, 'utf8');
-    await h.admin.create(SERVICE_ACCOUNTS, { metadata: { name: 'reporter', namespace: 'default' } });
-    await h.admin.create(CONFIG_MAPS, { metadata: { name: 'kube-root-ca.crt', namespace: 'default' }, data: { 'ca.crt': ca } });
-    // The volume as kube's ServiceAccount admission adds it to every pod.
-    await h.create('tokened', {
-      serviceAccountName: 'reporter',
-      volumes: [{
-        name: 'kube-api-access-x7k2p', projected: {
-          defaultMode: 0o644,
-          sources: [
-            { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
-            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-            { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-          ],
-        },
-      }],
-      containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'], volumeMounts: [{ name: 'kube-api-access-x7k2p', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] }],
-    });
+    // Nothing but a container: the volume, its mount and kube-root-ca.crt come from the control plane.
+    const created = await h.create('tokened', { containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }] });
+    const volume = created.spec.volumes.find((v: AnyObject) => v.projected);
+    t.regex(volume.name, /^kube-api-access-[a-z0-9]{5}$/);
+    t.is(created.spec.serviceAccountName, 'default');
     const pod = await h.running('tokened');
     const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
     t.is((await h.exec(pod, 'main', ['cat', `${dir}/namespace`])).out, 'default');
-    t.is((await h.exec(pod, 'main', ['cat', `${dir}/ca.crt`])).out, ca);
+    t.is((await h.exec(pod, 'main', ['cat', `${dir}/ca.crt`])).out, ca, 'the cluster CA, from kube-root-ca.crt');
+    t.is((await h.exec(pod, 'main', ['sh', '-c', `touch ${dir}/x 2>&1; echo $?`])).out.trim().split('\n').pop(), '1', 'mounted read-only');
     const token = (await h.exec(pod, 'main', ['cat', `${dir}/token`])).out;
     t.regex(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'a JWT');
     const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
     t.is(claims.exp - claims.iat, 3607);
-    t.like(claims['kubernetes.io'], { namespace: 'default', serviceaccount: { name: 'reporter' }, pod: { name: 'tokened', uid: pod.metadata.uid } });
-    const asPod = new RestClient({ server: cluster.url, ca, token }, { qps: 0 });
+    t.like(claims['kubernetes.io'], { namespace: 'default', serviceaccount: { name: 'default' }, pod: { name: 'tokened', uid: pod.metadata.uid } });
+    // The files as an in-cluster client reads them: the token as its bearer token, ca.crt to verify the server.
+    const asPod = new RestClient({ server: cluster.url, ca: (await h.exec(pod, 'main', ['cat', `${dir}/ca.crt`])).out, token }, { qps: 0 });
     try {
       const review = await asPod.request<AnyObject>({ method: 'POST', path: '/apis/authentication.k8s.io/v1/selfsubjectreviews', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
-      t.is(review.status.userInfo.username, 'system:serviceaccount:default:reporter');
+      t.is(review.status.userInfo.username, 'system:serviceaccount:default:default');
+      t.true(review.status.userInfo.groups.includes('system:serviceaccounts:default'));
       const denied = await t.throwsAsync(asPod.list(SECRETS, { namespace: 'default' }));
       t.is((denied as Error & { code?: number }).code, 403);
-      t.regex(denied!.message, /User "system:serviceaccount:default:reporter" cannot list resource "secrets"/);
+      t.regex(denied!.message, /User "system:serviceaccount:default:default" cannot list resource "secrets"/);
     } finally {
       asPod.close();
     }
@@ -248,7 +240,11 @@ test.serial('a hostPath volume: DirectoryOrCreate makes the folder on the node; 
     t.is(event.type, 'Warning');
     t.is(event.message, `MountVolume.SetUp failed for volume "sock" : hostPath type check failed: ${missing} is not a socket file`);
     t.is(event.source.component, 'kubelet');
-    const pod = await h.admin.get(PODS, 'host-socket', { namespace: 'default' });
+    // The status follows once the pod's other volumes (its kube-api-access one) have had their turn.
+    const pod = await eventually('the pod waiting', async () => {
+      const p = await h.admin.get(PODS, 'host-socket', { namespace: 'default' });
+      return p.status?.containerStatuses && p;
+    }, 5_000, 100);
     t.is(pod.status.phase, 'Pending');
     t.is(pod.status.containerStatuses[0].state.waiting.reason, 'ContainerCreating');
   });
@@ -296,7 +292,7 @@ test.serial('a pod\'s volume folders go with it, tmpfs unmounted; an agent resta
     const pod = await h.running('ephemeral');
     const podDir = join(runtime.dir, 'pods', pod.metadata.uid!);
     t.true(existsSync(volumeDir(pod, 'kubernetes.io~configmap', 'cfg')));
-    t.is(mountPointsUnder(podDir).length, 1, 'the Memory emptyDir mounted');
+    t.is(mountPointsUnder(podDir).length, 2, 'the Memory emptyDir and the kube-api-access volume mounted');
     await h.admin.delete(PODS, 'ephemeral', { namespace: 'default' });
     await eventually('the pod gone', () => h.admin.get(PODS, 'ephemeral', { namespace: 'default' }).then(() => false, () => true), 10_000, 100);
     t.false(existsSync(podDir), 'its folder removed');

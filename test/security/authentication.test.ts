@@ -1,5 +1,6 @@
 import test from 'ava';
 import { generateKeyPairSync } from 'node:crypto';
+import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { clientCertificate, startCluster, type TestCluster } from '../helpers/apiserver.js';
@@ -29,6 +30,22 @@ function expectUnauthorized(t: import('ava').ExecutionContext, r: { status: numb
   t.is(r.status, 401);
   t.like(r.body, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401, message: 'Unauthorized' });
 }
+
+test('the serving certificate covers the kubernetes Service, by its cluster IP and its names, as in-cluster clients dial it', async (t) => {
+  const url = new URL(cluster.url);
+  const san = await new Promise<string>((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port), rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate().subjectaltname ?? '');
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+  const service = await call(cluster, 'GET', '/api/v1/namespaces/default/services/kubernetes');
+  t.is(service.status, 200);
+  const names = san.split(', ');
+  t.true(names.includes(`IP Address:${service.body.spec.clusterIP}`), san);
+  for (const dns of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']) t.true(names.includes(`DNS:${dns}`), dns);
+});
 
 test('no credentials, a forged token and a malformed header are 401 Unauthorized', async (t) => {
   expectUnauthorized(t, await asUser({}));

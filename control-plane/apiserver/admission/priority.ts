@@ -3,12 +3,10 @@ import { PREEMPT_LOWER_PRIORITY } from '../../../api/kinds/priority-class.js';
 import { forbidden, StatusError } from '../../../api/status.js';
 import type { ResourceStore } from '../registry/resource-store.js';
 import { StoreMirror } from '../storage/store-mirror.js';
+import { admissionName } from './object-name.js';
 
 const PODS = { group: '', resource: 'pods' };
 const PRIORITY_CLASSES = { group: 'scheduling.k8s.io', resource: 'priorityclasses' };
-
-/** The name kube's admission errors give an object: a generated one is not chosen yet, so its prefix, else "Unknown". */
-const nameOf = (obj: KObject): string => obj.metadata?.name || obj.metadata?.generateName || 'Unknown';
 
 const isSet = (v: unknown) => v !== undefined && v !== null;
 
@@ -59,7 +57,7 @@ export class PriorityAdmission {
     if (named) {
       // A class made a moment ago may not be mirrored yet: only then is etcd asked.
       pc = this.known.get(named) ?? await this.classes.get(undefined, named).catch((err) => {
-        if (err instanceof StatusError && err.code === 404) throw forbidden({ ...PODS, name: nameOf(pod) }, `no PriorityClass with name ${named} was found`);
+        if (err instanceof StatusError && err.code === 404) throw forbidden({ ...PODS, name: admissionName(pod) }, `no PriorityClass with name ${named} was found`);
         throw err;
       });
     } else {
@@ -70,12 +68,12 @@ export class PriorityAdmission {
     const priority: number = pc ? pc.value ?? 0 : 0;
     const policy: string | undefined = pc ? pc.preemptionPolicy : PREEMPT_LOWER_PRIORITY;
     if (isSet(spec.priority) && spec.priority !== priority) {
-      throw forbidden({ ...PODS, name: nameOf(pod) }, `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`);
+      throw forbidden({ ...PODS, name: admissionName(pod) }, `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`);
     }
     spec.priority = priority;
     if (!policy) return;
     if (isSet(spec.preemptionPolicy) && spec.preemptionPolicy !== policy) {
-      throw forbidden({ ...PODS, name: nameOf(pod) }, `the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${policy} from the given PriorityClass name`);
+      throw forbidden({ ...PODS, name: admissionName(pod) }, `the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${policy} from the given PriorityClass name`);
     }
     spec.preemptionPolicy = policy;
   }
@@ -85,7 +83,7 @@ export class PriorityAdmission {
     if (pc.globalDefault !== true) return;
     const current = await this.defaultClass();
     if (current && (!old || current.metadata.name !== pc.metadata?.name)) {
-      throw forbidden({ ...PRIORITY_CLASSES, name: nameOf(pc) }, `PriorityClass ${current.metadata.name} is already marked as default. Only one default can exist`);
+      throw forbidden({ ...PRIORITY_CLASSES, name: admissionName(pc) }, `PriorityClass ${current.metadata.name} is already marked as default. Only one default can exist`);
     }
   }
 }

@@ -18,7 +18,8 @@ function volumesOf(pod: KObject): KObject[] {
   return [...volumes, ...volumes.flatMap((v) => v.projected?.sources ?? [])];
 }
 
-function secretsOf(pod: KObject): string[] {
+/** Every secret the pod names: pull secrets, secret volumes and projections, and its containers' env. */
+export function secretsOf(pod: KObject): string[] {
   const names = (pod.spec?.imagePullSecrets ?? []).map((s: KObject) => s.name);
   for (const v of volumesOf(pod)) names.push(v.secret?.secretName, v.secret?.name);
   for (const c of containersOf(pod)) {

@@ -1,4 +1,4 @@
-import { randomUUID, randomInt } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Kind, KObject } from '../../../api/kind.js';
 import { apiVersionOf } from '../../../api/kind.js';
 import { clone, deepEqual } from '../../../api/deep-equal.js';
@@ -10,6 +10,7 @@ import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../../../api/well-known.
 import { CompactedError, type EtcdKV, type StoredKV } from '../storage/etcd-kv.js';
 import { decode, encode, resourceVersionPieces, serialized, withResourceVersion } from '../storage/codec.js';
 import { WatchCache } from '../storage/watch-cache.js';
+import { generateNameSuffix } from './generate-name.js';
 import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 import type { HookResult, WriteHooks } from './write-hooks.js';
 
@@ -40,16 +41,9 @@ export interface DeleteOptions {
   dryRun?: boolean;
 }
 
-const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_ATTEMPTS = 64;
 /** Keys read from etcd per range request: big lists are read in pages, all at one revision. */
 const ETCD_PAGE = 1000;
-
-function generateSuffix(): string {
-  let s = '';
-  for (let i = 0; i < 5; i++) s += GENERATE_ALPHABET[randomInt(GENERATE_ALPHABET.length)];
-  return s;
-}
 
 /** Everything but metadata and status: what a generation counts. */
 function specOf(obj: KObject): KObject {
@@ -184,7 +178,7 @@ export class ResourceStore {
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
     if (this.kind.namespaced) meta.namespace = namespace;
     else delete meta.namespace;
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateSuffix()}`;
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateNameSuffix()}`;
     meta.uid = randomUUID();
     meta.creationTimestamp = now();
     delete meta.deletionTimestamp;

@@ -132,6 +132,8 @@ test('the scheduler, the controller-manager and the cloud-controller-manager', (
   t.true(may(kcm, 'update', 'deployments/status', { namespace: 'default', apiGroup: 'apps', name: 'web' }));
   t.true(may(kcm, 'create', 'leases', { namespace: 'kube-system', apiGroup: 'coordination.k8s.io' }));
   t.true(may(kcm, 'patch', 'nodes', { name: 'n1' }));
+  t.true(may(kcm, 'create', 'configmaps', { namespace: 'team' }), 'the root CA publisher makes kube-root-ca.crt');
+  t.true(may(kcm, 'update', 'configmaps', { namespace: 'team', name: 'kube-root-ca.crt' }), 'and sets it back');
   t.false(may(kcm, 'escalate', 'clusterroles', { apiGroup: 'rbac.authorization.k8s.io' }));
   t.false(may(kcm, 'bind', 'clusterroles', { apiGroup: 'rbac.authorization.k8s.io', name: 'cluster-admin' }));
   t.false(may(kcm, 'create', 'clusterrolebindings', { apiGroup: 'rbac.authorization.k8s.io' }));

@@ -174,6 +174,8 @@ export function bootstrapClusterRoles(): KObject[] {
       rule(['get', 'list', 'watch', 'patch', 'update', 'delete', 'deletecollection'], ['*'], ['*']),
       rule(['update'], [''], ['namespaces/finalize', 'namespaces/status']),
       rule(['create'], [''], ['pods', 'endpoints', 'endpoints/restricted', 'secrets', 'serviceaccounts', 'persistentvolumes', 'serviceaccounts/token']),
+      // kube's system:controller:root-ca-cert-publisher: kube-root-ca.crt in every namespace (update is in the rule above).
+      rule(['create'], [''], ['configmaps']),
       rule(EVENT_WRITE, ['', 'events.k8s.io'], ['events']),
       rule(['create'], ['apps'], ['replicasets', 'controllerrevisions']),
       rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
