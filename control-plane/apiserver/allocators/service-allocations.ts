@@ -18,6 +18,21 @@ const owner = (svc: KObject) => `${svc.metadata.namespace}/${svc.metadata.name}`
 interface Claim { key: string; chosen: boolean; cause?: Cause }
 
 /**
+ * The size of a range's lower band, kept for values users ask for (KEP-3070
+ * for ClusterIPs, KEP-3668 for NodePorts): a `step`th of the range, at least
+ * `min` and at most `max`, none for a range of `min` or fewer.
+ */
+function staticBand(size: number, min: number, max: number, step: number): number {
+  if (size <= min) return 0;
+  return Math.min(max, Math.max(min, Math.floor(size / step)));
+}
+
+/** Where picking looks, as offsets [from, to) into the range: the upper band first, then the lower one. */
+function bandsOf(offset: number, first: number, end: number): Array<[number, number]> {
+  return [[Math.max(first, offset), end] as [number, number], [first, Math.max(first, offset)] as [number, number]].filter(([from, to]) => to > from);
+}
+
+/**
  * ClusterIPs and NodePorts are claimed as etcd keys in the same transaction
  * that writes the Service, so a crash can neither lose nor leak one, and the
  * claims outlive an API server restart.
@@ -38,17 +53,24 @@ export function serviceAllocations(kv: EtcdKV, ipRange: Ipv4Range, ports: PortRa
   };
 
   async function pickIp(): Promise<string> {
-    for (let i = 0; i < 64; i++) {
-      const ip = numberToIPv4(ipRange.base + 2 + randomInt(ipRange.size - 3));
-      if (!(await kv.get(ipKey(ip)))) return ip;
+    // Offsets 2 to size-2: the network address, the kubernetes Service's first address and the broadcast one are never picked.
+    const offset = staticBand(ipRange.size, 16, 256, 16);
+    for (const [from, to] of bandsOf(Math.max(2, offset), 2, ipRange.size - 1)) {
+      for (let i = 0; i < 64; i++) {
+        const ip = numberToIPv4(ipRange.base + from + randomInt(to - from));
+        if (!(await kv.get(ipKey(ip)))) return ip;
+      }
     }
     throw invalid('Service', '', '', [{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `spec.clusterIPs: Internal error: failed to allocate a serviceIP: range is full` }]);
   }
 
   async function pickPort(taken: Set<number>): Promise<number> {
-    for (let i = 0; i < 128; i++) {
-      const port = ports.min + randomInt(ports.max - ports.min + 1);
-      if (!taken.has(port) && !(await kv.get(portKey(port)))) return port;
+    const size = ports.max - ports.min + 1;
+    for (const [from, to] of bandsOf(staticBand(size, 16, 128, 32), 0, size)) {
+      for (let i = 0; i < 128; i++) {
+        const port = ports.min + from + randomInt(to - from);
+        if (!taken.has(port) && !(await kv.get(portKey(port)))) return port;
+      }
     }
     throw invalid('Service', '', '', [{ reason: 'FieldValueInvalid', field: 'spec.ports', message: `spec.ports: Internal error: failed to allocate a nodePort: range is full` }]);
   }
