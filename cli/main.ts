@@ -24,7 +24,7 @@ commands:
   node-agent --kubeconfig=PATH [--bootstrap-kubeconfig=PATH] --container-runtime-endpoint=unix:///PATH
                  [--cloud-provider=external] [--provider-id=ID] [--node-ip=IP] [--hostname-override=N] [--node-labels=k=v,...]
                  [--register-with-taints=k=v:Effect,...] [--max-pods=110] [--root-dir=DIR] [--device-dir=/dev]
-                 [--address=0.0.0.0 --port=10250]
+                 [--kube-api-qps=50 --kube-api-burst=100] [--address=0.0.0.0 --port=10250]
                  [--nats-servers=URL --nats-ca-file=F --nats-password-file=F]
                          the kubelet's role on a worker (its flag names): registers the Node, renews its Lease, keeps its
                          conditions, runs the pods bound to it through CRI, and answers logs, exec, attach and

@@ -51,8 +51,6 @@ export interface NodeAgentOptions {
 
 export const NODE_AGENT_DEFAULTS = { maxPods: 110, leaseDurationSeconds: 40, nodeStatusUpdateFrequencyMs: 10_000, nodeStatusReportFrequencyMs: 5 * 60_000 };
 
-/** Pods synced at once. */
-export const POD_WORKERS = 10;
 
 /** The kubelet's nodeStatusUpdateRetry. */
 const STATUS_RETRIES = 5;
@@ -87,7 +85,10 @@ export class NodeAgent {
       nodeName: this.opts.nodeName, nodeIP: node.status.addresses[0].address, rootDir: this.opts.rootDir,
       deviceDir: this.opts.deviceDir ?? '/dev', onVolumesInUseChanged: () => this.statusSoon(),
       // One cgroup per node: two local workers on one host keep their pods apart.
-      cgroupParent: `/skiff/${this.opts.nodeName}`, workers: POD_WORKERS, onError: logError,
+      cgroupParent: `/skiff/${this.opts.nodeName}`, // Pods synced at once: as many as the node may run, as the kubelet gives every pod a worker of its own. A sync
+      // waits on the runtime most of the time (a sandbox takes seconds when many start together): fewer workers
+      // would only queue pods behind others' waits.
+      workers: this.opts.maxPods, onError: logError,
       allocatable: () => hostResources(this.opts.rootDir, this.opts.maxPods).allocatable,
       memoryCapacityBytes: quantityValue(node.status.capacity.memory),
       onPodStarted: (seconds) => metrics?.podStarted(seconds),

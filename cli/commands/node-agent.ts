@@ -20,7 +20,7 @@ const FLAGS = {
   kubeconfig: 'string', 'bootstrap-kubeconfig': 'string', 'container-runtime-endpoint': 'string', 'cloud-provider': 'string',
   'provider-id': 'string', 'node-ip': 'string', 'hostname-override': 'string', 'node-labels': 'list', 'register-with-taints': 'list',
   'max-pods': 'int', 'root-dir': 'string', 'device-dir': 'string', address: 'string', port: 'int', 'tls-cert-file': 'string', 'tls-private-key-file': 'string',
-  'node-status-update-frequency': 'duration',
+  'node-status-update-frequency': 'duration', 'kube-api-qps': 'int', 'kube-api-burst': 'int',
   'nats-servers': 'list', 'nats-ca-file': 'string', 'nats-user': 'string', 'nats-password-file': 'string',
 } as const;
 
@@ -46,7 +46,8 @@ export async function nodeAgentCommand(argv: string[]): Promise<void> {
   }
   const nodeName = (flags['hostname-override'] ?? hostname()).toLowerCase();
   if (flags['bootstrap-kubeconfig']) await bootstrapKubeconfig(flags['bootstrap-kubeconfig'], flags.kubeconfig, nodeName);
-  const client = new RestClient(loadKubeconfig({ path: flags.kubeconfig }));
+  // The kubelet's defaults: a node starting many pods at once asks for tokens, config maps and status writes for each.
+  const client = new RestClient(loadKubeconfig({ path: flags.kubeconfig }), { qps: flags['kube-api-qps'] ?? 50, burst: flags['kube-api-burst'] ?? 100 });
   const runtime = new RuntimeClient(endpoint);
   const registry = new Registry();
   const serving = await startSecureServing({
