@@ -313,11 +313,13 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   const saved = JSON.parse(readFileSync(join(home, '.skiff', 'state.json'), 'utf8'));
   const owned = [`skiff-vpc-${saved.localVpc.id}`, `skiff-${saved.localVpc.id}`, ...saved.workers.map((w: any) => w.netns)];
   t.is(owned.length, 4);
+  t.true((await run('ip', ['rule', 'show'])).stdout.includes(`from ${prefix}.255.10 `), 'what leaves from the master goes to the VPC router');
   const down = await run(process.execPath, [bin, 'down']);
   t.is(down.code, 0, down.stdout + down.stderr);
   for (const c of state.components) t.false(alive(c.pid), `${c.name} is gone`);
   const links = (await run('sh', ['-c', 'ip netns list; ip -br link'])).stdout.split('\n').map((l) => l.split(/[\s@]/)[0]);
   for (const name of owned) t.false(links.includes(name), `${name} is gone`);
+  t.false((await run('ip', ['rule', 'show'])).stdout.includes(`from ${prefix}.255.10 `), 'the master\'s routing rule is gone');
   t.false(readFileSync('/proc/self/mounts', 'utf8').includes(home), 'no mount of the cluster is left');
   t.false((await run('losetup', ['-a'])).stdout.includes(home), 'no loop device of the cluster is left');
   t.false(existsSync(join(home, '.skiff', 'volumes')), 'no volume file is left');
