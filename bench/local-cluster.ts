@@ -20,6 +20,30 @@ export function skiff(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   });
 }
 
+/**
+ * A watch read line by line (one event each) until stopped: `established`
+ * settles once the server answered the request.
+ */
+export function watchLines(pool: Pool, path: string, onLine: (line: string) => void): { established: Promise<void>; stop(): Promise<void> } {
+  const abort = new AbortController();
+  const response = pool.request({ path, method: 'GET', signal: abort.signal });
+  const done = response.then(async (res) => {
+    let buf = '';
+    for await (const chunk of res.body) {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        onLine(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+    }
+  }).catch(() => undefined);
+  const established = response.then(() => undefined);
+  // Awaited by the callers that care; a failure is theirs to see, never an unhandled rejection.
+  established.catch(() => undefined);
+  return { established, stop: async () => { abort.abort(); await done; } };
+}
+
 /** The admin's HTTP client: undici, so the bench's own CPU stays small beside the cluster's. */
 export function adminPool(url: string, pki: string) {
   const pool = new Pool(url, {

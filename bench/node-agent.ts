@@ -12,7 +12,7 @@ import { RuntimeClient } from '../node-agent/cri/runtime-client.js';
 import { containerEnv } from '../node-agent/pods/container-env.js';
 import { containerConfig, LABEL_NODE_NAME, sandboxConfig, type SandboxSettings } from '../node-agent/pods/cri-config.js';
 import { cpuSeconds, rssMb } from './process-stats.js';
-import { adminPool, skiff, stopChild, waitUntil, writeReport } from './local-cluster.js';
+import { adminPool, skiff, stopChild, waitUntil, watchLines, writeReport } from './local-cluster.js';
 import { percentile, round, runConcurrently } from './stats.js';
 
 const PODS = Number(process.env.BENCH_PODS ?? 50);
@@ -56,22 +56,12 @@ const runningAndReady = (p: Record<string, any>) => p.status?.phase === 'Running
 /** When each pod of the namespace was first seen Running and Ready, from one watch; answers once the watch is established. */
 async function watchReady(pool: Pool) {
   const readyAt = new Map<string, number>();
-  const abort = new AbortController();
-  const res = await pool.request({ path: `/api/v1/namespaces/${NAMESPACE}/pods?watch=1`, method: 'GET', signal: abort.signal });
-  const done = (async () => {
-    let buf = '';
-    for await (const chunk of res.body) {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        const { object } = JSON.parse(line);
-        if (object?.metadata?.name && !readyAt.has(object.metadata.name) && runningAndReady(object)) readyAt.set(object.metadata.name, Date.now());
-      }
-    }
-  })().catch(() => undefined);
-  return { readyAt, stop: async () => { abort.abort(); await done; } };
+  const watch = watchLines(pool, `/api/v1/namespaces/${NAMESPACE}/pods?watch=1`, (line) => {
+    const { object } = JSON.parse(line);
+    if (object?.metadata?.name && !readyAt.has(object.metadata.name) && runningAndReady(object)) readyAt.set(object.metadata.name, Date.now());
+  });
+  await watch.established;
+  return { readyAt, stop: watch.stop };
 }
 
 /** The API server's requests so far by verb, resource and subresource (every client's), from its /metrics. */

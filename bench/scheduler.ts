@@ -4,7 +4,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'undici';
 import { cpuSeconds, rssMb } from './process-stats.js';
-import { adminPool, main, scrape, skiff, stopChild, waitUntil, writeReport, type Component } from './local-cluster.js';
+import { adminPool, main, scrape, skiff, stopChild, waitUntil, watchLines, writeReport, type Component } from './local-cluster.js';
 import { round, runConcurrently } from './stats.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1_000);
@@ -30,21 +30,11 @@ function pod(name: string, namespace: string, schedulerName: string): Record<str
 /** When each pod of a namespace was first seen bound, from one watch (the same observer for both runs). */
 function watchBindings(pool: Pool, namespace: string) {
   const boundAt = new Map<string, number>();
-  const abort = new AbortController();
-  const done = pool.request({ path: `/api/v1/namespaces/${namespace}/pods?watch=1&allowWatchBookmarks=false`, method: 'GET', signal: abort.signal }).then(async (res) => {
-    let buf = '';
-    for await (const chunk of res.body) {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        const m = /"name":"([^"]+)".*"nodeName":"/.exec(line);
-        if (m && !boundAt.has(m[1])) boundAt.set(m[1], performance.now());
-      }
-    }
-  }).catch(() => undefined);
-  return { boundAt, stop: async () => { abort.abort(); await done; } };
+  const watch = watchLines(pool, `/api/v1/namespaces/${namespace}/pods?watch=1&allowWatchBookmarks=false`, (line) => {
+    const m = /"name":"([^"]+)".*"nodeName":"/.exec(line);
+    if (m && !boundAt.has(m[1])) boundAt.set(m[1], performance.now());
+  });
+  return { boundAt, stop: watch.stop };
 }
 
 async function createPods(call: ReturnType<typeof adminPool>['call'], namespace: string, count: number, schedulerName: string, offset = 0): Promise<void> {

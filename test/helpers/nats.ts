@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { loadOrCreateCA } from '../../control-plane/pki/certificate-authority.js';
 import { issueCertificate } from '../../control-plane/pki/issue-certificate.js';
+import { connectNats } from '../../control-plane/nats/connect.js';
 import { generatePassword } from '../../control-plane/nats/password.js';
 import { writeServerConfig, type NatsUser } from '../../control-plane/nats/server-config.js';
 
@@ -107,6 +108,13 @@ export async function startNats(opts: { users: NatsTestUser[]; verifyClients?: b
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** A connection to the test server as one of its users, kept in `open` for the test's teardown to close; never reconnects. */
+export async function connectAs(nats: NatsProcess, user: string, open: NatsConnection[]): Promise<NatsConnection> {
+  const nc = await connectNats({ servers: nats.url, caFile: nats.caFile, user, password: nats.users[user].password, name: `test-${user}`, reconnect: false });
+  open.push(nc);
+  return nc;
 }
 
 /** The next permissions violation the server reports on `nc`; start it before the offending operation. */

@@ -4,7 +4,7 @@ import { createServer, connect as tcpConnect, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection, type NatsError } from 'nats';
-import { nextViolation, startNats, type NatsProcess } from '../helpers/nats.js';
+import { connectAs, nextViolation, startNats, type NatsProcess } from '../helpers/nats.js';
 import { connectNats } from '../../control-plane/nats/connect.js';
 import { loadOrCreateCA } from '../../control-plane/pki/certificate-authority.js';
 
@@ -26,11 +26,7 @@ test.after.always(async () => {
   await nats?.stop();
 });
 
-async function as(user: string): Promise<NatsConnection> {
-  const nc = await connectNats({ servers: nats.url, caFile: nats.caFile, user, password: nats.users[user].password, name: `test-${user}`, reconnect: false });
-  open.push(nc);
-  return nc;
-}
+const as = (user: string): Promise<NatsConnection> => connectAs(nats, user, open);
 
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>

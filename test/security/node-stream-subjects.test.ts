@@ -1,8 +1,7 @@
 import test from 'ava';
 import type { NatsConnection } from 'nats';
-import { connectNats } from '../../control-plane/nats/connect.js';
 import { nodeNatsUser, nodeToken, sessionInputSubject, sessionOutputSubject, streamRequestSubject } from '../../control-plane/nats/node-subjects.js';
-import { nextViolation, startNats, type NatsProcess } from '../helpers/nats.js';
+import { connectAs, nextViolation, startNats, type NatsProcess } from '../helpers/nats.js';
 
 const A = 'ip-10-0-0-4.ec2.internal';
 const B = 'ip-10-0-16-4.ec2.internal';
@@ -19,11 +18,7 @@ test.after.always(async () => {
   await nats?.stop();
 });
 
-async function as(user: string): Promise<NatsConnection> {
-  const nc = await connectNats({ servers: nats.url, caFile: nats.caFile, user, password: nats.users[user].password, name: `test-${user}`, reconnect: false });
-  open.push(nc);
-  return nc;
-}
+const as = (user: string): Promise<NatsConnection> => connectAs(nats, user, open);
 
 
 test('node names become reversible NATS tokens; anything that is not a node name is refused', (t) => {
