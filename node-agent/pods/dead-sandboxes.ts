@@ -1,16 +1,15 @@
 import type { RuntimeClient } from '../cri/runtime-client.js';
-import { LABEL_NODE_NAME, LABEL_POD_UID } from './cri-config.js';
+import { LABEL_POD_UID } from './cri-config.js';
 
 /**
  * The kubelet's sandbox garbage collection for pods that still live here:
  * a sandbox that is not ready and is not the pod's newest (one a crash or a
  * failed start left behind, replaced since) is removed, unless a container
  * in it ever ran: that one is kept for `kubectl logs --previous` until the
- * pod goes. Answers the ids of the sandboxes to remove.
+ * pod goes. `sandboxes` are this node's, of pods that live; answers the ids
+ * of the ones to remove.
  */
-export async function deadSandboxes(runtime: RuntimeClient, nodeName: string, live: Set<string>): Promise<string[]> {
-  const sandboxes: Record<string, any>[] = ((await runtime.runtimeCall('ListPodSandbox', {})).items ?? [])
-    .filter((s: Record<string, any>) => s.labels?.[LABEL_NODE_NAME] === nodeName && live.has(s.labels?.[LABEL_POD_UID]));
+export async function deadSandboxes(runtime: RuntimeClient, sandboxes: Record<string, any>[]): Promise<string[]> {
   const byPod = new Map<string, Record<string, any>[]>();
   for (const s of sandboxes) {
     const uid = s.labels[LABEL_POD_UID] as string;

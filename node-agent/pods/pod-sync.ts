@@ -305,6 +305,11 @@ export class PodSync {
         return waiting('CrashLoopBackOff', `back-off ${this.restarts.delayOf(key) / 1000}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`);
       }
     }
+    if (current?.state === 'CONTAINER_CREATED' && !restart) {
+      // Made but never started: an agent stopped between the two calls. Started now, not made a second time.
+      await this.runtime.runtimeCall('StartContainer', { containerId: current.id });
+      return containerStatus(spec, await this.containerStatus(current.id), 'ContainerCreating', attempts[1]);
+    }
     if (current && !restart) return containerStatus(spec, current, 'ContainerCreating', attempts[1]);
     const pulled = await this.ensureImage(pod, spec);
     if (pulled) return waiting(pulled.reason, pulled.message);
@@ -391,7 +396,7 @@ export class PodSync {
         const mine = sandboxes.filter((s) => s.labels?.[LABEL_NODE_NAME] === this.opts.nodeName);
         const orphans = new Set(mine.map((s) => s.labels?.[LABEL_POD_UID]).filter((uid): uid is string => !!uid && !live.has(uid)));
         if (orphans.size) await this.killOrphans(orphans);
-        for (const id of await deadSandboxes(this.runtime, this.opts.nodeName, live)) {
+        for (const id of await deadSandboxes(this.runtime, mine.filter((s) => live.has(s.labels?.[LABEL_POD_UID])))) {
           await this.runtime.runtimeCall('StopPodSandbox', { podSandboxId: id });
           await this.runtime.runtimeCall('RemovePodSandbox', { podSandboxId: id });
         }

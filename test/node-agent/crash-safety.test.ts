@@ -1,7 +1,9 @@
 import test from 'ava';
-import { PODS } from '../../client/resources.js';
+import { dirname, join } from 'node:path';
+import { nodeCondition } from '../../api/node-status.js';
+import { NODES, PODS } from '../../client/resources.js';
 import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
-import { LABEL_NODE_NAME, LABEL_POD_NAME, LABEL_POD_UID } from '../../node-agent/pods/cri-config.js';
+import { containerConfig, LABEL_NODE_NAME, LABEL_POD_NAME, LABEL_POD_UID, sandboxConfig } from '../../node-agent/pods/cri-config.js';
 import { adminClient } from '../helpers/apiserver.js';
 import { startAgentNode, type AgentNode } from '../helpers/agent-node.js';
 import { BUSYBOX_IMAGE } from '../helpers/containerd.js';
@@ -14,6 +16,11 @@ test.before(async () => {
 test.after.always(async () => {
   await node?.stop();
 });
+
+/** The agent has run once: its node is Ready, so the runtime has the pod range and CNI works for sandboxes made by hand. */
+async function agentHasRun(admin: ReturnType<typeof adminClient>): Promise<void> {
+  await eventually('worker-crash Ready', async () => nodeCondition((await admin.get(NODES, 'worker-crash')).status, 'Ready')?.status === 'True', 60_000, 300);
+}
 
 const pod = (name: string) => ({
   metadata: { name, namespace: 'default', labels: { batch: 'crash' } },
@@ -56,7 +63,10 @@ test.serial('an agent killed with SIGKILL while 30 pods start and stop loses tra
     await eventually('every kept pod Running, every deleted pod gone', async () => {
       const pods = (await admin.list(PODS, { namespace: 'default', labelSelector: 'batch=crash' })).items;
       const names = pods.map((p) => p.metadata.name).sort();
-      return JSON.stringify(names) === JSON.stringify([...kept].sort()) && pods.every((p) => p.status?.phase === 'Running');
+      if (JSON.stringify(names) === JSON.stringify([...kept].sort()) && pods.every((p) => p.status?.phase === 'Running')) return true;
+      // What is not there yet, for the timeout's message.
+      throw new Error(pods.filter((p) => p.status?.phase !== 'Running' || !kept.includes(p.metadata.name!))
+        .map((p) => `${p.metadata.name} ${p.status?.phase} ${p.metadata.deletionTimestamp ? 'deleting ' : ''}${JSON.stringify(p.status?.containerStatuses?.[0]?.state ?? {})}`).join('; ') || `listed ${names.join(',')}`);
     }, 90_000, 300);
     // Sandboxes a start cut short left behind go with the agent's housekeeping (every 2 s), once the pod runs in a new one.
     let last = new Map<string, { sandboxes: string[]; running: number; startedThenStopped: number }>();
@@ -91,6 +101,7 @@ test.serial('a sandbox a crash left not ready is replaced by the next attempt an
   const admin = adminClient(node.cluster);
   const cri = new RuntimeClient(`unix://${node.worker.runtime.socket}`);
   try {
+    await agentHasRun(admin);
     await node.killAgent();
     const created: any = await admin.create(PODS, pod('left-behind'));
     const uid = created.metadata.uid;
@@ -113,6 +124,36 @@ test.serial('a sandbox a crash left not ready is replaced by the next attempt an
     t.is(sandboxes[0].metadata.attempt, 1, 'the next attempt');
     t.not(sandboxes[0].id, podSandboxId);
     await admin.delete(PODS, 'left-behind', { namespace: 'default', gracePeriodSeconds: 0 });
+  } finally {
+    cri.close();
+    admin.close();
+  }
+});
+
+test.serial('a container an agent made but did not start before it died is started by the next agent, not made again', async (t) => {
+  const admin = adminClient(node.cluster);
+  const cri = new RuntimeClient(`unix://${node.worker.runtime.socket}`);
+  try {
+    await agentHasRun(admin);
+    await node.killAgent();
+    const created: any = await admin.create(PODS, pod('half-made'));
+    // What the dead agent got done: the sandbox, and the container made in it, never started.
+    const settings = { rootDir: join(dirname(node.worker.agentLog), 'agent'), cgroupParent: '/skiff/worker-crash', nodeName: 'worker-crash' };
+    const config = sandboxConfig(created, settings, 0);
+    const { podSandboxId } = await cri.runtimeCall('RunPodSandbox', { config });
+    const { containerId } = await cri.runtimeCall('CreateContainer', {
+      podSandboxId, sandboxConfig: config, config: containerConfig(created, created.spec.containers[0], 0, [], [], 1 << 30),
+    });
+    node.startAgent();
+    const running = await eventually('half-made Running', async () => {
+      const p = await admin.get(PODS, 'half-made', { namespace: 'default' });
+      return p.status?.phase === 'Running' && p;
+    }, 60_000, 300);
+    t.is(running.status.containerStatuses[0].containerID, `containerd://${containerId}`, 'the container made before the crash');
+    t.is(running.status.containerStatuses[0].restartCount, 0);
+    const { containers } = await cri.runtimeCall('ListContainers', { filter: { labelSelector: { [LABEL_POD_UID]: created.metadata.uid } } });
+    t.is(containers.length, 1, 'no second container');
+    await admin.delete(PODS, 'half-made', { namespace: 'default', gracePeriodSeconds: 0 });
   } finally {
     cri.close();
     admin.close();
