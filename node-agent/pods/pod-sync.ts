@@ -150,8 +150,7 @@ export class PodSync {
     let previous = new Map<string, string>();
     while (!signal.aborted) {
       try {
-        const sandboxes: Record<string, any>[] = ((await this.runtime.runtimeCall('ListPodSandbox', {})).items ?? [])
-          .filter((s: Record<string, any>) => s.labels?.[LABEL_NODE_NAME] === this.opts.nodeName);
+        const sandboxes = await this.nodeSandboxes();
         const mine = new Map(sandboxes.map((s) => [s.id as string, s.labels[LABEL_POD_UID] as string]));
         const containers: Record<string, any>[] = (await this.runtime.runtimeCall('ListContainers', {})).containers ?? [];
         const states = new Map<string, string[]>();
@@ -273,10 +272,7 @@ export class PodSync {
       containerStatuses: statuses,
       ...(initStatuses.length ? { initContainerStatuses: initStatuses } : {}),
     };
-    // Only what the agent writes is compared: fields the API server fills in (qosClass) are not a change.
-    const current = Object.fromEntries(Object.keys(status).map((k) => [k, pod.status?.[k]]));
-    if (JSON.stringify(stripTimes(status)) !== JSON.stringify(stripTimes(current))) {
-      await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
+    if (await this.writeStatus(pod, status)) {
       // Once per pod: the informer's copy may still show the phase this agent already wrote.
       if (phase === 'Running' && pod.status?.phase !== 'Running' && pod.metadata.creationTimestamp && !this.started.has(uid)) {
         this.started.add(uid);
@@ -374,12 +370,19 @@ export class PodSync {
 
   /** A pod whose volumes are not all mounted stays Pending, its sandbox not started, as the kubelet keeps it. */
   private async waitForVolumes(pod: AnyObject): Promise<ReconcileResult> {
-    const status = pendingPodStatus(pod, this.opts.nodeIP);
-    const current = Object.fromEntries(Object.keys(status).map((k) => [k, pod.status?.[k]]));
-    if (JSON.stringify(stripTimes(status)) !== JSON.stringify(stripTimes(current))) {
-      await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid: pod.metadata.uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
-    }
+    await this.writeStatus(pod, pendingPodStatus(pod, this.opts.nodeIP));
     return { requeueAfter: RELIST_MS };
+  }
+
+  /**
+   * Patches the pod's status to `status` unless it says that already; answers whether it wrote. Only what the agent
+   * writes is compared: fields the API server fills in (qosClass) are not a change, nor are times alone.
+   */
+  private async writeStatus(pod: AnyObject, status: Record<string, any>): Promise<boolean> {
+    const current = Object.fromEntries(Object.keys(status).map((k) => [k, pod.status?.[k]]));
+    if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(current))) return false;
+    await this.client.patch(PODS, pod.metadata.name!, 'merge', { metadata: { uid: pod.metadata.uid }, status }, { namespace: pod.metadata.namespace, subresource: 'status' });
+    return true;
   }
 
   /**
@@ -392,8 +395,7 @@ export class PodSync {
     while (!signal.aborted) {
       try {
         const live = new Set(this.pods.store.list().map((p) => p.metadata.uid!));
-        const sandboxes: Record<string, any>[] = (await this.runtime.runtimeCall('ListPodSandbox', {})).items ?? [];
-        const mine = sandboxes.filter((s) => s.labels?.[LABEL_NODE_NAME] === this.opts.nodeName);
+        const mine = await this.nodeSandboxes();
         const orphans = new Set(mine.map((s) => s.labels?.[LABEL_POD_UID]).filter((uid): uid is string => !!uid && !live.has(uid)));
         if (orphans.size) await this.killOrphans(orphans);
         for (const id of await deadSandboxes(this.runtime, mine.filter((s) => live.has(s.labels?.[LABEL_POD_UID])))) {
@@ -494,6 +496,11 @@ export class PodSync {
       }
     }
     throw failure;
+  }
+
+  /** This node's sandboxes: the runtime filters them by the node label (a runtime may serve other nodes' agents too). */
+  private async nodeSandboxes(): Promise<Record<string, any>[]> {
+    return (await this.runtime.runtimeCall('ListPodSandbox', { filter: { labelSelector: { [LABEL_NODE_NAME]: this.opts.nodeName } } })).items ?? [];
   }
 
   private async containersOf(podSandboxId: string): Promise<RuntimeContainer[]> {

@@ -11,7 +11,7 @@ import { blockDeviceSize, growMounted } from './file-systems.js';
 const RESIZE_CONDITIONS = new Set(['Resizing', 'FileSystemResizePending']);
 
 /** The claim waits for a node to grow its file system (the external-resizer is done with the volume). */
-export function fileSystemResizePending(claim: AnyObject): boolean {
+function fileSystemResizePending(claim: AnyObject): boolean {
   return claim.status?.allocatedResourceStatuses?.storage === 'NodeResizePending'
     || (claim.status?.conditions ?? []).some((c: AnyObject) => c.type === 'FileSystemResizePending' && c.status === 'True');
 }

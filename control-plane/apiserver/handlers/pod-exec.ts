@@ -1,10 +1,10 @@
 import type { KObject } from '../../../api/kind.js';
-import { StatusError } from '../../../api/status.js';
+import { methodNotAllowed, StatusError } from '../../../api/status.js';
 import { Channel } from '../../nats/stream-frames.js';
 import type { NodeStreams } from '../streaming/node-streams.js';
 import { acceptWebSocket, CHANNEL_PROTOCOLS, negotiateChannelProtocol } from '../streaming/websocket-channels.js';
 import type { RequestContext } from './context.js';
-import { containerOf, nodeOf } from './pod-log.js';
+import { containerOf, nodeOf, reachable } from './pod-log.js';
 
 /** v5's control frame: close the channel named in the next byte (stdin). */
 const CLOSE_CHANNEL = 255;
@@ -20,7 +20,7 @@ const flag = (q: URLSearchParams, key: string) => ['true', '1'].includes(q.get(k
  */
 export async function podExec(ctx: RequestContext, streams: NodeStreams | undefined, kind: 'exec' | 'attach'): Promise<void> {
   const { req, query } = ctx;
-  if (req.method !== 'GET' && req.method !== 'POST') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed('the server does not allow this method on the requested resource');
   const pod: KObject = await ctx.store.get(ctx.info.namespace!, ctx.info.name!);
   const io = { stdin: flag(query, 'stdin'), stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr'), tty: flag(query, 'tty') };
   const command = query.getAll('command');
@@ -33,8 +33,7 @@ export async function podExec(ctx: RequestContext, streams: NodeStreams | undefi
   const container = containerOf(pod, query.get('container'));
   const node = nodeOf(pod);
   negotiateChannelProtocol(req, CHANNEL_PROTOCOLS);
-  if (!streams) throw new StatusError(503, 'ServiceUnavailable', 'the API server has no connection to the nodes\' agents (start it with --nats-servers)');
-  const stream = await streams.open(node, kind, {
+  const stream = await reachable(streams).open(node, kind, {
     namespace: pod.metadata.namespace!, pod: pod.metadata.name!, uid: pod.metadata.uid!, container,
     ...(kind === 'exec' ? { exec: { command, ...io } } : { attach: io }),
   });

@@ -33,6 +33,12 @@ export function nodeOf(pod: KObject): string {
   return node;
 }
 
+/** The API server's way to the nodes' agents, or a 503 when it was started without one. */
+export function reachable(streams: NodeStreams | undefined): NodeStreams {
+  if (!streams) throw new StatusError(503, 'ServiceUnavailable', 'the API server has no connection to the nodes\' agents (start it with --nats-servers)');
+  return streams;
+}
+
 function logOptions(name: string, q: URLSearchParams): LogOptions {
   const bool = (key: string) => {
     const v = q.get(key);
@@ -85,8 +91,7 @@ export async function podLog(ctx: RequestContext, streams: NodeStreams | undefin
   const options = logOptions(name, ctx.query);
   const container = containerOf(pod, ctx.query.get('container'));
   const node = nodeOf(pod);
-  if (!streams) throw new StatusError(503, 'ServiceUnavailable', 'the API server has no connection to the nodes\' agents (start it with --nats-servers)');
-  const stream = await streams.open(node, 'logs', { namespace: pod.metadata.namespace!, pod: name, uid: pod.metadata.uid!, container, logs: options });
+  const stream = await reachable(streams).open(node, 'logs', { namespace: pod.metadata.namespace!, pod: name, uid: pod.metadata.uid!, container, logs: options });
   const { res, req } = ctx;
   const gone = () => stream.close();
   req.once('close', gone);

@@ -2,13 +2,14 @@ import type { Duplex } from 'node:stream';
 import type { SpdyStream } from 'spdy-transport';
 import { spdyConnection } from '../../../component-base/spdy-connection.js';
 import type { KObject } from '../../../api/kind.js';
-import { StatusError } from '../../../api/status.js';
+import { methodNotAllowed, StatusError } from '../../../api/status.js';
+import { isValidPortNum } from '../../../api/validation/ports.js';
 import { log } from '../../../client/log.js';
 import { Channel } from '../../nats/stream-frames.js';
 import type { NodeStreams } from '../streaming/node-streams.js';
 import { acceptWebSocket, negotiateChannelProtocol, upgradeOf } from '../streaming/websocket-channels.js';
 import type { RequestContext } from './context.js';
-import { nodeOf } from './pod-log.js';
+import { nodeOf, reachable } from './pod-log.js';
 
 /** SPDY's port-forward protocol, and the same carried inside a WebSocket (kubectl 1.31+ tunnels it so proxies pass it). */
 const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
@@ -30,12 +31,12 @@ interface ConnectionStreams {
  */
 export async function podPortForward(ctx: RequestContext, streams: NodeStreams | undefined): Promise<void> {
   const { req } = ctx;
-  if (req.method !== 'GET' && req.method !== 'POST') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed('the server does not allow this method on the requested resource');
   const pod: KObject = await ctx.store.get(ctx.info.namespace!, ctx.info.name!);
   const node = nodeOf(pod);
   if (pod.status?.phase !== 'Running') throw new StatusError(400, 'BadRequest', `pod ${pod.metadata.name} is not running (phase ${pod.status?.phase ?? 'Pending'}): its ports cannot be forwarded`);
-  if (!streams) throw new StatusError(503, 'ServiceUnavailable', 'the API server has no connection to the nodes\' agents (start it with --nats-servers)');
-  if (req.headers.upgrade?.toLowerCase() === 'websocket') return forwardChannels(ctx, streams, node, pod);
+  const agents = reachable(streams);
+  if (req.headers.upgrade?.toLowerCase() === 'websocket') return forwardChannels(ctx, agents, node, pod);
   const transport = await acceptSpdy(ctx);
   ctx.res.statusCode = 101;
   const conn = spdyConnection(transport, true);
@@ -59,7 +60,7 @@ export async function podPortForward(ctx: RequestContext, streams: NodeStreams |
     pending.set(id, pair);
     if (pair.data && pair.error) {
       pending.delete(id);
-      const done = forward(streams, node, pod, port, pair as Required<ConnectionStreams>).finally(() => forwarding.delete(done));
+      const done = forward(agents, node, pod, port, pair as Required<ConnectionStreams>).finally(() => forwarding.delete(done));
       forwarding.add(done);
     }
   });
@@ -101,7 +102,7 @@ async function forwardChannels(ctx: RequestContext, streams: NodeStreams, node: 
   const protocol = negotiateChannelProtocol(req, WEBSOCKET_PORT_FORWARD);
   const ports = query.getAll('ports').flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean).map(Number);
   if (!ports.length) throw new StatusError(400, 'BadRequest', 'query parameter "ports" is required');
-  for (const port of ports) if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StatusError(400, 'BadRequest', `invalid port ${port}`);
+  for (const port of ports) if (!isValidPortNum(port)) throw new StatusError(400, 'BadRequest', `invalid port ${port}`);
   const opened = await Promise.all(ports.map((port) => streams.open(node, 'portforward', {
     namespace: pod.metadata.namespace!, pod: pod.metadata.name!, uid: pod.metadata.uid!, container: '', portforward: { port },
   }).catch((err) => err as Error)));
@@ -145,7 +146,7 @@ async function forward(streams: NodeStreams, node: string, pod: KObject, port: n
   const { data, error } = pair;
   let stream;
   try {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${port}`);
+    if (!isValidPortNum(port)) throw new Error(`invalid port ${port}`);
     stream = await streams.open(node, 'portforward', { namespace: pod.metadata.namespace!, pod: pod.metadata.name!, uid: pod.metadata.uid!, container: '', portforward: { port } });
   } catch (err) {
     error.end(`error forwarding port ${port} to pod ${pod.metadata.name}: ${(err as Error).message}`);
