@@ -25,6 +25,8 @@ const DEBIAN = {
   skopeo: 'skopeo',
   // Tests run a registry that asks for credentials.
   htpasswd: 'apache2-utils',
+  // The service proxy programs the nodes' Services in nftables (issue 10).
+  nft: 'nftables',
 };
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
