@@ -29,6 +29,11 @@ commands:
                          the kubelet's role on a worker (its flag names): registers the Node, renews its Lease, keeps its
                          conditions, runs the pods bound to it through CRI, and answers logs, exec, attach and
                          port-forward over NATS
+  proxy --kubeconfig=PATH [--hostname-override=N] [--cluster-cidr=CIDR] [--nodeport-addresses=primary|CIDR,...]
+                 [--sync-period=30s] [--min-sync-period=1s] [--healthz-bind-address=0.0.0.0:10256]
+                 [--metrics-bind-address=127.0.0.1:10249] [--cleanup]
+                         kube-proxy's role on a node (its flag names, nftables mode): cluster IPs, NodePorts and load
+                         balancer addresses forwarded to ready endpoints by one nftables table in the node's namespace
   vpc-router --cluster-name=N --vpc-id=ID --vpc-cidr=CIDR --subnets=A,B [--region=R] [--period=2s]
                          the local VPC's router (skiff up starts it): applies the cluster's route table in the AWS
                          endpoint to the network namespace that links the local workers
@@ -58,6 +63,7 @@ const commands: Record<string, () => Promise<Command>> = {
   scheduler: async () => (await import('./commands/scheduler.js')).schedulerCommand,
   'cloud-controller-manager': async () => (await import('./commands/cloud-controller-manager.js')).cloudControllerManagerCommand,
   'node-agent': async () => (await import('./commands/node-agent.js')).nodeAgentCommand,
+  proxy: async () => (await import('./commands/proxy.js')).proxyCommand,
   'vpc-router': async () => (await import('./commands/vpc-router.js')).vpcRouterCommand,
   'ebs-devices': async () => (await import('./commands/ebs-devices.js')).ebsDevicesCommand,
   up: async () => (await import('./commands/up.js')).upCommand,
