@@ -8,7 +8,7 @@ import { kindFor, kinds } from '../../api/registry.js';
 import { forbidden, methodNotAllowed, notFound, StatusError, unauthorized } from '../../api/status.js';
 import { NAMESPACE_NODE_LEASE, NAMESPACE_SYSTEM } from '../../api/well-known.js';
 import { firstServiceIp, parseCidr, parsePortRange } from './allocators/ip-range.js';
-import { ensureKubernetesService } from './kubernetes-service.js';
+import { KubernetesService } from './kubernetes-service.js';
 import { ensureSystemPriorityClasses } from './system-priority-classes.js';
 import { serviceAllocations } from './allocators/service-allocations.js';
 import { Authenticator, isPublicPath, Unauthenticated } from './auth/authenticate.js';
@@ -90,6 +90,7 @@ export class ApiServer {
   /** Mutating admission by resource, run on creates. */
   private mutating = new Map<string, MutatingAdmission>();
   private priority!: PriorityAdmission;
+  private kubernetesService?: KubernetesService;
   private serviceAccounts!: ServiceAccountAdmission;
   url = '';
   caFile?: string;
@@ -186,7 +187,10 @@ export class ApiServer {
     const { port } = this.server.address() as AddressInfo;
     const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
     this.url = `${o.insecureServing ? 'http' : 'https'}://${host}:${port}`;
-    await ensureKubernetesService(this.storeFor('services'), this.storeFor('endpoints'), firstServiceIp(o.serviceClusterIPRange), o.advertiseAddress ?? host, port);
+    this.kubernetesService = new KubernetesService(this.kv, {
+      services: this.storeFor('services'), endpoints: this.storeFor('endpoints'), endpointSlices: this.storeFor('endpointslices', 'discovery.k8s.io'),
+    }, firstServiceIp(o.serviceClusterIPRange), o.advertiseAddress ?? host, port);
+    await this.kubernetesService.start();
     log.info('apiserver listening', { url: this.url });
   }
 
@@ -263,6 +267,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.kubernetesService?.stop();
     await this.nats?.close().catch(() => undefined);
     this.compactor?.stop();
     this.namespaces?.stop();

@@ -1,4 +1,4 @@
-import { Etcd3, type IOptions } from 'etcd3';
+import { Etcd3, type IOptions, type Lease } from 'etcd3';
 import type * as RPC from 'etcd3/lib/rpc.js';
 import { asBuffer, EtcdThread, type WatchHandlers } from './etcd-thread-client.js';
 import type { Transformer } from './encryption/transformer.js';
@@ -124,6 +124,14 @@ export class EtcdKV {
     const current = res.kvs[0];
     const ownHolds = own.target === 'Create' ? !current : !!current && current.modRevision === Number(own.mod_revision);
     return { failed: ownHolds ? 'extras' as const : 'exists' as const };
+  }
+
+  /**
+   * An etcd lease of `ttlSeconds`, kept alive by the client until revoked;
+   * keys put under it vanish when this server stops renewing it.
+   */
+  lease(ttlSeconds: number): Lease {
+    return this.client.lease(ttlSeconds, { autoKeepAlive: true });
   }
 
   /** A page of keys under `prefix`, read at one revision (the newest when 0). */

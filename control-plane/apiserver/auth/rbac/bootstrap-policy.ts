@@ -106,7 +106,7 @@ export function bootstrapClusterRoles(): KObject[] {
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
       rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews', 'subjectaccessreviews']),
       rule(READ, [''], ['services']),
-      // Skiff's node agent forwards Service traffic itself, so it follows endpoints as kube-proxy would.
+      // The service proxy on a node may run with the node's credentials: it follows Services and their endpoints.
       rule(READ, [''], ['endpoints']),
       rule(READ, ['discovery.k8s.io'], ['endpointslices']),
       rule(['create', 'delete', 'get', 'list', 'watch'], [''], ['nodes']),
@@ -135,6 +135,13 @@ export function bootstrapClusterRoles(): KObject[] {
     // a joining node's request (nodeclient) and a node renewing its own (selfnodeclient).
     clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'])]),
     clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'])]),
+    // kube-proxy's role, for a proxy with an identity of its own (system:kube-proxy).
+    clusterRole('system:node-proxier', [
+      rule(['list', 'watch'], [''], ['services', 'endpoints']),
+      rule(['get', 'list', 'watch'], [''], ['nodes']),
+      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+      rule(EVENT_WRITE, ['', 'events.k8s.io'], ['events']),
+    ]),
     clusterRole('system:kube-scheduler', [
       rule(EVENT_WRITE, ['', 'events.k8s.io'], ['events']),
       rule(['create'], ['coordination.k8s.io'], ['leases']),
@@ -217,6 +224,7 @@ export function bootstrapClusterRoleBindings(): KObject[] {
     clusterRoleBinding('system:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [group('system:bootstrappers')]),
     clusterRoleBinding('system:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]),
     clusterRoleBinding('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
+    clusterRoleBinding('system:node-proxier', 'system:node-proxier', [user('system:kube-proxy')]),
     clusterRoleBinding('system:volume-scheduler', 'system:volume-scheduler', [user('system:kube-scheduler')]),
     clusterRoleBinding('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),
     clusterRoleBinding('system:cloud-controller-manager', 'system:cloud-controller-manager', [user('system:cloud-controller-manager')]),
