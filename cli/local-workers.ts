@@ -33,6 +33,8 @@ export interface WorkerState {
   dir: string;
   containerdPid: number;
   agentPid: number;
+  /** The service proxy (absent in the state of a cluster started before it ran one). */
+  proxyPid?: number;
   /** The worker's /dev for its EBS volumes (ebs-devices makes them there). */
   deviceDir?: string;
 }
@@ -60,6 +62,10 @@ export interface LocalWorkersOptions {
   nats?: { url: string; caFile: string; grant(nodes: NodeNatsCredential[]): void };
   /** Where ebs-devices keeps the volumes' files and the workers' device folders. */
   ebs: EbsDeviceLayout;
+  /** The cluster's pod ranges, for the proxies. */
+  clusterCidr: string;
+  /** More node-agent flags (the cluster DNS). */
+  agentFlags?: string[];
   progress(msg: string): void;
   /** Called with each worker as soon as it runs, so a failure half-way still leaves it on record for `down`. */
   started(worker: WorkerState, components: ComponentState[]): void;
@@ -100,18 +106,20 @@ export async function startLocalWorkers(o: LocalWorkersOptions): Promise<WorkerS
     writeFileSync(join(dir, 'node.key'), keyPem!, { mode: 0o600 });
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, renderKubeconfig({ server: o.apiServer, caFile: o.caFile, certFile: join(dir, 'node.crt'), keyFile: join(dir, 'node.key'), user: nodeUser }), { mode: 0o600 });
-    o.progress(`starting worker ${instance.privateDnsName} (${instance.instanceId}, ${instance.privateIp} in ${instance.zone}): containerd and the node agent`);
+    o.progress(`starting worker ${instance.privateDnsName} (${instance.instanceId}, ${instance.privateIp} in ${instance.zone}): containerd, the node agent and the proxy`);
     const natsFlags = o.nats ? [`--nats-servers=${o.nats.url}`, `--nats-ca-file=${o.nats.caFile}`, `--nats-password-file=${credentials[i].passwordFile}`] : [];
     const deviceDir = workerDeviceDir(o.ebs, instance.instanceId);
     const worker = await startLocalWorker({
-      vpc: o.vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, registry: o.registry, detached: true, agentFlags: natsFlags, deviceDir,
+      vpc: o.vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, registry: o.registry, detached: true, agentFlags: [...natsFlags, ...(o.agentFlags ?? [])], deviceDir,
+      clusterCidr: o.clusterCidr,
     });
     const state: WorkerState = {
-      instance, netns: worker.netns, linkName: worker.linkName, dir, containerdPid: worker.containerd.pid!, agentPid: worker.agent.pid!, deviceDir,
+      instance, netns: worker.netns, linkName: worker.linkName, dir, containerdPid: worker.containerd.pid!, agentPid: worker.agent.pid!, proxyPid: worker.proxy.pid!, deviceDir,
     };
     o.started(state, [
       { name: `containerd-${i}`, pid: state.containerdPid, endpoint: `unix://${containerdSocket(dir)}`, log: join(dir, 'containerd.log'), command: worker.containerd.spawnargs },
       { name: `node-agent-${i}`, pid: state.agentPid, endpoint: instance.privateDnsName, log: worker.agentLog, command: worker.agent.spawnargs },
+      { name: `proxy-${i}`, pid: state.proxyPid!, endpoint: `http://${instance.privateIp}:10256/healthz`, log: worker.proxyLog, command: worker.proxy.spawnargs },
     ]);
     importBusyboxImages(worker.runtime, LOCAL_IMAGES);
     out.push(state);
@@ -119,10 +127,11 @@ export async function startLocalWorkers(o: LocalWorkersOptions): Promise<WorkerS
   return out;
 }
 
-/** Takes the workers apart: agents first (nothing restarts pods), then every sandbox, containerd, its shims and mounts, the namespaces. */
+/** Takes the workers apart: proxies and agents first (nothing restarts pods), then every sandbox, containerd, its shims and mounts, the namespaces (their nftables tables with them). */
 export async function stopLocalWorkers(vpc: LocalVpc, workers: WorkerState[], progress: (msg: string) => void): Promise<void> {
   for (const w of workers) {
     progress(`stopping worker ${w.instance.privateDnsName}`);
+    if (w.proxyPid && isAlive(w.proxyPid)) await stopProcess(w.proxyPid);
     if (isAlive(w.agentPid)) await stopProcess(w.agentPid);
     const layout = { dir: w.dir, socket: containerdSocket(w.dir), sandboxImage: PAUSE_IMAGE };
     if (isAlive(w.containerdPid)) await removeAllSandboxes(layout).catch(() => undefined);

@@ -8,7 +8,7 @@ import { connect, createServer } from 'node:net';
 import { writeServerConfig } from '../../control-plane/nats/server-config.js';
 import { nodeNatsUser } from '../../control-plane/nats/node-subjects.js';
 import { ensureLocalPki } from '../local-pki.js';
-import { apiserverArgs, cloudControllerManagerArgs, controllerManagerArgs, schedulerArgs } from '../control-plane-args.js';
+import { apiserverArgs, CLUSTER_CIDR, cloudControllerManagerArgs, controllerManagerArgs, schedulerArgs } from '../control-plane-args.js';
 import { renderKubeconfig } from '../kubeconfig-file.js';
 import { isAlive, LOCAL_CLUSTER_NAME, readState, skiffHome, stopProcess, writeState, type ClusterState, type ComponentState } from '../local-cluster.js';
 import { ensureAwsEndpoint } from '../aws-endpoint.js';
@@ -312,7 +312,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       try {
         await startLocalWorkers({
           aws: clients, clusterName: LOCAL_CLUSTER_NAME, vpc: localVpcOf(localVpc), count: workerCount, home, pkiDir: pki.dir, caFile,
-          apiServer: `https://${master}:${apiPort}`, logDir, ebs, progress: step, registry,
+          apiServer: `https://${master}:${apiPort}`, logDir, ebs, progress: step, registry, clusterCidr: CLUSTER_CIDR,
           nats: natsPort ? {
             url: `tls://${master}:${natsPort}`, caFile: pki.caFile,
             // The nodes' NATS users exist before their agents connect: nats-server reloads its configuration on SIGHUP.

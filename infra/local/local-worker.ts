@@ -36,6 +36,10 @@ export interface LocalWorkerSpec {
    * passed to the agent as --device-dir; without one the agent looks in /dev.
    */
   deviceDir?: string;
+  /** The cluster's pod ranges (the proxy's --cluster-cidr: traffic to a cluster IP from elsewhere is masqueraded). */
+  clusterCidr?: string;
+  /** More proxy flags (e.g. --min-sync-period). */
+  proxyFlags?: string[];
 }
 
 export interface LocalWorker {
@@ -47,6 +51,9 @@ export interface LocalWorker {
   agent: ChildProcess;
   /** The agent's log (its JSON lines). */
   agentLog: string;
+  /** The service proxy, beside the agent in the worker's namespace. */
+  proxy: ChildProcess;
+  proxyLog: string;
 }
 
 /** The skiff entry point, which the agent process runs. */
@@ -71,10 +78,23 @@ export function agentArgs(spec: LocalWorkerSpec): string[] {
 }
 
 /**
+ * The proxy's command line on a worker: kube-proxy's flags, with the
+ * node's credentials (a node may read Services and EndpointSlices) and its
+ * name, so it finds its own endpoints and addresses.
+ */
+export function proxyArgs(spec: LocalWorkerSpec): string[] {
+  return [
+    SKIFF_MAIN, 'proxy', `--kubeconfig=${spec.kubeconfig}`, `--hostname-override=${spec.instance.privateDnsName}`,
+    ...(spec.clusterCidr ? [`--cluster-cidr=${spec.clusterCidr}`] : []), ...(spec.proxyFlags ?? []),
+  ];
+}
+
+/**
  * Starts a worker the way an instance boots: its namespace plugged into the
- * VPC with the instance's private address, its containerd, then its agent,
- * both inside the namespace (nsenter --net), so the agent reaches pods and
- * the CRI streaming server as it does on an instance.
+ * VPC with the instance's private address, its containerd, then its agent
+ * and its service proxy, all inside the namespace (nsenter --net), so the
+ * agent reaches pods and the CRI streaming server, and the proxy programs
+ * the namespace's own nftables, as they do on an instance.
  */
 export async function startLocalWorker(spec: LocalWorkerSpec): Promise<LocalWorker> {
   const { netns, linkName } = workerNames(spec.instance.instanceId);
@@ -88,16 +108,22 @@ export async function startLocalWorker(spec: LocalWorkerSpec): Promise<LocalWork
   await waitForRuntime(runtime, () => containerd.exitCode === null && containerd.signalCode === null);
   if (spec.detached) containerd.unref();
   const agentLog = join(spec.dir, 'agent.log');
-  return { netns, linkName, deviceDir: spec.deviceDir, runtime, containerd, agent: spawnAgent(spec, netns, agentLog), agentLog };
+  const proxyLog = join(spec.dir, 'proxy.log');
+  const agent = spawnAgent(spec, netns, agentLog);
+  return { netns, linkName, deviceDir: spec.deviceDir, runtime, containerd, agent, agentLog, proxy: spawnInWorker(spec, netns, proxyArgs(spec), proxyLog), proxyLog };
 }
 
 /** Starts the worker's agent inside its namespace, logging to `log` (again after a crash: it adopts what runs). */
 export function spawnAgent(spec: LocalWorkerSpec, netns: string, log: string): ChildProcess {
+  return spawnInWorker(spec, netns, agentArgs(spec), log);
+}
+
+function spawnInWorker(spec: LocalWorkerSpec, netns: string, args: string[], log: string): ChildProcess {
   const fd = openSync(log, 'a');
-  const agent = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, ...agentArgs(spec)], { stdio: ['ignore', fd, fd], detached: !!spec.detached });
+  const child = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, ...args], { stdio: ['ignore', fd, fd], detached: !!spec.detached });
   closeSync(fd);
-  if (spec.detached) agent.unref();
-  return agent;
+  if (spec.detached) child.unref();
+  return child;
 }
 
 /** Sends SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
@@ -111,12 +137,13 @@ export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<v
 }
 
 /**
- * Stops a worker and removes everything it made: its pods' sandboxes, the
- * agent, containerd and its shims and mounts (the volumes' among them), the
+ * Stops a worker and removes everything it made: the proxy (its table goes
+ * with the namespace), its pods' sandboxes, the agent, containerd and its shims and mounts (the volumes' among them), the
  * namespace, and its device folder, which tells ebs-devices to take its
  * devices away.
  */
 export async function stopLocalWorker(vpc: LocalVpc, worker: LocalWorker): Promise<void> {
+  await stopChild(worker.proxy);
   await stopChild(worker.agent);
   await removeAllSandboxes(worker.runtime).catch(() => undefined);
   await stopChild(worker.containerd);
