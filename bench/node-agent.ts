@@ -11,6 +11,7 @@ import { BUSYBOX_IMAGE } from '../infra/local/local-images.js';
 import { RuntimeClient } from '../node-agent/cri/runtime-client.js';
 import { containerEnv } from '../node-agent/pods/container-env.js';
 import { containerConfig, LABEL_NODE_NAME, sandboxConfig, type SandboxSettings } from '../node-agent/pods/cri-config.js';
+import { podDNSConfig } from '../node-agent/pods/pod-dns.js';
 import { cpuSeconds, rssMb } from './process-stats.js';
 import { adminPool, skiff, stopChild, waitUntil, watchLines, writeReport } from './local-cluster.js';
 import { percentile, round, runConcurrently } from './stats.js';
@@ -183,9 +184,11 @@ async function rawPlans(call: Call, template: AnyObject, settings: SandboxSettin
   const spec = template.spec.containers[0];
   // Every copy's environment is the template's: nothing in it depends on the pod's name or IP.
   const env = await containerEnv(template, spec, sources, { podIP: '', hostIP, allocatable: {} });
+  // The resolver the agent skiff up starts gives the template: its cluster domain, no cluster DNS, the host's resolv.conf.
+  const { dnsConfig } = podDNSConfig(template, { clusterDNS: [], clusterDomain: settings.clusterDomain, hostResolvConf: () => readFileSync('/etc/resolv.conf', 'utf8'), nodeIP: hostIP });
   return Array.from({ length: count }, (_, i) => {
     const p = { ...template, metadata: { ...template.metadata, name: `${prefix}-${i}`, uid: randomUUID() } };
-    return { name: p.metadata.name, sandbox: sandboxConfig(p, settings, 0), container: containerConfig(p, spec, 0, env, [], memoryCapacityBytes) };
+    return { name: p.metadata.name, sandbox: sandboxConfig(p, settings, 0, dnsConfig), container: containerConfig(p, spec, 0, env, [], memoryCapacityBytes) };
   });
 }
 
@@ -265,7 +268,7 @@ export async function run(): Promise<boolean> {
     const node = await call('GET', `/api/v1/nodes/${nodeName}`);
     const memoryCapacityBytes = quantityValue(node.status.capacity.memory);
     const { runtimeName, runtimeVersion } = await runtime.runtimeCall('Version', {});
-    const settings: SandboxSettings = { rootDir: join(worker.dir, 'agent'), cgroupParent: `/skiff/${nodeName}`, nodeName: RAW_NODE };
+    const settings: SandboxSettings = { rootDir: join(worker.dir, 'agent'), cgroupParent: `/skiff/${nodeName}`, nodeName: RAW_NODE, clusterDomain: 'cluster.local' };
     await call('POST', '/api/v1/namespaces', { metadata: { name: NAMESPACE } });
     const idleRssMb = rssMb(agentPid);
     const loadBefore = loadavg()[0];

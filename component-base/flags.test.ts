@@ -8,6 +8,7 @@ test('typed flags read as pflag reads kube flags', (t) => {
     kubeconfig: '/k', 'leader-elect': true, 'secure-port': 0, 'lease-duration': 90_000, controllers: ['*', '-foo', 'bar'],
   });
   t.deepEqual(parseTypedFlags(['--leader-elect=false'], spec), { 'leader-elect': false });
+  t.deepEqual(parseTypedFlags(['--resolv-conf='], { 'resolv-conf': 'string-or-empty' }), { 'resolv-conf': '' });
 });
 
 test('bad flags and values are one-line errors', (t) => {
@@ -16,4 +17,5 @@ test('bad flags and values are one-line errors', (t) => {
   t.throws(() => parseTypedFlags(['--secure-port=10.5'], spec), { message: /--secure-port: must be an integer/ });
   t.throws(() => parseTypedFlags(['--lease-duration=soon'], spec), { message: /--lease-duration: must be a duration/ });
   t.throws(() => parseTypedFlags(['--kubeconfig'], spec), { message: 'flag needs an argument: --kubeconfig' });
+  t.throws(() => parseTypedFlags(['--kubeconfig='], spec), { message: 'flag needs an argument: --kubeconfig' });
 });

@@ -4,8 +4,11 @@ import { parseDuration } from '../api/time.js';
  * How a component flag reads its value, as Go's pflag reads kube's flags:
  * `bool` stands alone or takes `=true|false`; `duration` is Go's (10s, 1m30s)
  * and arrives in milliseconds; `list` is comma-separated and may repeat.
+ * A `string` must not be empty, which catches a `--kubeconfig=$UNSET`; a
+ * `string-or-empty` may, for the flags whose empty value means something
+ * (the kubelet's `--resolv-conf=""`: no resolver file).
  */
-export type FlagType = 'string' | 'bool' | 'int' | 'float' | 'duration' | 'list';
+export type FlagType = 'string' | 'string-or-empty' | 'bool' | 'int' | 'float' | 'duration' | 'list';
 
 type FlagValue<T extends FlagType> = T extends 'bool' ? boolean : T extends 'int' | 'float' | 'duration' ? number : T extends 'list' ? string[] : string;
 
@@ -51,6 +54,9 @@ export function parseTypedFlags<S extends Record<string, FlagType>>(argv: string
         break;
       case 'list':
         out[name] = [...((out[name] as string[] | undefined) ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+        break;
+      case 'string-or-empty':
+        out[name] = value;
         break;
       default:
         if (value === '') throw new Error(`flag needs an argument: --${name}`);

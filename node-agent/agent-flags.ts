@@ -1,3 +1,4 @@
+import { canonicalIP } from '../api/net.js';
 import type { Taint } from '../api/taints.js';
 
 const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
@@ -20,5 +21,14 @@ export function parseTaints(items: string[]): Taint[] {
     if (!m) throw new Error(`--register-with-taints: "${item}" is not key=value:Effect`);
     if (!EFFECTS.includes(m[3])) throw new Error(`--register-with-taints: "${item}": the effect must be one of ${EFFECTS.join(', ')}`);
     return { key: m[1], ...(m[2] ? { value: m[2] } : {}), effect: m[3] } as Taint;
+  });
+}
+
+/** --cluster-dns: IP addresses, as the kubelet takes them (it writes them as Go prints an IP). */
+export function parseClusterDNS(items: string[]): string[] {
+  return items.map((item) => {
+    const ip = canonicalIP(item);
+    if (!ip) throw new Error(`--cluster-dns: "${item}" is not an IP address`);
+    return ip.ip;
   });
 }

@@ -40,6 +40,10 @@ export interface NodeAgentOptions {
   rootDir: string;
   /** --device-dir: where attached EBS volumes appear (/dev; a local worker's own device folder). */
   deviceDir?: string;
+  /** --cluster-dns (none), --cluster-domain (none) and --resolv-conf (/etc/resolv.conf): the pods' resolvers, as the kubelet's. */
+  clusterDNS: string[];
+  clusterDomain: string;
+  resolvConf: string;
   /** The kubelet's node lease duration (40 s), renewed every quarter of it. */
   leaseDurationSeconds: number;
   /** --node-status-update-frequency (10 s): how often the status is computed; posted when it changed or every report frequency (5 min). */
@@ -49,7 +53,10 @@ export interface NodeAgentOptions {
   registry?: Registry;
 }
 
-export const NODE_AGENT_DEFAULTS = { maxPods: 110, leaseDurationSeconds: 40, nodeStatusUpdateFrequencyMs: 10_000, nodeStatusReportFrequencyMs: 5 * 60_000 };
+export const NODE_AGENT_DEFAULTS = {
+  maxPods: 110, leaseDurationSeconds: 40, nodeStatusUpdateFrequencyMs: 10_000, nodeStatusReportFrequencyMs: 5 * 60_000,
+  clusterDNS: [] as string[], clusterDomain: '', resolvConf: '/etc/resolv.conf',
+};
 
 
 /** The kubelet's nodeStatusUpdateRetry. */
@@ -84,6 +91,7 @@ export class NodeAgent {
     const pods = new PodSync(this.client, this.runtime, {
       nodeName: this.opts.nodeName, nodeIP: node.status.addresses[0].address, rootDir: this.opts.rootDir,
       deviceDir: this.opts.deviceDir ?? '/dev', onVolumesInUseChanged: () => this.statusSoon(),
+      clusterDNS: this.opts.clusterDNS, clusterDomain: this.opts.clusterDomain, resolvConf: this.opts.resolvConf,
       // One cgroup per node: two local workers on one host keep their pods apart.
       cgroupParent: `/skiff/${this.opts.nodeName}`, // Pods synced at once: as many as the node may run, as the kubelet gives every pod a worker of its own. A sync
       // waits on the runtime most of the time (a sandbox takes seconds when many start together): fewer workers

@@ -12,7 +12,7 @@ import { stopOnSignals } from '../../component-base/component.js';
 import { parseTypedFlags } from '../../component-base/flags.js';
 import { startSecureServing } from '../../component-base/secure-serving.js';
 import { instanceMetadata } from '../../controllers/aws/region.js';
-import { parseNodeLabels, parseTaints } from '../../node-agent/agent-flags.js';
+import { parseClusterDNS, parseNodeLabels, parseTaints } from '../../node-agent/agent-flags.js';
 import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
 import { NODE_AGENT_DEFAULTS, NodeAgent } from '../../node-agent/node-agent.js';
 
@@ -22,6 +22,7 @@ const FLAGS = {
   'max-pods': 'int', 'root-dir': 'string', 'device-dir': 'string', address: 'string', port: 'int', 'tls-cert-file': 'string', 'tls-private-key-file': 'string',
   'node-status-update-frequency': 'duration', 'kube-api-qps': 'int', 'kube-api-burst': 'int',
   'nats-servers': 'list', 'nats-ca-file': 'string', 'nats-user': 'string', 'nats-password-file': 'string',
+  'cluster-dns': 'list', 'cluster-domain': 'string', 'resolv-conf': 'string-or-empty',
 } as const;
 
 /**
@@ -59,6 +60,9 @@ export async function nodeAgentCommand(argv: string[]): Promise<void> {
     ...NODE_AGENT_DEFAULTS, nodeName, nodeIP: flags['node-ip'], providerID, externalCloudProvider: cloud === 'external',
     labels: parseNodeLabels(flags['node-labels'] ?? []), taints: parseTaints(flags['register-with-taints'] ?? []), maxPods, rootDir,
     deviceDir: flags['device-dir'] ?? '/dev',
+    // The kubelet's defaults: no cluster DNS and no cluster domain unless told (skiff up tells it cluster.local).
+    clusterDNS: parseClusterDNS(flags['cluster-dns'] ?? []), clusterDomain: flags['cluster-domain'] ?? NODE_AGENT_DEFAULTS.clusterDomain,
+    resolvConf: flags['resolv-conf'] ?? NODE_AGENT_DEFAULTS.resolvConf,
     nodeStatusUpdateFrequencyMs: flags['node-status-update-frequency'] ?? NODE_AGENT_DEFAULTS.nodeStatusUpdateFrequencyMs, registry,
   }, nats);
   const signal = stopOnSignals('node-agent');

@@ -73,6 +73,8 @@ export function agentArgs(spec: LocalWorkerSpec): string[] {
     SKIFF_MAIN, 'node-agent', `--kubeconfig=${spec.kubeconfig}`, `--container-runtime-endpoint=unix://${containerdSocket(spec.dir)}`,
     ...(cloud ? ['--cloud-provider=external', `--provider-id=aws:///${instance.zone}/${instance.instanceId}`] : []), `--node-ip=${instance.privateIp}`,
     `--hostname-override=${instance.privateDnsName}`, `--root-dir=${join(spec.dir, 'agent')}`,
+    // The kubelet has no cluster domain unless told; a Skiff cluster's is the one Kubernetes clusters use.
+    '--cluster-domain=cluster.local',
     ...(spec.deviceDir ? [`--device-dir=${spec.deviceDir}`] : []), ...(spec.agentFlags ?? []),
   ];
 }

@@ -3,6 +3,8 @@ import type { AnyObject } from '../../client/resource.js';
 import type { CriMount } from '../volumes/container-mounts.js';
 import { expand } from './container-env.js';
 import { containerResources } from './container-resources.js';
+import type { DNSConfig } from './pod-dns.js';
+import { podHostname } from './pod-hostname.js';
 import { containerSecurityContext, sandboxSecurityContext } from './security-context.js';
 
 /** The labels the kubelet puts on what it makes through CRI: how an agent finds its pods' sandboxes and containers again after a restart. */
@@ -24,18 +26,24 @@ export interface SandboxSettings {
   cgroupParent: string;
   /** The node the sandboxes are made for (LABEL_NODE_NAME). */
   nodeName: string;
+  /** --cluster-domain: the end of a pod's FQDN hostname. */
+  clusterDomain: string;
 }
 
 export const podLogDirectory = (pod: AnyObject, s: SandboxSettings) => join(s.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`);
 
 const podLabels = (pod: AnyObject) => ({ [LABEL_POD_UID]: pod.metadata.uid, [LABEL_POD_NAME]: pod.metadata.name, [LABEL_POD_NAMESPACE]: pod.metadata.namespace });
 
-/** The sandbox of a pod: its network (the pod's IP comes from CNI), hostname, log folder and security context. */
-export function sandboxConfig(pod: AnyObject, s: SandboxSettings, attempt: number): Record<string, unknown> {
+/**
+ * The sandbox of a pod: its network (the pod's IP comes from CNI), hostname, resolver (the runtime writes its
+ * /etc/resolv.conf from dnsConfig), log folder and security context.
+ */
+export function sandboxConfig(pod: AnyObject, s: SandboxSettings, attempt: number, dnsConfig: DNSConfig): Record<string, unknown> {
   return {
     metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, attempt },
-    hostname: pod.spec?.hostname ?? pod.metadata.name,
+    hostname: podHostname(pod, s.clusterDomain),
     logDirectory: podLogDirectory(pod, s),
+    dnsConfig,
     labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod), [LABEL_NODE_NAME]: s.nodeName },
     linux: {
       cgroupParent: s.cgroupParent,

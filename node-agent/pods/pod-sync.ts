@@ -21,6 +21,7 @@ import { containerConfig, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_UID, 
 import { Backoff } from './backoff.js';
 import { ContainerConfigError, containerEnv, type EnvSources } from './container-env.js';
 import { deadSandboxes } from './dead-sandboxes.js';
+import { PodDNSConfigurer, type ClusterDNSSettings } from './pod-dns.js';
 import { pendingPodStatus } from './pending-status.js';
 import { containerStatus, podPhase, type RuntimeContainer } from './pod-status.js';
 import { runAsNonRootViolation } from './security-context.js';
@@ -47,13 +48,14 @@ const MIN_GRACE_SECONDS = 2;
 interface StepContext {
   pod: AnyObject;
   sandboxId: string;
-  config: Record<string, any>;
+  /** The sandbox's config, worked out the first time a sandbox or container is made in this sync. */
+  config(): Record<string, any>;
   podIP: string;
   containers: RuntimeContainer[];
   volumes: Map<string, MountedVolume>;
 }
 
-export interface PodSyncOptions extends SandboxSettings {
+export interface PodSyncOptions extends SandboxSettings, ClusterDNSSettings {
   nodeName: string;
   nodeIP: string;
   /** The node's allocatable now: the downward API's value of a limit the container does not set. */
@@ -87,6 +89,7 @@ export class PodSync {
   private readonly recorder: EventRecorder;
   private readonly volumes: VolumeManager;
   private readonly probes: ProbeManager;
+  private readonly dns: PodDNSConfigurer;
   /** The uid of each pod seen here, so a pod deleted outright can still be found in the runtime by its CRI label. */
   private readonly uids = new Map<string, string>();
   /** Pods whose start was measured. */
@@ -106,6 +109,7 @@ export class PodSync {
     };
     this.pods.addEventHandler({ onAdd: enqueue, onUpdate: (_old, pod) => enqueue(pod), onDelete: enqueue });
     this.recorder = new EventRecorder(client, { component: 'kubelet', host: opts.nodeName }, { onError: opts.onError });
+    this.dns = new PodDNSConfigurer(opts, this.recorder);
     this.volumes = new VolumeManager(client, this.recorder, {
       rootDir: opts.rootDir, nodeName: opts.nodeName, deviceDir: opts.deviceDir, allocatable: opts.allocatable, onError: opts.onError,
       onVolumesInUseChanged: opts.onVolumesInUseChanged,
@@ -216,14 +220,18 @@ export class PodSync {
     const volumes = await this.volumes.setUp(pod);
     if (!volumes.ready && !sandbox) return this.waitForVolumes(pod);
     // A new sandbox is the pod's next attempt: its name must not collide with one a crash or a failed start left.
-    const config = sandboxConfig(pod, this.opts, sandbox ? sandbox.metadata.attempt : Math.max(-1, ...sandboxes.map((s) => s.metadata.attempt ?? 0)) + 1);
+    const attempt = sandbox ? sandbox.metadata.attempt : Math.max(-1, ...sandboxes.map((s) => s.metadata.attempt ?? 0)) + 1;
+    // Only when something is made, as the kubelet works it out: a settled pod's syncs neither read the host's
+    // resolv.conf nor repeat a MissingClusterDNS warning.
+    let config: Record<string, any> | undefined;
+    const configOnce = () => (config ??= sandboxConfig(pod, this.opts, attempt, this.dns.forPod(pod)));
     if (!sandbox) {
-      const { podSandboxId } = await this.runtime.runtimeCall('RunPodSandbox', { config });
-      sandbox = { id: podSandboxId, metadata: config.metadata };
+      const { podSandboxId } = await this.runtime.runtimeCall('RunPodSandbox', { config: configOnce() });
+      sandbox = { id: podSandboxId };
     }
     const sandboxStatus = (await this.runtime.runtimeCall('PodSandboxStatus', { podSandboxId: sandbox.id })).status;
     const containers = await this.containersOf(sandbox.id);
-    const step: StepContext = { pod, sandboxId: sandbox.id, config, podIP: sandboxStatus.network?.ip ?? '', containers, volumes: volumes.mounted };
+    const step: StepContext = { pod, sandboxId: sandbox.id, config: configOnce, podIP: sandboxStatus.network?.ip ?? '', containers, volumes: volumes.mounted };
     // Init containers run one at a time, in order, each to a successful exit, before any other container starts.
     const initStatuses: Record<string, any>[] = [];
     let initialized = true;
@@ -321,7 +329,7 @@ export class PodSync {
     const nonRoot = await runAsNonRootViolation(pod, spec, this.runtime);
     if (nonRoot) return waiting('CreateContainerConfigError', nonRoot);
     const { containerId } = await this.runtime.runtimeCall('CreateContainer', {
-      podSandboxId: step.sandboxId, sandboxConfig: step.config, config: containerConfig(pod, spec, current ? current.attempt + 1 : 0, env, mounts, this.opts.memoryCapacityBytes),
+      podSandboxId: step.sandboxId, sandboxConfig: step.config(), config: containerConfig(pod, spec, current ? current.attempt + 1 : 0, env, mounts, this.opts.memoryCapacityBytes),
     });
     await this.runtime.runtimeCall('StartContainer', { containerId });
     if (restart) this.restarts.next(key);

@@ -138,8 +138,8 @@ test.serial('a container an agent made but did not start before it died is start
     await node.killAgent();
     const created: any = await admin.create(PODS, pod('half-made'));
     // What the dead agent got done: the sandbox, and the container made in it, never started.
-    const settings = { rootDir: join(dirname(node.worker.agentLog), 'agent'), cgroupParent: '/skiff/worker-crash', nodeName: 'worker-crash' };
-    const config = sandboxConfig(created, settings, 0);
+    const settings = { rootDir: join(dirname(node.worker.agentLog), 'agent'), cgroupParent: '/skiff/worker-crash', nodeName: 'worker-crash', clusterDomain: 'cluster.local' };
+    const config = sandboxConfig(created, settings, 0, { servers: [], searches: [], options: [] });
     const { podSandboxId } = await cri.runtimeCall('RunPodSandbox', { config });
     const { containerId } = await cri.runtimeCall('CreateContainer', {
       podSandboxId, sandboxConfig: config, config: containerConfig(created, created.spec.containers[0], 0, [], [], 1 << 30),
