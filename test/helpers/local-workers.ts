@@ -26,13 +26,16 @@ export interface TestWorkers {
 export interface TestWorkerOptions {
   /** Every worker in this zone (by default round robin over the cluster's zones). */
   zone?: string;
+  /** The cluster's pod ranges, for the workers' proxies (--cluster-cidr). */
+  clusterCidr?: string;
+  proxyFlags?: string[];
 }
 
 /**
  * `count` local workers of the testbed's cluster, as `skiff up` lays them
  * out: an instance each in the AWS endpoint, a network namespace plugged
  * into the cluster's local VPC with the instance's address, containerd and
- * a node agent process inside it with the node's identity, and the VPC
+ * a node agent and a service proxy inside it with the node's identity, and the VPC
  * router applying the cluster's route table, and ebs-devices making the
  * EBS volumes attached to their instances their block devices (folders
  * under one temporary folder, all removed by stop()). The testbed's API server must
@@ -86,6 +89,7 @@ export async function startTestWorkers(bed: CloudTestbed, vpcCidr: string, count
       }));
       const worker = await startLocalWorker({
         vpc, instance, dir, kubeconfig, sandboxImage: PAUSE_IMAGE, agentFlags, deviceDir: workerDeviceDir(ebs, instance.instanceId),
+        clusterCidr: options.clusterCidr, proxyFlags: options.proxyFlags,
       });
       workers.push({ ...worker, instance });
       importBusyboxImages(worker.runtime, LOCAL_IMAGES);

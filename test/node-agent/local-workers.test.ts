@@ -26,7 +26,7 @@ test.before(async () => {
     controllers: ['cloud-node', 'cloud-node-lifecycle', 'route'], configureCloudRoutes: true, clusterCidr,
     routeReconciliationPeriodMs: 500, nodeStatusUpdateFrequencyMs: 500, nodeMonitorPeriodMs: 500,
   });
-  local = await startTestWorkers(bed, vpcCidr, 2, ['--node-status-update-frequency=1s']);
+  local = await startTestWorkers(bed, vpcCidr, 2, ['--node-status-update-frequency=1s'], { clusterCidr });
 });
 test.after.always(async () => {
   await local?.stop();
@@ -91,7 +91,6 @@ test.serial('a pod on one worker reaches a pod on the other through the route ta
 test.serial('an in-cluster client in a pod on a worker lists pods with its mounted token: kubectl with no kubeconfig, trusting the mounted CA', async (t) => {
   const admin = adminClient(bed.cluster);
   const [a] = local.workers;
-  const { masterAddress } = local.vpc;
   const rbac: ResourceRef = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespaced: true };
   try {
     await admin.create(rbac, {
@@ -99,15 +98,14 @@ test.serial('an in-cluster client in a pod on a worker lists pods with its mount
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
       subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'default' }],
     });
-    // kubectl is one static binary: the host's, mounted into busybox. The API server is reached at its own
-    // address (the kubernetes Service's cluster IP needs the service proxy); the token and CA are the mounted ones.
+    // kubectl is one static binary: the host's, mounted into busybox. The API server is reached as any in-cluster
+    // client reaches it: the kubernetes Service's cluster IP from the environment the agent sets, through the worker's proxy.
     await admin.create(PODS, {
       metadata: { name: 'in-cluster', namespace: 'default' },
       spec: {
         nodeName: a.instance.privateDnsName, terminationGracePeriodSeconds: 0,
         containers: [{
           name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'],
-          env: [{ name: 'KUBERNETES_SERVICE_HOST', value: masterAddress }, { name: 'KUBERNETES_SERVICE_PORT', value: new URL(bed.cluster.url).port }],
           volumeMounts: [{ name: 'kubectl', mountPath: '/usr/local/bin/kubectl', readOnly: true }],
         }],
         volumes: [{ name: 'kubectl', hostPath: { path: '/usr/bin/kubectl', type: 'File' } }],

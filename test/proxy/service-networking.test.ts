@@ -1,0 +1,255 @@
+import { execFileSync } from 'node:child_process';
+import test from 'ava';
+import type { AnyObject } from '../../client/resource.js';
+import { DEPLOYMENTS, NODES, PODS, SERVICES } from '../../client/resources.js';
+import type { RestClient } from '../../client/rest-client.js';
+import { localVpcOf } from '../../infra/local/local-vpc.js';
+import { RuntimeClient } from '../../node-agent/cri/runtime-client.js';
+import { adminClient } from '../helpers/apiserver.js';
+import { startCloudControllerManager, startCloudTestbed, type CloudTestbed, type RunningCloudControllerManager } from '../helpers/cloud.js';
+import { BUSYBOX_IMAGE } from '../helpers/containerd.js';
+import { eventually } from '../helpers/eventually.js';
+import { startTestWorkers, testVpcCidr, type TestWorkers } from '../helpers/local-workers.js';
+import { startScheduler, type RunningScheduler } from '../helpers/scheduler.js';
+
+const clusterCidr = '10.244.0.0/16';
+const NS = 'default';
+let bed: CloudTestbed;
+let ccm: RunningCloudControllerManager;
+let scheduler: RunningScheduler;
+let local: TestWorkers;
+let admin: RestClient;
+type Worker = TestWorkers['workers'][number];
+
+test.before(async () => {
+  const vpcCidr = testVpcCidr();
+  const { masterAddress } = localVpcOf({ id: 'x', vpcCidr, subnets: [] });
+  bed = await startCloudTestbed({
+    vpcCidr, apiServer: { bindAddress: '0.0.0.0', advertiseAddress: masterAddress },
+    controllers: {
+      controllers: ['nodeipam', 'root-ca-cert-publisher', 'endpointslice', 'deployment', 'replicaset'],
+      allocateNodeCidrs: true, clusterCidr,
+    },
+  });
+  ccm = await startCloudControllerManager(bed, {
+    controllers: ['cloud-node', 'route'], configureCloudRoutes: true, clusterCidr, routeReconciliationPeriodMs: 500,
+  });
+  scheduler = await startScheduler(bed.cluster);
+  local = await startTestWorkers(bed, vpcCidr, 2, ['--node-status-update-frequency=1s'], { clusterCidr });
+  admin = adminClient(bed.cluster);
+  for (const w of local.workers) {
+    await eventually(`${w.instance.privateDnsName} Ready with routes`, async () => {
+      const n = await admin.get(NODES, w.instance.privateDnsName).catch(() => undefined);
+      return n?.spec?.podCIDR && !(n.spec.taints ?? []).length && n.status?.conditions?.some((c: AnyObject) => c.type === 'Ready' && c.status === 'True');
+    }, 60_000, 300);
+  }
+});
+test.after.always(async () => {
+  admin?.close();
+  await local?.stop();
+  await scheduler?.stop();
+  await ccm?.stop();
+  await bed?.stop();
+});
+
+/** An HTTP server pod: / answers its hostname, /cgi-bin/ip the client address it sees. */
+const SERVE = [
+  'sh', '-c',
+  'mkdir -p /www/cgi-bin && hostname > /www/index.html'
+  + ' && printf \'#!/bin/sh\\necho "Content-Type: text/plain"\\necho\\necho "$REMOTE_ADDR"\\n\' > /www/cgi-bin/ip'
+  + ' && chmod +x /www/cgi-bin/ip && exec httpd -f -p 8080 -h /www',
+];
+const readiness = { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 };
+
+function serverPod(name: string, worker: Worker, labels: Record<string, string>): AnyObject {
+  return {
+    metadata: { name, namespace: NS, labels },
+    spec: { nodeName: worker.instance.privateDnsName, terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: SERVE, readinessProbe: readiness }] },
+  };
+}
+
+function clientPod(name: string, worker: Worker): AnyObject {
+  return { metadata: { name, namespace: NS }, spec: { nodeName: worker.instance.privateDnsName, terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }] } };
+}
+
+function service(name: string, selector: Record<string, string>, spec: Record<string, unknown> = {}): AnyObject {
+  return { metadata: { name, namespace: NS }, spec: { selector, ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec } };
+}
+
+async function readyPod(name: string): Promise<AnyObject> {
+  return eventually(`${name} Ready`, async () => {
+    const p = await admin.get(PODS, name, { namespace: NS });
+    return p.status?.conditions?.some((c: AnyObject) => c.type === 'Ready' && c.status === 'True') && p;
+  }, 60_000, 300);
+}
+
+/** Runs a command in a pod's container through its worker's CRI, as `kubectl exec` would. */
+async function exec(worker: Worker, pod: string, cmd: string[], timeoutSeconds = 10): Promise<{ code: number; out: string }> {
+  const cri = new RuntimeClient(`unix://${worker.runtime.socket}`);
+  try {
+    const { containers } = await cri.runtimeCall('ListContainers', { filter: { labelSelector: { 'io.kubernetes.pod.name': pod }, state: { state: 'CONTAINER_RUNNING' } } });
+    if (!containers.length) throw new Error(`no running container of ${pod} on ${worker.instance.privateDnsName}`);
+    const r = await cri.runtimeCall('ExecSync', { containerId: containers[0].id, cmd, timeout: timeoutSeconds });
+    return { code: r.exitCode, out: `${Buffer.from(r.stdout).toString('utf8')}${Buffer.from(r.stderr).toString('utf8')}` };
+  } finally {
+    cri.close();
+  }
+}
+
+const wget = (url: string, seconds = 3) => ['timeout', String(seconds), 'wget', '-q', '-O', '-', url];
+
+/** A request from this host, which sits on the VPC's bridge as the master does: outside every worker. */
+async function fromOutside(url: string, timeoutMs = 3000): Promise<{ status: number; body: string } | { error: string }> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return { status: res.status, body: (await res.text()).trim() };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    return { error: cause?.code ?? (err as Error).name };
+  }
+}
+
+let a: Worker;
+let b: Worker;
+test.before(() => {
+  [a, b] = local.workers;
+});
+
+test.serial('a ClusterIP Service is reached from a pod on the other worker, and a pod reaches itself through its own Service (hairpin)', async (t) => {
+  await admin.create(PODS, serverPod('web-a', a, { app: 'web' }));
+  await admin.create(PODS, clientPod('client-b', b));
+  const svc = await admin.create(SERVICES, service('web', { app: 'web' }));
+  await readyPod('web-a');
+  await readyPod('client-b');
+  const body = await eventually('the ClusterIP answers from the other worker', async () => {
+    const r = await exec(b, 'client-b', wget(`http://${svc.spec.clusterIP}/`));
+    return r.code === 0 && r.out.trim();
+  }, 20_000, 300);
+  t.is(body, 'web-a');
+  const hairpin = await exec(a, 'web-a', wget(`http://${svc.spec.clusterIP}/cgi-bin/ip`));
+  t.is(hairpin.code, 0, hairpin.out);
+});
+
+test.serial('a NodePort answers from outside the workers on every worker, whichever worker the pod runs on; eTP Cluster masquerades', async (t) => {
+  const svc = await admin.create(SERVICES, service('web-np', { app: 'web' }, { type: 'NodePort' }));
+  const port = svc.spec.ports[0].nodePort;
+  for (const w of [a, b]) {
+    const got = await eventually(`NodePort ${port} on ${w.instance.privateIp}`, async () => {
+      const r = await fromOutside(`http://${w.instance.privateIp}:${port}/`);
+      return 'status' in r && r.status === 200 && r;
+    }, 20_000, 300);
+    t.is(got.body, 'web-a');
+  }
+  const seen = await fromOutside(`http://${b.instance.privateIp}:${port}/cgi-bin/ip`);
+  t.like(seen, { status: 200, body: b.instance.privateIp }, 'traffic that crosses to another worker is masqueraded to the node\'s address');
+});
+
+test.serial('a Service with no endpoints refuses connections at once, from a pod and on its NodePort', async (t) => {
+  const svc = await admin.create(SERVICES, service('nobody', { app: 'nobody' }, { type: 'NodePort' }));
+  await eventually('the refusal is programmed', async () => {
+    const r = await exec(b, 'client-b', wget(`http://${svc.spec.clusterIP}/`, 5));
+    return /Connection refused/.test(r.out);
+  }, 20_000, 300);
+  const started = Date.now();
+  const r = await exec(b, 'client-b', wget(`http://${svc.spec.clusterIP}/`, 5));
+  t.regex(r.out, /Connection refused/);
+  t.true(Date.now() - started < 4000, 'refused, not left to time out');
+  t.deepEqual(await fromOutside(`http://${a.instance.privateIp}:${svc.spec.ports[0].nodePort}/`), { error: 'ECONNREFUSED' });
+});
+
+test.serial('endpoints are picked at random, and sessionAffinity ClientIP keeps a client on one', async (t) => {
+  await admin.create(PODS, serverPod('web-b', b, { app: 'web' }));
+  await readyPod('web-b');
+  const spread = await admin.get(SERVICES, 'web', { namespace: NS });
+  const hosts = async (ip: string, n: number) => {
+    const seen = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const r = await exec(b, 'client-b', wget(`http://${ip}/`));
+      if (r.code === 0) seen.add(r.out.trim());
+    }
+    return seen;
+  };
+  await eventually('both pods answer the ClusterIP', async () => (await hosts(spread.spec.clusterIP, 10)).size === 2, 20_000, 300);
+  const sticky = await admin.create(SERVICES, service('web-sticky', { app: 'web' }, { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } }));
+  await eventually('the sticky Service answers', async () => (await exec(b, 'client-b', wget(`http://${sticky.spec.clusterIP}/`))).code === 0, 20_000, 300);
+  t.is((await hosts(sticky.spec.clusterIP, 12)).size, 1, 'one client, one endpoint');
+});
+
+test.serial('externalTrafficPolicy Local: the node with the pod keeps the client address and its health check answers 200; the other answers 503 and takes no traffic', async (t) => {
+  await admin.create(PODS, serverPod('local-a', a, { app: 'local' }));
+  await readyPod('local-a');
+  const svc = await admin.create(SERVICES, service('local', { app: 'local' }, { type: 'LoadBalancer', externalTrafficPolicy: 'Local' }));
+  const hc = svc.spec.healthCheckNodePort;
+  const port = svc.spec.ports[0].nodePort;
+  t.truthy(hc);
+  const healthy = await eventually('the health check on the pod\'s node', async () => {
+    const r = await fromOutside(`http://${a.instance.privateIp}:${hc}/healthz`);
+    return 'status' in r && r.status === 200 && r;
+  }, 20_000, 300);
+  t.like(JSON.parse(healthy.body), { service: { namespace: NS, name: 'local' }, localEndpoints: 1 });
+  const other = await fromOutside(`http://${b.instance.privateIp}:${hc}/healthz`);
+  t.like(other, { status: 503 });
+  t.is(JSON.parse((other as { body: string }).body).localEndpoints, 0);
+  const kept = await fromOutside(`http://${a.instance.privateIp}:${port}/cgi-bin/ip`);
+  t.like(kept, { status: 200, body: local.vpc.masterAddress }, 'the client\'s own address reaches the pod');
+  t.like(await fromOutside(`http://${b.instance.privateIp}:${port}/`, 1500), { error: 'TimeoutError' }, 'a node without a local endpoint drops outside traffic');
+});
+
+test.serial('internalTrafficPolicy Local: cluster traffic goes only to endpoints on the client\'s own node', async (t) => {
+  await admin.create(PODS, clientPod('client-a', a));
+  await readyPod('client-a');
+  const svc = await admin.create(SERVICES, service('local-only', { app: 'local' }, { internalTrafficPolicy: 'Local' }));
+  await eventually('reached from the pod\'s node', async () => (await exec(a, 'client-a', wget(`http://${svc.spec.clusterIP}/`))).code === 0, 20_000, 300);
+  const other = await exec(b, 'client-b', wget(`http://${svc.spec.clusterIP}/`, 2));
+  t.not(other.code, 0, 'no endpoint on the client\'s node: not sent elsewhere');
+});
+
+test.serial('a rolling update of three replicas with readiness probes loses no request sent through the ClusterIP all along', async (t) => {
+  const labels = { app: 'roll' };
+  await admin.create(DEPLOYMENTS, {
+    metadata: { name: 'roll', namespace: NS },
+    spec: {
+      replicas: 3, selector: { matchLabels: labels },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels },
+        spec: {
+          terminationGracePeriodSeconds: 10,
+          containers: [{
+            name: 'main', image: BUSYBOX_IMAGE, command: SERVE, readinessProbe: readiness, env: [{ name: 'VERSION', value: '1' }],
+            // As users do: keep serving while the endpoint's removal reaches every node.
+            lifecycle: { preStop: { exec: { command: ['sleep', '3'] } } },
+          }],
+        },
+      },
+    },
+  });
+  const svc = await admin.create(SERVICES, service('roll', labels));
+  const rolledOut = (generation: number) => eventually('the Deployment rolled out', async () => {
+    const d = await admin.get(DEPLOYMENTS, 'roll', { namespace: NS });
+    const s = d.status ?? {};
+    return s.observedGeneration >= generation && s.updatedReplicas === 3 && s.availableReplicas === 3 && s.replicas === 3 && d;
+  }, 120_000, 500);
+  const first = await rolledOut(1);
+  await eventually('the Service answers', async () => (await exec(b, 'client-b', wget(`http://${svc.spec.clusterIP}/`))).code === 0, 20_000, 300);
+  const loop = `touch /tmp/run; while [ -f /tmp/run ]; do if timeout 3 wget -q -O /dev/null http://${svc.spec.clusterIP}/; then echo ok; else echo FAIL; fi; sleep 0.05; done > /tmp/requests 2>&1`;
+  const running = exec(b, 'client-b', ['sh', '-c', loop], 300);
+  await new Promise((r) => setTimeout(r, 1000));
+  await admin.patch(DEPLOYMENTS, 'roll', 'json', [{ op: 'replace', path: '/spec/template/spec/containers/0/env/0/value', value: '2' }], { namespace: NS });
+  await rolledOut((first.metadata.generation ?? 1) + 1);
+  await new Promise((r) => setTimeout(r, 4000));
+  await exec(b, 'client-b', ['rm', '/tmp/run']);
+  await running;
+  const results = (await exec(b, 'client-b', ['cat', '/tmp/requests'])).out.trim().split('\n');
+  const failed = results.filter((l) => l !== 'ok');
+  t.true(results.length > 50, `${results.length} requests sent`);
+  t.deepEqual(failed, [], `${failed.length} of ${results.length} requests failed`);
+});
+
+test.serial('the proxy programs only its own table in each worker\'s namespace, and the host\'s nftables stay untouched', (t) => {
+  for (const w of [a, b]) {
+    const tables = execFileSync('nsenter', [`--net=/run/netns/${w.netns}`, '/usr/sbin/nft', 'list', 'tables'], { encoding: 'utf8' });
+    t.regex(tables, /^table ip skiff-proxy$/m);
+  }
+  t.false(execFileSync('/usr/sbin/nft', ['list', 'tables'], { encoding: 'utf8' }).includes('skiff-proxy'));
+});
