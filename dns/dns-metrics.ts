@@ -5,6 +5,8 @@ const COUNTED_TYPES = new Set(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', '
 
 /** What one query was, for its metrics. */
 export interface QueryOutcome {
+  /** The listener as CoreDNS names it: dns://ADDRESS:PORT. */
+  server: string;
   /** The zone that answered: the cluster domain with its trailing dot, or "." for what went upstream or was refused. */
   zone: string;
   transport: 'udp' | 'tcp';
@@ -21,8 +23,7 @@ export class DnsMetrics {
   private readonly responses: Counter<'server' | 'zone' | 'view' | 'rcode' | 'plugin'>;
   private readonly duration: Histogram<'server' | 'zone' | 'view' | 'type'>;
 
-  /** `server` is the listener as CoreDNS names it: dns://ADDRESS:PORT. */
-  constructor(registry: Registry, private readonly server: string) {
+  constructor(registry: Registry) {
     const registers = [registry];
     this.requests = new Counter({
       name: 'coredns_dns_requests_total', registers, labelNames: ['server', 'zone', 'view', 'proto', 'family', 'type'],
@@ -41,7 +42,7 @@ export class DnsMetrics {
 
   observe(q: QueryOutcome): void {
     const type = COUNTED_TYPES.has(q.type) ? q.type : 'other';
-    const base = { server: this.server, zone: q.zone, view: '' };
+    const base = { server: q.server, zone: q.zone, view: '' };
     this.requests.inc({ ...base, proto: q.transport, family: String(q.family), type });
     this.responses.inc({ ...base, rcode: q.rcode, plugin: q.zone === '.' ? (q.rcode === 'REFUSED' ? '' : 'forward') : 'kubernetes' });
     this.duration.observe({ ...base, type }, q.seconds);

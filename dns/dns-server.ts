@@ -29,10 +29,12 @@ export class DnsServer {
   static async listen(opts: DnsServerOptions): Promise<DnsServer> {
     if (!isIP(opts.bindAddress)) throw new Error(`invalid --bind-address ${JSON.stringify(opts.bindAddress)}: want an IP address`);
     for (let attempt = 1; ; attempt++) {
-      const udp = await bindUdp(opts);
+      const name = { value: '' };
+      const udp = await bindUdp(opts, name);
       const port = udp.address().port;
+      name.value = `dns://${opts.bindAddress.includes(':') ? `[${opts.bindAddress}]` : opts.bindAddress}:${port}`;
       try {
-        const tcp = await listenTcp(opts, port);
+        const tcp = await listenTcp(opts, port, name.value);
         return new DnsServer(udp, tcp, closableServer(tcp), port);
       } catch (err) {
         udp.close();
@@ -47,7 +49,8 @@ export class DnsServer {
   }
 }
 
-function bindUdp(opts: DnsServerOptions): Promise<UdpSocket> {
+/** `server` names the listener once its port is known; no query arrives before. */
+function bindUdp(opts: DnsServerOptions, server: { value: string }): Promise<UdpSocket> {
   const socket = createSocket({ type: isIP(opts.bindAddress) === 6 ? 'udp6' : 'udp4' });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
@@ -55,7 +58,7 @@ function bindUdp(opts: DnsServerOptions): Promise<UdpSocket> {
       socket.off('error', reject);
       socket.on('error', (err) => log.error('dns udp socket error', { error: err.message }));
       socket.on('message', (message, from) => {
-        opts.handler.handle(message, 'udp', from.family as 'IPv4' | 'IPv6').then(
+        opts.handler.handle(message, { server: server.value, transport: 'udp', family: from.family as 'IPv4' | 'IPv6' }).then(
           (reply) => reply && socket.send(reply, from.port, from.address),
           (err: Error) => log.error('answering a dns query failed', { transport: 'udp', error: err.message }),
         );
@@ -65,8 +68,8 @@ function bindUdp(opts: DnsServerOptions): Promise<UdpSocket> {
   });
 }
 
-function listenTcp(opts: DnsServerOptions, port: number): Promise<Server> {
-  const server = createServer((socket) => serveConnection(socket, opts.handler));
+function listenTcp(opts: DnsServerOptions, port: number, name: string): Promise<Server> {
+  const server = createServer((socket) => serveConnection(socket, opts.handler, name));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, opts.bindAddress, () => {
@@ -78,12 +81,12 @@ function listenTcp(opts: DnsServerOptions, port: number): Promise<Server> {
 }
 
 /** Queries on one connection are answered as they complete, which RFC 7766 allows in any order. */
-function serveConnection(socket: Socket, handler: QueryHandler): void {
+function serveConnection(socket: Socket, handler: QueryHandler, server: string): void {
   const family = (socket.remoteFamily ?? 'IPv4') as 'IPv4' | 'IPv6';
   socket.setTimeout(TCP_IDLE_TIMEOUT_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
   readFrames(socket, (message) => {
-    handler.handle(message, 'tcp', family).then(
+    handler.handle(message, { server, transport: 'tcp', family }).then(
       (reply) => {
         if (reply && !socket.destroyed) socket.write(frame(reply));
       },

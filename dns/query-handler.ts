@@ -26,6 +26,14 @@ export interface QueryHandlerOptions {
   synced(): boolean;
 }
 
+/** Where a query came in. */
+export interface QuerySource {
+  /** The listener, as CoreDNS names it in its metrics: dns://ADDRESS:PORT. */
+  server: string;
+  transport: 'udp' | 'tcp';
+  family: 'IPv4' | 'IPv6';
+}
+
 interface Outcome {
   reply: Buffer;
   zone: string;
@@ -45,12 +53,13 @@ export class QueryHandler {
   constructor(private readonly opts: QueryHandlerOptions) {}
 
   /** The answer to send back, or undefined to send nothing. */
-  async handle(message: Buffer, transport: 'udp' | 'tcp', family: 'IPv4' | 'IPv6'): Promise<Buffer | undefined> {
+  async handle(message: Buffer, from: QuerySource): Promise<Buffer | undefined> {
     const started = performance.now();
-    const outcome = await this.respond(message, transport);
+    const outcome = await this.respond(message, from.transport);
     if (outcome) {
       this.opts.metrics?.observe({
-        zone: outcome.zone, transport, family: family === 'IPv6' ? 2 : 1, type: outcome.type, rcode: outcome.rcode, seconds: (performance.now() - started) / 1000,
+        server: from.server, zone: outcome.zone, transport: from.transport, family: from.family === 'IPv6' ? 2 : 1,
+        type: outcome.type, rcode: outcome.rcode, seconds: (performance.now() - started) / 1000,
       });
     }
     return outcome?.reply;

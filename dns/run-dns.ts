@@ -71,7 +71,7 @@ export async function runDns(config: ClientConfig, signal: AbortSignal, settings
         const zone = new ClusterZone(settings.clusterDomain, { services: services.store, slices: slices.store, namespaces: namespaces.store });
         const handler = new QueryHandler({
           zone, upstream: settings.upstreams.length ? new Upstream(settings.upstreams) : undefined,
-          metrics: new DnsMetrics(registry, `dns://${settings.bindAddress.includes(':') ? `[${settings.bindAddress}]` : settings.bindAddress}:${settings.port}`),
+          metrics: new DnsMetrics(registry),
           synced: () => informers.hasSynced(),
         });
         // Served before the informers sync, so names outside the zone resolve from the start; the zone's answer SERVFAIL until then.
