@@ -5,6 +5,7 @@ import type { RestClient } from '../../client/rest-client.js';
 import type { SecureServing } from '../../component-base/secure-serving.js';
 import { runDns, type DnsSettings } from '../../dns/run-dns.js';
 import { identityConfig, type TestCluster } from '../helpers/apiserver.js';
+import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
 
 /** The user `skiff dns` runs as: its bootstrap ClusterRole is all it has. */
@@ -17,7 +18,7 @@ export interface RunningDns {
   stop(): Promise<void>;
 }
 
-/** Runs `skiff dns` in this process against the test cluster as system:skiff-dns, on free ports of 127.0.0.1. */
+/** Runs `skiff dns` in this process against the test cluster as system:skiff-dns, on free ports of 127.0.0.1; answers once it is ready (its informers synced). */
 export async function startDns(cluster: TestCluster, settings: Partial<DnsSettings> = {}): Promise<RunningDns> {
   const config = await identityConfig(cluster, DNS_USER);
   const abort = new AbortController();
@@ -32,8 +33,10 @@ export async function startDns(cluster: TestCluster, settings: Partial<DnsSettin
   const failed = running.then(() => {
     throw new Error('skiff dns stopped before it served');
   });
+  const listeningOn = await Promise.race([port, failed]);
+  await eventually('skiff dns to be ready', async () => (await fetchText(`${serving!.url}/readyz`)).status === 200);
   return {
-    port: await Promise.race([port, failed]),
+    port: listeningOn,
     get serving() {
       return serving;
     },
