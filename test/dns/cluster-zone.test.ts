@@ -27,6 +27,8 @@ test.before(async () => {
   ], [{ name: 'pg', port: 15432, protocol: 'TCP' }]);
   await createService(admin, NS, 'peers', { clusterIP: 'None', publishNotReadyAddresses: true, ports: [{ name: 'gossip', port: 7946 }] });
   await createSlice(admin, NS, 'peers', 'peers-a', [{ ip: '10.244.2.1', ready: false }, { ip: '10.244.2.2', ready: true }]);
+  await createService(admin, NS, 'v6', { clusterIP: 'None' });
+  await createSlice(admin, NS, 'v6', 'v6-a', [{ ip: 'fd00:10:244::5', hostname: 'six' }], [], 'IPv6');
   await createService(admin, NS, 'ext', { type: 'ExternalName', externalName: 'db.example.com' });
   dns = await startDns(cluster);
 });
@@ -79,6 +81,15 @@ test('a headless Service answers its ready endpoints (ready true or unset), each
   t.deepEqual(answerData(await query(dns.port, `db-0.${zone('db')}`, 'A'), 'A'), ['10.244.1.1']);
   t.deepEqual(answerData(await query(dns.port, `10-244-1-2.${zone('db')}`, 'A'), 'A'), ['10.244.1.2']);
   t.is((await query(dns.port, `10-244-1-1.${zone('db')}`, 'A')).rcode, 'NXDOMAIN', 'an endpoint with a hostname goes by its hostname');
+});
+
+test('IPv6 endpoints answer AAAA, not A, and their PTR under ip6.arpa', async (t) => {
+  t.deepEqual(answerData(await query(dns.port, zone('v6'), 'AAAA'), 'AAAA'), ['fd00:10:244::5']);
+  const a = await query(dns.port, zone('v6'), 'A');
+  t.is(a.rcode, 'NOERROR');
+  t.deepEqual(a.answers, []);
+  const reverse = `${[...'fd00001002440000000000000000'.padEnd(31, '0'), '5'].reverse().join('.')}.ip6.arpa`;
+  t.deepEqual(answerData(await query(dns.port, reverse, 'PTR'), 'PTR'), [`six.${zone('v6')}`]);
 });
 
 test('publishNotReadyAddresses publishes the endpoints that are not ready too', async (t) => {
