@@ -34,6 +34,11 @@ commands:
                  [--metrics-bind-address=127.0.0.1:10249] [--cleanup]
                          kube-proxy's role on a node (its flag names, nftables mode): cluster IPs, NodePorts and load
                          balancer addresses forwarded to ready endpoints by one nftables table in the node's namespace
+  dns --kubeconfig=PATH [--cluster-domain=cluster.local] [--upstream=IP[:PORT],...] [--bind-address=0.0.0.0 --port=53]
+                 [--advertise-address=IP --service-ip=IP] [--secure-port=9153]
+                         the cluster DNS add-on: answers the cluster domain from Services and EndpointSlices (CoreDNS's
+                         kubernetes plugin's records), forwards other names upstream (none: REFUSED); with
+                         --advertise-address and --service-ip it keeps kube-system/kube-dns and its own slice of it
   vpc-router --cluster-name=N --vpc-id=ID --vpc-cidr=CIDR --subnets=A,B [--region=R] [--period=2s]
                          the local VPC's router (skiff up starts it): applies the cluster's route table in the AWS
                          endpoint to the network namespace that links the local workers
@@ -64,6 +69,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'cloud-controller-manager': async () => (await import('./commands/cloud-controller-manager.js')).cloudControllerManagerCommand,
   'node-agent': async () => (await import('./commands/node-agent.js')).nodeAgentCommand,
   proxy: async () => (await import('./commands/proxy.js')).proxyCommand,
+  dns: async () => (await import('./commands/dns.js')).dnsCommand,
   'vpc-router': async () => (await import('./commands/vpc-router.js')).vpcRouterCommand,
   'ebs-devices': async () => (await import('./commands/ebs-devices.js')).ebsDevicesCommand,
   up: async () => (await import('./commands/up.js')).upCommand,

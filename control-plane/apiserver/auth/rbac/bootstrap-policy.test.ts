@@ -48,7 +48,7 @@ test('every bootstrap object is valid, labelled and marked for auto-update', (t)
   const roles = new Set(bootstrapClusterRoles().map((r) => r.metadata.name));
   for (const b of bootstrapClusterRoleBindings()) t.true(roles.has(b.roleRef.name), `${b.metadata.name} binds an existing role`);
   for (const name of ['cluster-admin', 'admin', 'edit', 'view', 'system:discovery', 'system:basic-user', 'system:public-info-viewer', 'system:node',
-    'system:node-bootstrapper', 'system:kube-scheduler', 'system:kube-controller-manager', 'system:cloud-controller-manager']) {
+    'system:node-bootstrapper', 'system:kube-scheduler', 'system:kube-controller-manager', 'system:cloud-controller-manager', 'system:skiff-dns']) {
     t.true(roles.has(name), name);
   }
 });
@@ -179,6 +179,18 @@ class MemoryStore implements BootstrapStore {
     return this.objects.delete(name);
   }
 }
+
+test('system:skiff-dns reads the zone\'s objects and keeps kube-dns and its slices, and nothing more', (t) => {
+  const dns = { name: 'system:skiff-dns', groups: ['system:authenticated'] };
+  for (const resource of ['services', 'namespaces']) for (const verb of ['list', 'watch']) t.true(may(dns, verb, resource), `${verb} ${resource}`);
+  t.true(may(dns, 'get', 'services', { namespace: 'kube-system', name: 'kube-dns' }));
+  t.true(may(dns, 'create', 'services', { namespace: 'kube-system' }));
+  for (const verb of ['list', 'watch', 'get', 'create', 'update', 'delete']) t.true(may(dns, verb, 'endpointslices', { apiGroup: 'discovery.k8s.io', namespace: 'kube-system', name: 'kube-dns-x' }), verb);
+  t.false(may(dns, 'update', 'services', { namespace: 'kube-system', name: 'kube-dns' }), 'a Service made is the cluster\'s');
+  t.false(may(dns, 'delete', 'services', { namespace: 'kube-system', name: 'kube-dns' }));
+  t.false(may(dns, 'list', 'secrets'));
+  t.false(may(dns, 'list', 'pods'));
+});
 
 test('ensureBootstrapPolicy creates what is missing, and does nothing the second time', async (t) => {
   const stores = { clusterRoles: new MemoryStore(), clusterRoleBindings: new MemoryStore() };

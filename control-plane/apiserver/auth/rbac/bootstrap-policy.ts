@@ -162,6 +162,13 @@ export function bootstrapClusterRoles(): KObject[] {
       rule(READ, ['storage.k8s.io'], ['csidrivers']),
       rule(READ, ['storage.k8s.io'], ['csistoragecapacities']),
     ]),
+    // `skiff dns`: reads what the cluster zone is made of, makes kube-system/kube-dns
+    // when missing, and keeps (and at exit deletes) its own EndpointSlice of it.
+    clusterRole('system:skiff-dns', [
+      rule(['list', 'watch'], [''], ['services', 'namespaces']),
+      rule(['get', 'create'], [''], ['services']),
+      rule(['list', 'watch', 'get', 'create', 'update', 'delete'], ['discovery.k8s.io'], ['endpointslices']),
+    ]),
     clusterRole('system:volume-scheduler', [
       rule(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumes']),
       rule(READ, ['storage.k8s.io'], ['storageclasses']),
@@ -225,6 +232,7 @@ export function bootstrapClusterRoleBindings(): KObject[] {
     clusterRoleBinding('system:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]),
     clusterRoleBinding('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
     clusterRoleBinding('system:node-proxier', 'system:node-proxier', [user('system:kube-proxy')]),
+    clusterRoleBinding('system:skiff-dns', 'system:skiff-dns', [user('system:skiff-dns')]),
     clusterRoleBinding('system:volume-scheduler', 'system:volume-scheduler', [user('system:kube-scheduler')]),
     clusterRoleBinding('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),
     clusterRoleBinding('system:cloud-controller-manager', 'system:cloud-controller-manager', [user('system:cloud-controller-manager')]),
