@@ -20,6 +20,8 @@ let scheduler: RunningScheduler;
 let local: TestWorkers;
 let admin: RestClient;
 type Worker = TestWorkers['workers'][number];
+let a: Worker;
+let b: Worker;
 
 test.before(async () => {
   const vpcCidr = testVpcCidr();
@@ -37,6 +39,7 @@ test.before(async () => {
   scheduler = await startScheduler(bed.cluster);
   local = await startTestWorkers(bed, vpcCidr, 2, ['--node-status-update-frequency=1s'], { clusterCidr });
   admin = adminClient(bed.cluster);
+  [a, b] = local.workers;
   for (const w of local.workers) {
     await eventually(`${w.instance.privateDnsName} Ready with routes`, async () => {
       const n = await admin.get(NODES, w.instance.privateDnsName).catch(() => undefined);
@@ -52,19 +55,20 @@ test.after.always(async () => {
   await bed?.stop();
 });
 
+/** A CGI script answering the client address the pod sees (busybox httpd gives IPv4 clients as [::ffff:a.b.c.d]). */
+const CLIENT_IP_CGI = '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "$REMOTE_ADDR" | sed -e "s/^\\[::ffff://" -e "s/]$//"\n';
 /** An HTTP server pod: / answers its hostname, /cgi-bin/ip the client address it sees. */
 const SERVE = [
   'sh', '-c',
-  'mkdir -p /www/cgi-bin && hostname > /www/index.html'
-  + ' && printf \'#!/bin/sh\\necho "Content-Type: text/plain"\\necho\\necho "$REMOTE_ADDR"\\n\' > /www/cgi-bin/ip'
-  + ' && chmod +x /www/cgi-bin/ip && exec httpd -f -p 8080 -h /www',
+  'mkdir -p /www/cgi-bin && hostname > /www/index.html && printf "%s" "$CGI" > /www/cgi-bin/ip && chmod +x /www/cgi-bin/ip && exec httpd -f -p 8080 -h /www',
 ];
+const SERVE_ENV = [{ name: 'CGI', value: CLIENT_IP_CGI }];
 const readiness = { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 };
 
 function serverPod(name: string, worker: Worker, labels: Record<string, string>): AnyObject {
   return {
     metadata: { name, namespace: NS, labels },
-    spec: { nodeName: worker.instance.privateDnsName, terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: SERVE, readinessProbe: readiness }] },
+    spec: { nodeName: worker.instance.privateDnsName, terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: SERVE, env: SERVE_ENV, readinessProbe: readiness }] },
   };
 }
 
@@ -109,17 +113,12 @@ async function fromOutside(url: string, timeoutMs = 3000): Promise<{ status: num
   }
 }
 
-let a: Worker;
-let b: Worker;
-test.before(() => {
-  [a, b] = local.workers;
-});
 
 test.serial('a ClusterIP Service is reached from a pod on the other worker, and a pod reaches itself through its own Service (hairpin)', async (t) => {
   await admin.create(PODS, serverPod('web-a', a, { app: 'web' }));
   await admin.create(PODS, clientPod('client-b', b));
   const svc = await admin.create(SERVICES, service('web', { app: 'web' }));
-  await readyPod('web-a');
+  const web = await readyPod('web-a');
   await readyPod('client-b');
   const body = await eventually('the ClusterIP answers from the other worker', async () => {
     const r = await exec(b, 'client-b', wget(`http://${svc.spec.clusterIP}/`));
@@ -128,6 +127,7 @@ test.serial('a ClusterIP Service is reached from a pod on the other worker, and 
   t.is(body, 'web-a');
   const hairpin = await exec(a, 'web-a', wget(`http://${svc.spec.clusterIP}/cgi-bin/ip`));
   t.is(hairpin.code, 0, hairpin.out);
+  t.not(hairpin.out.trim(), web.status.podIP, 'the answer to a pod\'s own request came back through the proxy: masqueraded');
 });
 
 test.serial('a NodePort answers from outside the workers on every worker, whichever worker the pod runs on; eTP Cluster masquerades', async (t) => {
@@ -141,7 +141,7 @@ test.serial('a NodePort answers from outside the workers on every worker, whiche
     t.is(got.body, 'web-a');
   }
   const seen = await fromOutside(`http://${b.instance.privateIp}:${port}/cgi-bin/ip`);
-  t.like(seen, { status: 200, body: b.instance.privateIp }, 'traffic that crosses to another worker is masqueraded to the node\'s address');
+  t.like(seen, { status: 200, body: b.instance.privateIp }, `traffic that crosses to another worker is masqueraded to the node's address: ${JSON.stringify(seen)}`);
 });
 
 test.serial('a Service with no endpoints refuses connections at once, from a pod and on its NodePort', async (t) => {
@@ -216,7 +216,7 @@ test.serial('a rolling update of three replicas with readiness probes loses no r
         spec: {
           terminationGracePeriodSeconds: 10,
           containers: [{
-            name: 'main', image: BUSYBOX_IMAGE, command: SERVE, readinessProbe: readiness, env: [{ name: 'VERSION', value: '1' }],
+            name: 'main', image: BUSYBOX_IMAGE, command: SERVE, readinessProbe: readiness, env: [{ name: 'VERSION', value: '1' }, ...SERVE_ENV],
             // As users do: keep serving while the endpoint's removal reaches every node.
             lifecycle: { preStop: { exec: { command: ['sleep', '3'] } } },
           }],
