@@ -11,6 +11,9 @@ import { BUSYBOX_IMAGE } from '../helpers/containerd.js';
 import { eventually } from '../helpers/eventually.js';
 import { startTestWorkers, testVpcCidr, type TestWorkers } from '../helpers/local-workers.js';
 import { startScheduler, type RunningScheduler } from '../helpers/scheduler.js';
+import { runDns } from '../../dns/run-dns.js';
+import { freePort } from '../helpers/free-port.js';
+import { identityConfig } from '../helpers/apiserver.js';
 
 const clusterCidr = '10.244.0.0/16';
 const NS = 'default';
@@ -19,6 +22,9 @@ let ccm: RunningCloudControllerManager;
 let scheduler: RunningScheduler;
 let local: TestWorkers;
 let admin: RestClient;
+let dns: { stop: AbortController; done: Promise<void> } | undefined;
+/** The kube-dns Service's address: the tenth of the service range. */
+const DNS_IP = '10.96.0.10';
 type Worker = TestWorkers['workers'][number];
 let a: Worker;
 let b: Worker;
@@ -37,7 +43,17 @@ test.before(async () => {
     controllers: ['cloud-node', 'route'], configureCloudRoutes: true, clusterCidr, routeReconciliationPeriodMs: 500,
   });
   scheduler = await startScheduler(bed.cluster);
-  local = await startTestWorkers(bed, vpcCidr, 2, ['--node-status-update-frequency=1s'], { clusterCidr });
+  local = await startTestWorkers(bed, vpcCidr, 2, ['--node-status-update-frequency=1s', `--cluster-dns=${DNS_IP}`], { clusterCidr });
+  // Cluster DNS runs on the master, as skiff up runs it, behind kube-dns: the workers' proxies send pods' queries there.
+  const stop = new AbortController();
+  const config = await identityConfig(bed.cluster, 'system:skiff-dns');
+  dns = {
+    stop,
+    done: runDns(config, stop.signal, {
+      clusterDomain: 'cluster.local', bindAddress: masterAddress, port: await freePort(), upstreams: [],
+      registration: { advertiseAddress: masterAddress, serviceIP: DNS_IP },
+    }),
+  };
   admin = adminClient(bed.cluster);
   [a, b] = local.workers;
   for (const w of local.workers) {
@@ -48,6 +64,8 @@ test.before(async () => {
   }
 });
 test.after.always(async () => {
+  dns?.stop.abort();
+  await dns?.done;
   admin?.close();
   await local?.stop();
   await scheduler?.stop();
@@ -244,6 +262,30 @@ test.serial('a rolling update of three replicas with readiness probes loses no r
   const failed = results.filter((l) => l !== 'ok');
   t.true(results.length > 50, `${results.length} requests sent`);
   t.deepEqual(failed, [], `${failed.length} of ${results.length} requests failed`);
+});
+
+test.serial('pods resolve Services through cluster DNS over UDP behind the kube-dns ClusterIP: the short name, the full name, a headless Service, and a missing name', async (t) => {
+  const web = await admin.get(SERVICES, 'web', { namespace: NS });
+  const lookup = (name: string) => exec(b, 'client-b', ['nslookup', name]);
+  // busybox's nslookup tries every search domain and fails if any fails: the first, the namespace's, is the one that answers.
+  const short = await eventually('the short name resolves', async () => {
+    const r = await lookup('web');
+    return /Name:\s+web\.default\.svc\.cluster\.local/.test(r.out) && r;
+  }, 20_000, 500);
+  t.regex(short.out, new RegExp(`Name:\\s+web\\.default\\.svc\\.cluster\\.local\\s+Address:\\s+${web.spec.clusterIP.replaceAll('.', '\\.')}`));
+  t.true((await lookup('web.default.svc.cluster.local')).out.includes(web.spec.clusterIP));
+  const byName = await exec(b, 'client-b', wget('http://web/'));
+  t.is(byName.code, 0, `the libc resolver in the pod finds the short name through the search path: ${byName.out}`);
+  await admin.create(SERVICES, service('web-headless', { app: 'web' }, { clusterIP: 'None' }));
+  const pods = await Promise.all(['web-a', 'web-b'].map((n) => admin.get(PODS, n, { namespace: NS })));
+  const headless = await eventually('the headless Service lists both pods', async () => {
+    const r = await lookup('web-headless.default.svc.cluster.local');
+    return pods.every((p) => r.out.includes(p.status.podIP)) && r;
+  }, 20_000, 500);
+  t.is(headless.code, 0);
+  const missing = await lookup('nothing.default.svc.cluster.local');
+  t.not(missing.code, 0);
+  t.regex(missing.out, /NXDOMAIN/);
 });
 
 test.serial('the proxy programs only its own table in each worker\'s namespace, and the host\'s nftables stay untouched', (t) => {
