@@ -4,10 +4,15 @@
  * them the same way.
  */
 
+import { formatAddress, parseCidr } from '../api/net.js';
 import { DEFAULTS } from '../control-plane/apiserver/options.js';
 
 /** The pod network the node IPAM controller hands out node ranges from. */
 export const CLUSTER_CIDR = '10.244.0.0/16';
+/** The cluster's DNS domain, the one Kubernetes clusters use. */
+export const CLUSTER_DOMAIN = 'cluster.local';
+/** The kube-dns Service's address: the tenth of the service range, as kubeadm gives it. */
+export const CLUSTER_DNS_IP = formatAddress(parseCidr(DEFAULTS.serviceClusterIPRange).base + 10n, 4);
 
 export interface ComponentEndpoint {
   kubeconfig: string;
@@ -57,5 +62,17 @@ export function cloudControllerManagerArgs(c: ComponentEndpoint & { clusterName:
     'cloud-controller-manager', '--cloud-provider=aws', `--cluster-name=${c.clusterName}`, `--kubeconfig=${c.kubeconfig}`, '--leader-elect=true',
     `--bind-address=${c.bindAddress}`, `--secure-port=${c.securePort}`, '--configure-cloud-routes=true', `--cluster-cidr=${CLUSTER_CIDR}`,
     '--concurrent-service-syncs=10',
+  ];
+}
+
+/**
+ * Cluster DNS on a master: served on the master's address, registered
+ * behind kube-dns (CLUSTER_DNS_IP) with that address, so the nodes'
+ * proxies send pods' queries there.
+ */
+export function dnsArgs(c: ComponentEndpoint & { advertiseAddress: string; port: number }): string[] {
+  return [
+    'dns', `--kubeconfig=${c.kubeconfig}`, `--cluster-domain=${CLUSTER_DOMAIN}`, `--bind-address=${c.bindAddress}`, `--port=${c.port}`,
+    `--advertise-address=${c.advertiseAddress}`, `--service-ip=${CLUSTER_DNS_IP}`, `--secure-port=${c.securePort}`,
   ];
 }

@@ -16,6 +16,7 @@ export interface LocalPki {
   controllerManager: { certFile: string; keyFile: string };
   scheduler: { certFile: string; keyFile: string };
   cloudControllerManager: { certFile: string; keyFile: string };
+  dns: { certFile: string; keyFile: string };
   nats: { certFile: string; keyFile: string; password: string; passwordFile: string };
   /** Encryption at rest for secrets: an AES-GCM key made once. */
   encryptionConfig: string;
@@ -43,7 +44,7 @@ function ensureSecretFile(path: string, make: () => string): string {
  * Every certificate and key a local cluster needs, made on first start and
  * reused after: etcd's own CA with its serving certificate and the API
  * server's client certificate; the cluster CA; an identity per component
- * (admin in system:masters, the controller-manager, the scheduler, the cloud-controller-manager, NATS); the key that
+ * (admin in system:masters, the controller-manager, the scheduler, the cloud-controller-manager, cluster DNS, NATS); the key that
  * encrypts secrets at rest.
  */
 export async function ensureLocalPki(home: string, natsHosts: string[] = []): Promise<LocalPki> {
@@ -59,6 +60,7 @@ export async function ensureLocalPki(home: string, natsHosts: string[] = []): Pr
   const controllerManager = await ensurePair(ca, dir, 'controller-manager', { commonName: 'system:kube-controller-manager', usages: ['client'] });
   const scheduler = await ensurePair(ca, dir, 'scheduler', { commonName: 'system:kube-scheduler', usages: ['client'] });
   const cloudControllerManager = await ensurePair(ca, dir, 'cloud-controller-manager', { commonName: 'system:cloud-controller-manager', usages: ['client'] });
+  const dns = await ensurePair(ca, dir, 'dns', { commonName: 'system:skiff-dns', usages: ['client'] });
   // The workers reach NATS at the master's address on the local VPC.
   const nats = await ensurePair(ca, dir, 'nats', { commonName: 'nats', hosts: [...hosts, ...natsHosts], usages: ['server'] });
   const passwordFile = join(dir, 'nats-control-plane.password');
@@ -71,6 +73,6 @@ export async function ensureLocalPki(home: string, natsHosts: string[] = []): Pr
   return {
     dir, caFile: ca.certFile, caKeyFile: ca.keyFile,
     etcd: { caFile: etcdCA.certFile, ...etcdServer, clientCertFile: etcdClient.certFile, clientKeyFile: etcdClient.keyFile },
-    admin, controllerManager, scheduler, cloudControllerManager, nats: { ...nats, password, passwordFile }, encryptionConfig,
+    admin, controllerManager, scheduler, cloudControllerManager, dns, nats: { ...nats, password, passwordFile }, encryptionConfig,
   };
 }

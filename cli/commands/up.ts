@@ -8,7 +8,7 @@ import { connect, createServer } from 'node:net';
 import { writeServerConfig } from '../../control-plane/nats/server-config.js';
 import { nodeNatsUser } from '../../control-plane/nats/node-subjects.js';
 import { ensureLocalPki } from '../local-pki.js';
-import { apiserverArgs, CLUSTER_CIDR, cloudControllerManagerArgs, controllerManagerArgs, schedulerArgs } from '../control-plane-args.js';
+import { apiserverArgs, CLUSTER_CIDR, CLUSTER_DNS_IP, cloudControllerManagerArgs, controllerManagerArgs, dnsArgs, schedulerArgs } from '../control-plane-args.js';
 import { renderKubeconfig } from '../kubeconfig-file.js';
 import { isAlive, LOCAL_CLUSTER_NAME, readState, skiffHome, stopProcess, writeState, type ClusterState, type ComponentState } from '../local-cluster.js';
 import { ensureAwsEndpoint } from '../aws-endpoint.js';
@@ -298,6 +298,19 @@ export async function upCommand(argv: string[]): Promise<void> {
 
     if (localVpc && master) {
       t = Date.now();
+      step(`starting cluster DNS on ${master}:53 (as system:skiff-dns), behind the kube-dns Service at ${CLUSTER_DNS_IP}`);
+      const dnsKubeconfig = join(pki.dir, 'dns.kubeconfig');
+      writeFileSync(dnsKubeconfig, renderKubeconfig({ server: api.endpoint, caFile, ...pki.dns, user: 'system:skiff-dns' }), { mode: 0o600 });
+      const dns = launch('dns', process.execPath, [main, ...dnsArgs({ kubeconfig: dnsKubeconfig, bindAddress: master, port: 53, securePort: 9153, advertiseAddress: master })], logDir);
+      dns.endpoint = `udp://${master}:53`;
+      components.push(dns);
+      save();
+      await waitFor('cluster DNS', async () => insecureReady(`https://${master}:9153`), dns.pid, dns.log);
+      done('cluster DNS ready', t);
+    }
+
+    if (localVpc && master) {
+      t = Date.now();
       const router = launch('vpc-router', process.execPath, [main, 'vpc-router', `--cluster-name=${LOCAL_CLUSTER_NAME}`, `--vpc-id=${localVpc.id}`,
         `--vpc-cidr=${localVpc.vpcCidr}`, `--subnets=${localVpc.subnets.join(',')}`], logDir);
       router.endpoint = localVpcOf(localVpc).netns;
@@ -312,7 +325,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       try {
         await startLocalWorkers({
           aws: clients, clusterName: LOCAL_CLUSTER_NAME, vpc: localVpcOf(localVpc), count: workerCount, home, pkiDir: pki.dir, caFile,
-          apiServer: `https://${master}:${apiPort}`, logDir, ebs, progress: step, registry, clusterCidr: CLUSTER_CIDR,
+          apiServer: `https://${master}:${apiPort}`, logDir, ebs, progress: step, registry, clusterCidr: CLUSTER_CIDR, agentFlags: [`--cluster-dns=${CLUSTER_DNS_IP}`],
           nats: natsPort ? {
             url: `tls://${master}:${natsPort}`, caFile: pki.caFile,
             // The nodes' NATS users exist before their agents connect: nats-server reloads its configuration on SIGHUP.

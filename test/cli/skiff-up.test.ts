@@ -255,7 +255,7 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   const state = JSON.parse((await run(process.execPath, [bin, 'status', '-o', 'json'])).stdout);
   t.true(state.running);
   const names = state.components.map((c: any) => c.name);
-  for (const name of ['vpc-router', 'ebs-devices', 'registry', 'containerd-0', 'node-agent-0', 'containerd-1', 'node-agent-1']) t.true(names.includes(name), name);
+  for (const name of ['vpc-router', 'ebs-devices', 'registry', 'dns', 'containerd-0', 'node-agent-0', 'proxy-0', 'containerd-1', 'node-agent-1', 'proxy-1']) t.true(names.includes(name), name);
   const registry = `${prefix}.255.10:5000`;
   t.is(state.components.find((c: any) => c.name === 'registry').endpoint, `http://${registry}`);
   const path = join(home, '.skiff', 'kubeconfig');
@@ -276,6 +276,21 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   t.is(pods.filter((p) => p.status.phase === 'Running').length, 4);
   t.is(new Set(pods.map((p) => p.spec.nodeName)).size, 2, 'spread over both workers');
   for (const p of pods) t.regex(p.status.podIP, /^10\.244\.\d+\.\d+$/);
+  // The workers' proxies carry a NodePort from outside them on every worker, and cluster DNS answers pods behind kube-dns.
+  t.is((await kubectl('expose', 'deployment', 'web', '--type=NodePort', '--port=80', '--target-port=8080')).code, 0);
+  const nodePort = JSON.parse((await kubectl('get', 'service', 'web', '-o', 'json')).stdout).spec.ports[0].nodePort;
+  for (const n of nodes) {
+    const address = n.status.addresses.find((a: any) => a.type === 'InternalIP').address;
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 404; i++) {
+      // busybox httpd with no index answers 404: an answer from a pod all the same.
+      status = await fetch(`http://${address}:${nodePort}/`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0);
+      if (status !== 404) await new Promise((r) => setTimeout(r, 200));
+    }
+    t.is(status, 404, `NodePort ${nodePort} on ${address}`);
+  }
+  const resolved = await kubectl('exec', pods[0].metadata.name, '--', 'nslookup', 'web.default.svc.cluster.local');
+  t.regex(resolved.stdout, /Name:\s+web\.default\.svc\.cluster\.local/, resolved.stdout + resolved.stderr);
   // logs and exec reach the workers' agents over NATS, each agent as its node's own NATS user.
   const exec = await kubectl('exec', pods[0].metadata.name, '--', 'sh', '-c', 'hostname; echo to the log > /proc/1/fd/1');
   t.is(exec.stdout, `${pods[0].metadata.name}\n`, exec.stderr);
@@ -313,6 +328,9 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   const saved = JSON.parse(readFileSync(join(home, '.skiff', 'state.json'), 'utf8'));
   const owned = [`skiff-vpc-${saved.localVpc.id}`, `skiff-${saved.localVpc.id}`, ...saved.workers.map((w: any) => w.netns)];
   t.is(owned.length, 4);
+  for (const w of saved.workers) {
+    t.is((await run('nsenter', [`--net=/run/netns/${w.netns}`, '/usr/sbin/nft', 'list', 'table', 'ip', 'skiff-proxy'])).code, 0, `${w.netns} has the proxy's table`);
+  }
   t.true((await run('ip', ['rule', 'show'])).stdout.includes(`from ${prefix}.255.10 `), 'what leaves from the master goes to the VPC router');
   const down = await run(process.execPath, [bin, 'down']);
   t.is(down.code, 0, down.stdout + down.stderr);
@@ -320,6 +338,7 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   const links = (await run('sh', ['-c', 'ip netns list; ip -br link'])).stdout.split('\n').map((l) => l.split(/[\s@]/)[0]);
   for (const name of owned) t.false(links.includes(name), `${name} is gone`);
   t.false((await run('ip', ['rule', 'show'])).stdout.includes(`from ${prefix}.255.10 `), 'the master\'s routing rule is gone');
+  t.false((await run('/usr/sbin/nft', ['list', 'tables'])).stdout.includes('skiff-proxy'), 'no proxy table anywhere: the workers\' went with their namespaces, and the host never had one');
   t.false(readFileSync('/proc/self/mounts', 'utf8').includes(home), 'no mount of the cluster is left');
   t.false((await run('losetup', ['-a'])).stdout.includes(home), 'no loop device of the cluster is left');
   t.false(existsSync(join(home, '.skiff', 'volumes')), 'no volume file is left');
