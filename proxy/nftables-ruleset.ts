@@ -70,23 +70,53 @@ function tag(text: string): string {
 
 const setOf = (cidrs: string[]) => (cidrs.length === 1 ? cidrs[0] : `{ ${cidrs.join(', ')} }`);
 
+/** A ruleset with nothing in it: what a Service with no port to program contributes. */
+export function emptyRuleset(): Ruleset {
+  return { chains: new Map(), maps: new Map(Object.keys(MAP_TYPES).map((name) => [name, new Map<string, string>()])), sets: new Map(), affinitySets: new Map() };
+}
+
+/** What every table has whatever the Services: the hooks, the shared chains, and the addresses NodePorts answer on. */
+export function staticRuleset(ctx: RulesetContext): Ruleset {
+  const rs = emptyRuleset();
+  for (const [name, chain] of staticChains()) rs.chains.set(name, chain);
+  rs.sets.set('nodeport-ips', new Set(ctx.nodePortIPs));
+  return rs;
+}
+
 /**
- * The table for these Service ports, as kube-proxy's nftables mode lays it
- * out: one map from cluster IP, protocol and port (and one from NodePort)
- * to the port's chain; per port a chain that picks an endpoint at random
- * (or the one a client is pinned to by affinity); per endpoint a chain that
- * DNATs to it. A port with no endpoints at all is rejected at once; one
- * whose endpoints the traffic policy rules out drops that traffic.
+ * One Service's part of the table, as kube-proxy's nftables mode lays it
+ * out: its entries in the map from cluster IP, protocol and port (and in
+ * the one from NodePort) pointing at each port's chain; per port a chain
+ * that picks an endpoint at random (or the one a client is pinned to by
+ * affinity); per endpoint a chain that DNATs to it. A port with no
+ * endpoints at all is rejected at once; one whose endpoints the traffic
+ * policy rules out drops that traffic.
  */
-export function desiredRuleset(ports: ServicePort[], ctx: RulesetContext): Ruleset {
-  const rs: Ruleset = {
-    chains: new Map(staticChains()),
-    maps: new Map(Object.keys(MAP_TYPES).map((name) => [name, new Map<string, string>()])),
-    sets: new Map([['nodeport-ips', new Set(ctx.nodePortIPs)]]),
-    affinitySets: new Map(),
-  };
+export function serviceRuleset(ports: ServicePort[], ctx: RulesetContext): Ruleset {
+  const rs = emptyRuleset();
   for (const sp of ports) addServicePort(rs, sp, ctx);
   return rs;
+}
+
+/** Several parts as one ruleset (their names never overlap: each Service's carry its name). */
+export function mergeRulesets(parts: Iterable<Ruleset>): Ruleset {
+  const out = emptyRuleset();
+  for (const part of parts) {
+    for (const [name, chain] of part.chains) out.chains.set(name, chain);
+    for (const [name, entries] of part.maps) {
+      const into = out.maps.get(name) ?? new Map<string, string>();
+      for (const [k, v] of entries) into.set(k, v);
+      out.maps.set(name, into);
+    }
+    for (const [name, elements] of part.sets) out.sets.set(name, new Set([...(out.sets.get(name) ?? []), ...elements]));
+    for (const [name, seconds] of part.affinitySets) out.affinitySets.set(name, seconds);
+  }
+  return out;
+}
+
+/** The whole table for these Service ports. */
+export function desiredRuleset(ports: ServicePort[], ctx: RulesetContext): Ruleset {
+  return mergeRulesets([staticRuleset(ctx), serviceRuleset(ports, ctx)]);
 }
 
 function addServicePort(rs: Ruleset, sp: ServicePort, ctx: RulesetContext): void {

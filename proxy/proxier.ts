@@ -9,7 +9,7 @@ import { ENDPOINT_SLICES, NODES, SERVICES } from '../client/resources.js';
 import type { RestClient } from '../client/rest-client.js';
 import { fullSyncScript, partialSyncScript } from './nft-transaction.js';
 import { systemNft, type Nft } from './nft.js';
-import { desiredRuleset, type Ruleset } from './nftables-ruleset.js';
+import { emptyRuleset, mergeRulesets, serviceRuleset, staticRuleset, type Ruleset } from './nftables-ruleset.js';
 import { ProxyMetrics } from './proxy-metrics.js';
 import { ServiceHealthServers, type ServiceHealth } from './service-health-servers.js';
 import { servicePorts, type ServicePort } from './service-port.js';
@@ -40,10 +40,10 @@ export interface ProxierOptions {
 /**
  * kube-proxy's role on a node, in nftables: Services and their
  * EndpointSlices (and the node's own addresses, for NodePorts) are watched;
- * each change asks for a sync, which computes the whole table and applies
- * only its differences from what the last sync applied, in one nft
- * transaction. The first sync, one after a failure and one an hour write
- * everything instead.
+ * each change marks its Service and asks for a sync, which computes the
+ * marked Services' part of the table again and applies only its
+ * differences from what was applied, in one nft transaction. The first
+ * sync, one after a failure and one an hour write everything instead.
  */
 export class Proxier {
   readonly metrics: ProxyMetrics;
@@ -54,7 +54,12 @@ export class Proxier {
   private readonly table: string;
   private readonly healthServers: ServiceHealthServers;
   private readonly runner: SyncRunner;
-  private applied?: Ruleset;
+  /** Each Service's part of the table as last applied, and its ports (health checks read them). */
+  private readonly applied = new Map<string, { rules: Ruleset; ports: ServicePort[] }>();
+  private appliedStatic?: Ruleset;
+  private needFull = true;
+  /** Services whose part of the table may have changed since the last sync. */
+  private dirty = new Set<string>();
   private lastFullSync = 0;
   /** Trigger times of the slice changes the next sync programs. */
   private pendingTriggers: number[] = [];
@@ -76,15 +81,16 @@ export class Proxier {
 
   /** Runs until the signal: informers first, the first sync once they have synced. */
   async run(signal: AbortSignal): Promise<void> {
-    const changed = (counter: 'service' | 'endpoint') => () => {
-      (counter === 'service' ? this.metrics.serviceChanges : this.metrics.endpointChanges).inc();
+    const serviceChanged = (svc: AnyObject) => {
+      this.metrics.serviceChanges.inc();
+      this.dirty.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
       this.queue();
     };
-    this.services.addEventHandler({ onAdd: changed('service'), onUpdate: (a, b) => a !== b && changed('service')(), onDelete: changed('service') });
+    this.services.addEventHandler({ onAdd: serviceChanged, onUpdate: (a, b) => a !== b && serviceChanged(b), onDelete: serviceChanged });
     this.slices.addEventHandler({
       onAdd: (s) => this.sliceChanged(undefined, s),
       onUpdate: (a, b) => a !== b && this.sliceChanged(a, b),
-      onDelete: changed('endpoint'),
+      onDelete: (s) => this.sliceChanged(s, undefined),
     });
     this.node.addEventHandler({ onAdd: () => this.queue(), onUpdate: (a, b) => a !== b && this.queue(), onDelete: () => this.queue() });
     for (const i of [this.services, this.slices, this.node]) i.start();
@@ -109,9 +115,13 @@ export class Proxier {
     return { healthy: this.lastSyncedAt > 0 && waiting < 2 * this.options.syncPeriodMs, lastUpdated: new Date(this.lastSyncedAt), currentTime: new Date(now) };
   }
 
-  private sliceChanged(before: AnyObject | undefined, after: AnyObject): void {
+  private sliceChanged(before: AnyObject | undefined, after: AnyObject | undefined): void {
     this.metrics.endpointChanges.inc();
-    const trigger = after.metadata?.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME];
+    for (const slice of [before, after]) {
+      const service = slice?.metadata?.labels?.[LABEL_SERVICE_NAME];
+      if (service) this.dirty.add(`${slice!.metadata.namespace}/${service}`);
+    }
+    const trigger = after?.metadata?.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME];
     if (trigger && trigger !== before?.metadata?.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME]) {
       const at = Date.parse(trigger);
       if (!Number.isNaN(at)) this.pendingTriggers.push(at);
@@ -125,33 +135,50 @@ export class Proxier {
     this.runner.request();
   }
 
-  /** The Service ports this node programs, with their endpoints. */
-  servicePorts(): ServicePort[] {
-    return this.services.store.list().flatMap((svc) => servicePorts(svc, this.slices.store.byIndex(SLICES_BY_SERVICE, `${svc.metadata.namespace}/${svc.metadata.name}`), this.options.nodeName));
+  /** A Service's ports this node programs, with their endpoints (none for a Service that is gone). */
+  private portsOf(key: string): ServicePort[] {
+    const svc = this.services.store.get(key);
+    return svc ? servicePorts(svc, this.slices.store.byIndex(SLICES_BY_SERVICE, key), this.options.nodeName) : [];
   }
 
   private async sync(): Promise<void> {
     const started = performance.now();
     const triggers = this.pendingTriggers;
     this.pendingTriggers = [];
+    const dirty = this.dirty;
+    this.dirty = new Set();
     const syncStartedAt = Date.now();
-    const full = !this.applied || Date.now() - this.lastFullSync > FULL_SYNC_PERIOD_MS;
+    const full = this.needFull || Date.now() - this.lastFullSync > FULL_SYNC_PERIOD_MS;
+    const ctx = { clusterCidrs: this.options.clusterCidrs, nodePortIPs: this.nodePortIPs() };
+    const keys = full ? new Set([...this.services.store.keys(), ...this.applied.keys()]) : dirty;
+    const computed = new Map([...keys].map((key) => {
+      const ports = this.portsOf(key);
+      return [key, { rules: serviceRuleset(ports, ctx), ports }] as const;
+    }));
+    const staticWant = staticRuleset(ctx);
     try {
-      const ports = this.servicePorts();
-      const want = desiredRuleset(ports, { clusterCidrs: this.options.clusterCidrs, nodePortIPs: this.nodePortIPs() });
       if (full) {
+        const want = mergeRulesets([staticWant, ...[...computed.values()].map((c) => c.rules)]);
         const existing = (await this.nft.list(this.table)) ?? { chains: [], sets: [] };
         await this.nft.apply(fullSyncScript(this.table, want, existing));
         this.lastFullSync = Date.now();
       } else {
-        const script = partialSyncScript(this.table, this.applied!, want);
+        const have = mergeRulesets([this.appliedStatic ?? emptyRuleset(), ...[...keys].map((k) => this.applied.get(k)?.rules ?? emptyRuleset())]);
+        const want = mergeRulesets([staticWant, ...[...computed.values()].map((c) => c.rules)]);
+        const script = partialSyncScript(this.table, have, want);
         if (script) await this.nft.apply(script);
       }
-      this.applied = want;
-      await this.healthServers.sync(healthChecks(ports));
+      this.needFull = false;
+      this.appliedStatic = staticWant;
+      for (const [key, part] of computed) {
+        if (part.ports.length) this.applied.set(key, part);
+        else this.applied.delete(key);
+      }
+      await this.healthServers.sync(healthChecks([...this.applied.values()].flatMap((p) => p.ports)));
     } catch (err) {
       // The next sync writes everything: what the table holds after a failure is not known.
-      this.applied = undefined;
+      this.needFull = true;
+      for (const key of dirty) this.dirty.add(key);
       this.pendingTriggers.push(...triggers);
       this.metrics.syncFailures.inc();
       log.error('syncing proxy rules failed', { error: (err as Error).message });

@@ -1,12 +1,16 @@
+/** kube-proxy's burst: two syncs may run back to back before the minimum interval applies. */
+const BURST = 2;
+
 /**
  * kube-proxy's bounded-frequency runner: a change asks for a sync, which
- * runs at once unless the last one started less than `minIntervalMs` ago
- * (then when that interval is over, so a burst of changes costs one sync);
- * one sync at a time; and a sync at least every `maxIntervalMs` even with
- * no change.
+ * runs at once while the runner has credit (one sync per `minIntervalMs`,
+ * saved up to a burst of two), otherwise once it has, so a stream of
+ * changes costs one sync per interval; one sync at a time; and a sync at
+ * least every `maxIntervalMs` even with no change.
  */
 export class SyncRunner {
-  private lastStart = -Infinity;
+  private credit = BURST;
+  private creditAt = performance.now();
   private running = false;
   private pending = false;
   private timer?: NodeJS.Timeout;
@@ -24,11 +28,10 @@ export class SyncRunner {
     if (this.stopped) return;
     this.pending = true;
     if (this.running || this.timer) return;
-    const wait = Math.max(0, this.lastStart + this.minIntervalMs - performance.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.runOnce();
-    }, wait);
+    }, this.waitForCredit());
   }
 
   stop(): void {
@@ -37,11 +40,24 @@ export class SyncRunner {
     clearTimeout(this.periodic);
   }
 
+  /** How long until a sync may run: none while there is credit. */
+  private waitForCredit(): number {
+    if (this.minIntervalMs <= 0) return 0;
+    const now = performance.now();
+    this.credit = Math.min(BURST, this.credit + (now - this.creditAt) / this.minIntervalMs);
+    this.creditAt = now;
+    return this.credit >= 1 ? 0 : (1 - this.credit) * this.minIntervalMs;
+  }
+
   private async runOnce(): Promise<void> {
     if (this.stopped) return;
+    if (this.waitForCredit() > 0) {
+      this.request();
+      return;
+    }
+    this.credit -= 1;
     this.running = true;
     this.pending = false;
-    this.lastStart = performance.now();
     clearTimeout(this.periodic);
     try {
       await this.sync();

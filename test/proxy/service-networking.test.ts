@@ -288,6 +288,20 @@ test.serial('pods resolve Services through cluster DNS over UDP behind the kube-
   t.regex(missing.out, /NXDOMAIN/);
 });
 
+test.serial('each proxy answers kube-proxy\'s /healthz on its node and serves its sync and network programming metrics', async (t) => {
+  const health = await fromOutside(`http://${a.instance.privateIp}:10256/healthz`);
+  t.like(health, { status: 200 });
+  t.like(JSON.parse((health as { body: string }).body), { nodeEligible: true });
+  // The metrics listen on the worker's own loopback, as kube-proxy's do by default.
+  const metrics = execFileSync('nsenter', [`--net=/run/netns/${a.netns}`, process.execPath, '-e',
+    'fetch("http://127.0.0.1:10249/metrics").then((r) => r.text()).then((t) => process.stdout.write(t))'], { encoding: 'utf8' });
+  for (const name of ['kubeproxy_sync_proxy_rules_duration_seconds_count', 'kubeproxy_sync_full_proxy_rules_duration_seconds_count', 'kubeproxy_sync_proxy_rules_last_timestamp_seconds']) {
+    t.regex(metrics, new RegExp(`^${name}(\\{[^}]*\\})? [0-9.e+]+$`, 'm'), name);
+  }
+  const programmed = /^kubeproxy_network_programming_duration_seconds_count (\d+)$/m.exec(metrics);
+  t.true(Number(programmed?.[1]) > 0, 'the endpoint slice changes of the tests above were timed from their trigger time');
+});
+
 test.serial('the proxy programs only its own table in each worker\'s namespace, and the host\'s nftables stay untouched', (t) => {
   for (const w of [a, b]) {
     const tables = execFileSync('nsenter', [`--net=/run/netns/${w.netns}`, '/usr/sbin/nft', 'list', 'tables'], { encoding: 'utf8' });
