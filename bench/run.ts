@@ -3,6 +3,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<boolean> }>> = {
   scheduler: async () => import('./scheduler.js'),
   ccm: async () => import('./ccm.js'),
   'node-agent': async () => import('./node-agent.js'),
+  proxy: async () => import('./proxy.js'),
 };
 
 const name = process.argv[2];
