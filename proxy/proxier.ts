@@ -7,6 +7,7 @@ import { log } from '../client/log.js';
 import type { AnyObject } from '../client/resource.js';
 import { ENDPOINT_SLICES, NODES, SERVICES } from '../client/resources.js';
 import type { RestClient } from '../client/rest-client.js';
+import { clearConntrack, staleUdpFlows } from './conntrack.js';
 import { fullSyncScript, partialSyncScript } from './nft-transaction.js';
 import { systemNft, type Nft } from './nft.js';
 import { emptyRuleset, mergeRulesets, serviceRuleset, staticRuleset, type Ruleset } from './nftables-ruleset.js';
@@ -92,7 +93,9 @@ export class Proxier {
       onUpdate: (a, b) => a !== b && this.sliceChanged(a, b),
       onDelete: (s) => this.sliceChanged(s, undefined),
     });
-    this.node.addEventHandler({ onAdd: () => this.queue(), onUpdate: (a, b) => a !== b && this.queue(), onDelete: () => this.queue() });
+    // A node's status changes every heartbeat; only its addresses matter here (NodePorts answer on them).
+    const addresses = (n: AnyObject) => JSON.stringify(n.status?.addresses ?? []);
+    this.node.addEventHandler({ onAdd: () => this.queue(), onUpdate: (a, b) => addresses(a) !== addresses(b) && this.queue(), onDelete: () => this.queue() });
     for (const i of [this.services, this.slices, this.node]) i.start();
     try {
       await Promise.all([this.services, this.slices, this.node].map((i) => i.waitForSync(signal)));
@@ -170,11 +173,13 @@ export class Proxier {
       }
       this.needFull = false;
       this.appliedStatic = staticWant;
+      const before = [...computed.keys()].flatMap((k) => this.applied.get(k)?.ports ?? []);
       for (const [key, part] of computed) {
         if (part.ports.length) this.applied.set(key, part);
         else this.applied.delete(key);
       }
       await this.healthServers.sync(healthChecks([...this.applied.values()].flatMap((p) => p.ports)));
+      await clearConntrack(staleUdpFlows(before, [...computed.values()].flatMap((c) => c.ports)));
     } catch (err) {
       // The next sync writes everything: what the table holds after a failure is not known.
       this.needFull = true;

@@ -27,6 +27,8 @@ const DEBIAN = {
   htpasswd: 'apache2-utils',
   // The service proxy programs the nodes' Services in nftables (issue 10).
   nft: 'nftables',
+  // ...and forgets UDP flows to endpoints that went away, as kube-proxy does.
+  conntrack: 'conntrack',
 };
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
