@@ -22,7 +22,11 @@ const port = (name: string, extra: Partial<ServicePort> = {}): ServicePort => ({
 const ctx = { clusterCidrs: ['10.244.0.0/16'], nodePortIPs: ['10.0.0.11'] };
 
 test.serial('a full sync writes the table kube-proxy\'s nftables mode lays out, in one transaction nft accepts', async (t) => {
-  const want = desiredRuleset([port('web', { nodePort: 30080 }), port('empty', { clusterIP: '10.96.0.21', endpoints: [] })], ctx);
+  const want = desiredRuleset([
+    port('web', { nodePort: 30080 }), port('empty', { clusterIP: '10.96.0.21', endpoints: [] }),
+    port('dns', { id: 'default/dns/udp/dns', protocol: 'udp', clusterIP: '10.96.0.10', port: 53 }),
+    port('signal', { id: 'default/signal/sctp/s', protocol: 'sctp', clusterIP: '10.96.0.11', port: 3868 }),
+  ], ctx);
   await nft.apply(fullSyncScript(TABLE, want, (await nft.list(TABLE)) ?? { chains: [], sets: [] }));
   const text = listed();
   t.regex(text, /10\.96\.0\.20 \. tcp \. 80 : goto service-\w+-default\/web\/tcp\/http/);
@@ -31,6 +35,9 @@ test.serial('a full sync writes the table kube-proxy\'s nftables mode lays out, 
   t.regex(text, /meta l4proto tcp dnat to 10\.244\.2\.7:8080/);
   t.regex(text, /10\.96\.0\.21 \. tcp \. 80 : goto reject-chain/, 'a Service with no endpoints is rejected');
   t.regex(text, /ip saddr != 10\.244\.0\.0\/16 jump mark-for-masquerade/);
+  t.regex(text, /10\.96\.0\.10 \. udp \. 53 : goto service-\w+-default\/dns\/udp\/dns/);
+  t.regex(text, /meta l4proto udp dnat to 10\.244\.1\.5:8080/);
+  t.regex(text, /10\.96\.0\.11 \. sctp \. 3868 : goto service-/, 'SCTP, where the kernel has it');
 });
 
 test.serial('a partial sync changes only the chains and map elements that changed, and removes what went', async (t) => {
