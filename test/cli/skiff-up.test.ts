@@ -277,8 +277,10 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
   t.is(new Set(pods.map((p) => p.spec.nodeName)).size, 2, 'spread over both workers');
   for (const p of pods) t.regex(p.status.podIP, /^10\.244\.\d+\.\d+$/);
   // The workers' proxies carry a NodePort from outside them on every worker, and cluster DNS answers pods behind kube-dns.
-  t.is((await kubectl('expose', 'deployment', 'web', '--type=NodePort', '--port=80', '--target-port=8080')).code, 0);
-  const nodePort = JSON.parse((await kubectl('get', 'service', 'web', '-o', 'json')).stdout).spec.ports[0].nodePort;
+  // (The first test's objects are still in the cluster's etcd: this Service has a name of its own.)
+  const exposed = await kubectl('expose', 'deployment', 'web', '--name=web-nodeport', '--type=NodePort', '--port=80', '--target-port=8080');
+  t.is(exposed.code, 0, exposed.stdout + exposed.stderr);
+  const nodePort = JSON.parse((await kubectl('get', 'service', 'web-nodeport', '-o', 'json')).stdout).spec.ports[0].nodePort;
   for (const n of nodes) {
     const address = n.status.addresses.find((a: any) => a.type === 'InternalIP').address;
     let status = 0;
@@ -289,8 +291,8 @@ test.serial('skiff up --workers=2 runs pods on real containers in two workers, e
     }
     t.is(status, 404, `NodePort ${nodePort} on ${address}`);
   }
-  const resolved = await kubectl('exec', pods[0].metadata.name, '--', 'nslookup', 'web.default.svc.cluster.local');
-  t.regex(resolved.stdout, /Name:\s+web\.default\.svc\.cluster\.local/, resolved.stdout + resolved.stderr);
+  const resolved = await kubectl('exec', pods[0].metadata.name, '--', 'nslookup', 'web-nodeport.default.svc.cluster.local');
+  t.regex(resolved.stdout, /Name:\s+web-nodeport\.default\.svc\.cluster\.local/, resolved.stdout + resolved.stderr);
   // logs and exec reach the workers' agents over NATS, each agent as its node's own NATS user.
   const exec = await kubectl('exec', pods[0].metadata.name, '--', 'sh', '-c', 'hostname; echo to the log > /proc/1/fd/1');
   t.is(exec.stdout, `${pods[0].metadata.name}\n`, exec.stderr);
