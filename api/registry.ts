@@ -3,6 +3,8 @@ import { certificateSigningRequest } from './kinds/certificate-signing-request.j
 import { clusterRole } from './kinds/cluster-role.js';
 import { clusterRoleBinding } from './kinds/cluster-role-binding.js';
 import { configMap } from './kinds/config-map.js';
+import { controllerRevision } from './kinds/controller-revision.js';
+import { daemonSet } from './kinds/daemon-set.js';
 import { deployment } from './kinds/deployment.js';
 import { endpoints } from './kinds/endpoints.js';
 import { endpointSlice } from './kinds/endpoint-slice.js';
@@ -33,6 +35,7 @@ export const kinds: Kind[] = [
   persistentVolume, persistentVolumeClaim, deployment, replicaSet, lease, storageClass, volumeAttachment,
   role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, selfSubjectReview, subjectAccessReview, certificateSigningRequest,
   priorityClass,
+  daemonSet, controllerRevision,
 ];
 
 const byResource = new Map(kinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));

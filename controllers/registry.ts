@@ -2,6 +2,7 @@ import { csrApprovingController } from './certificates/csr-approving.js';
 import { csrSigningController } from './certificates/csr-signing.js';
 import { rootCaCertPublisherController } from './certificates/root-ca-cert-publisher.js';
 import type { ControllerDescriptor } from './controller.js';
+import { daemonSetController } from './daemon/daemonset-controller.js';
 import { deploymentController } from './deployment/deployment-controller.js';
 import { endpointsController } from './endpoint/endpoints-controller.js';
 import { endpointSliceController } from './endpointslice/endpointslice-controller.js';
@@ -39,6 +40,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   pvProtectionController,
   replicaSetController,
   deploymentController,
+  daemonSetController,
   endpointsController,
   endpointSliceController,
   endpointSliceMirroringController,
