@@ -43,7 +43,9 @@ export async function constructHistory(history: RevisionHistory, ds: AnyObject, 
   let current: AnyObject;
   const duplicateHashes: string[] = [];
   if (!matching.length) {
-    ({ revision: current, collisionCount } = await history.create(ds, ds.spec.template?.metadata?.labels, daemonSetPatch(ds), wanted, collisionCount));
+    ({ revision: current, collisionCount } = await history.create(ds, {
+      templateLabels: ds.spec.template?.metadata?.labels, annotations: ds.metadata.annotations, data: daemonSetPatch(ds), revision: wanted, collisionCount,
+    }));
   } else {
     // Racing syncs may have made the same revision twice: the newest stays.
     const sorted = sortRevisions(matching);

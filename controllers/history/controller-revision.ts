@@ -24,14 +24,25 @@ export function hashControllerRevision(data: unknown, collisionCount?: number): 
   return computeHash({ data } as unknown as AnyObject, collisionCount);
 }
 
+/** What a new revision records. */
+export interface RevisionSpec {
+  /** The parent's pod template labels: the parent's selector finds its revisions by them. */
+  templateLabels?: Record<string, string>;
+  /** The parent's annotations, for those that copy them (a DaemonSet's change-cause shows in rollout history). */
+  annotations?: Record<string, string>;
+  data: unknown;
+  revision: number;
+  collisionCount?: number;
+}
+
 /**
  * NewControllerRevision: a revision of `data` controlled by `parent`,
  * labelled as the parent's pods are (so the parent's selector finds it,
  * as kubectl's rollout history looks for it) and with its hash, named
  * after both.
  */
-export function newControllerRevision(parent: AnyObject, parentKind: { apiVersion: string; kind: string }, templateLabels: Record<string, string> | undefined,
-  data: unknown, revision: number, collisionCount?: number): AnyObject {
+export function newControllerRevision(parent: AnyObject, parentKind: { apiVersion: string; kind: string }, spec: RevisionSpec): AnyObject {
+  const { templateLabels, annotations, data, revision, collisionCount } = spec;
   const hash = hashControllerRevision(data, collisionCount);
   return {
     apiVersion: 'apps/v1', kind: 'ControllerRevision',
@@ -39,6 +50,7 @@ export function newControllerRevision(parent: AnyObject, parentKind: { apiVersio
       name: controllerRevisionName(parent.metadata.name!, hash),
       namespace: parent.metadata.namespace,
       labels: { ...templateLabels, [CONTROLLER_REVISION_HASH_LABEL]: hash },
+      ...(annotations && Object.keys(annotations).length ? { annotations: { ...annotations } } : {}),
       ownerReferences: [newControllerRef(parent, parentKind.apiVersion, parentKind.kind)],
     },
     data,

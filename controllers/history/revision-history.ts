@@ -7,7 +7,7 @@ import { CONTROLLER_REVISIONS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { namespaceIndex } from '../../client/store.js';
 import { claimObjects } from '../controller-ref-manager.js';
-import { equalRevision, newControllerRevision } from './controller-revision.js';
+import { equalRevision, newControllerRevision, type RevisionSpec } from './controller-revision.js';
 
 /** The parent a history belongs to: a DaemonSet or StatefulSet and where to read it afresh. */
 export interface HistoryParent {
@@ -37,15 +37,14 @@ export class RevisionHistory {
   }
 
   /**
-   * CreateControllerRevision: stores `data` as revision number `revision`.
+   * CreateControllerRevision: stores the revision `spec` describes.
    * A name already taken by the same data answers that revision; by other
    * data (a hash collision), the collision count moves on and the name with
    * it. Answers the revision and the collision count the parent must record.
    */
-  async create(parent: AnyObject, templateLabels: Record<string, string> | undefined, data: unknown, revision: number, collisionCount = 0):
-    Promise<{ revision: AnyObject; collisionCount: number }> {
-    for (let count = collisionCount; ; count++) {
-      const wanted = newControllerRevision(parent, this.parentKind, templateLabels, data, revision, count || undefined);
+  async create(parent: AnyObject, spec: RevisionSpec): Promise<{ revision: AnyObject; collisionCount: number }> {
+    for (let count = spec.collisionCount ?? 0; ; count++) {
+      const wanted = newControllerRevision(parent, this.parentKind, { ...spec, collisionCount: count || undefined });
       try {
         return { revision: await this.client.create(CONTROLLER_REVISIONS, wanted), collisionCount: count };
       } catch (err) {
