@@ -1,6 +1,6 @@
 import { deepEqual } from '../../api/deep-equal.js';
 import { getControllerOf, newControllerRef, type OwnerReference } from '../../api/owner-references.js';
-import { isPodTerminal } from '../../api/pod-status.js';
+import { isPodReady, isPodTerminal } from '../../api/pod-status.js';
 import { tryLabelSelectorFromObject } from '../../api/selectors/label-selector.js';
 import { isNamespaceTerminating, isNotFound } from '../../client/api-error.js';
 import type { ReconcileResult } from '../../client/controller-loop.js';
@@ -278,6 +278,10 @@ export const daemonSetController: ControllerDescriptor = {
         const oldRef = getControllerOf(old);
         if (oldRef && !deepEqual(oldRef, getControllerOf(pod))) enqueue(resolve(old.metadata.namespace, oldRef));
         enqueueOwners(pod);
+        // A pod just Ready becomes available minReadySeconds later, which no event announces (a surge waits on it).
+        const ds = resolve(pod.metadata.namespace, getControllerOf(pod));
+        const minReady = ds?.spec.minReadySeconds ?? 0;
+        if (ds && minReady > 0 && !isPodReady(old) && isPodReady(pod)) queue.addAfter(objectKey(ds), minReady * 1000 + 1);
       },
       onDelete: podDeleted,
     });

@@ -282,7 +282,6 @@ test.serial('kubectl rollout history and undo work through ControllerRevisions, 
   t.regex(await kubectlOk(cluster, ['rollout', 'undo', 'daemonset/hist', '-n', ns, '--to-revision=3']), /rolled back/);
   await runningOn(ns, NODE_NAMES, (pods) => pods.every((p) => p.spec.containers[0].image === 'fluentd:1.18'));
   await eventually('revision 3 renumbered', async () => /REVISION\s+CHANGE-CAUSE\n4\s+<none>\n5\s+bump to 1.18\n/.test(await history()));
-  t.regex(await kubectlOk(cluster, ['rollout', 'undo', 'daemonset/hist', '-n', ns, '--to-revision=5']), /skipped rollback \(current template already matches revision 5\)/);
   t.regex(await kubectlOk(cluster, ['get', 'controllerrevisions', '-n', ns]), /NAME\s+CONTROLLER\s+REVISION\s+AGE\nhist-\S+\s+daemonset.apps\/hist\s+\d+\s+/);
 });
 
