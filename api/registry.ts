@@ -26,6 +26,8 @@ import { serviceAccount } from './kinds/service-account.js';
 import { storageClass } from './kinds/storage-class.js';
 import { subjectAccessReview } from './kinds/subject-access-review.js';
 import { volumeAttachment } from './kinds/volume-attachment.js';
+import { job } from './kinds/job.js';
+import { cronJob } from './kinds/cron-job.js';
 
 /** Every kind the API server serves. */
 export const kinds: Kind[] = [
@@ -33,6 +35,7 @@ export const kinds: Kind[] = [
   persistentVolume, persistentVolumeClaim, deployment, replicaSet, lease, storageClass, volumeAttachment,
   role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, selfSubjectReview, subjectAccessReview, certificateSigningRequest,
   priorityClass,
+  job, cronJob,
 ];
 
 const byResource = new Map(kinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));
