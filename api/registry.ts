@@ -28,6 +28,8 @@ import { serviceAccount } from './kinds/service-account.js';
 import { storageClass } from './kinds/storage-class.js';
 import { subjectAccessReview } from './kinds/subject-access-review.js';
 import { volumeAttachment } from './kinds/volume-attachment.js';
+import { job } from './kinds/job.js';
+import { cronJob } from './kinds/cron-job.js';
 
 /** Every kind the API server serves. */
 export const kinds: Kind[] = [
@@ -36,6 +38,7 @@ export const kinds: Kind[] = [
   role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, selfSubjectReview, subjectAccessReview, certificateSigningRequest,
   priorityClass,
   daemonSet, controllerRevision,
+  job, cronJob,
 ];
 
 const byResource = new Map(kinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));

@@ -25,3 +25,5 @@ export const LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1'
 export const STORAGE_CLASSES: ResourceRef = { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', namespaced: false };
 export const VOLUME_ATTACHMENTS: ResourceRef = { group: 'storage.k8s.io', version: 'v1', resource: 'volumeattachments', namespaced: false };
 export const CSRS: ResourceRef = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', namespaced: false };
+export const JOBS: ResourceRef = { group: 'batch', version: 'v1', resource: 'jobs', namespaced: true };
+export const CRON_JOBS: ResourceRef = { group: 'batch', version: 'v1', resource: 'cronjobs', namespaced: true };

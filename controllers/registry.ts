@@ -15,6 +15,9 @@ import { podGcController } from './podgc/pod-gc-controller.js';
 import { replicaSetController } from './replicaset/replicaset-controller.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount-controller.js';
 import { taintEvictionController } from './tainteviction/taint-eviction-controller.js';
+import { jobController } from './job/job-controller.js';
+import { cronJobController } from './cronjob/cronjob-controller.js';
+import { ttlAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { persistentVolumeBinderController } from './volume/persistentvolume/binder-controller.js';
 import { pvProtectionController } from './volume/pv-protection/pv-protection-controller.js';
 import { pvcProtectionController } from './volume/pvc-protection/pvc-protection-controller.js';
@@ -44,6 +47,9 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   endpointsController,
   endpointSliceController,
   endpointSliceMirroringController,
+  jobController,
+  cronJobController,
+  ttlAfterFinishedController,
 ];
 
 /**

@@ -192,6 +192,8 @@ export function bootstrapClusterRoles(): KObject[] {
       rule(['create'], [''], ['configmaps']),
       rule(EVENT_WRITE, ['', 'events.k8s.io'], ['events']),
       rule(['create'], ['apps'], ['replicasets', 'controllerrevisions']),
+      // The CronJob controller makes Jobs (the Job controller's pods are in the core rule above).
+      rule(['create'], ['batch'], ['jobs']),
       rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
       rule(['create'], ['coordination.k8s.io'], ['leases']),
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
