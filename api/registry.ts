@@ -15,6 +15,7 @@ import { persistentVolumeClaim } from './kinds/persistent-volume-claim.js';
 import { pod } from './kinds/pod.js';
 import { priorityClass } from './kinds/priority-class.js';
 import { replicaSet } from './kinds/replica-set.js';
+import { replicationController } from './kinds/replication-controller.js';
 import { role } from './kinds/role.js';
 import { roleBinding } from './kinds/role-binding.js';
 import { secret } from './kinds/secret.js';
@@ -32,7 +33,7 @@ export const kinds: Kind[] = [
   namespace, node, pod, service, endpoints, endpointSlice, event, configMap, secret, serviceAccount,
   persistentVolume, persistentVolumeClaim, deployment, replicaSet, lease, storageClass, volumeAttachment,
   role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, selfSubjectReview, subjectAccessReview, certificateSigningRequest,
-  priorityClass,
+  priorityClass, replicationController,
 ];
 
 const byResource = new Map(kinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));
