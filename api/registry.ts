@@ -7,6 +7,8 @@ import { deployment } from './kinds/deployment.js';
 import { endpoints } from './kinds/endpoints.js';
 import { endpointSlice } from './kinds/endpoint-slice.js';
 import { event } from './kinds/event.js';
+import { ingress } from './kinds/ingress.js';
+import { ingressClass } from './kinds/ingress-class.js';
 import { lease } from './kinds/lease.js';
 import { namespace } from './kinds/namespace.js';
 import { node } from './kinds/node.js';
@@ -33,7 +35,7 @@ export const kinds: Kind[] = [
   namespace, node, pod, service, endpoints, endpointSlice, event, configMap, secret, serviceAccount,
   persistentVolume, persistentVolumeClaim, deployment, replicaSet, lease, storageClass, volumeAttachment,
   role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, selfSubjectReview, subjectAccessReview, certificateSigningRequest,
-  priorityClass, replicationController,
+  priorityClass, replicationController, ingress, ingressClass,
 ];
 
 const byResource = new Map(kinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));
