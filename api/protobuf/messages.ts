@@ -9,6 +9,7 @@ import { authzMessages } from './messages-authz.js';
 import { certificatesMessages } from './messages-certificates.js';
 import { discoveryMessages } from './messages-discovery.js';
 import { schedulingMessages } from './messages-scheduling.js';
+import { networkingMessages } from './messages-networking.js';
 
 export const messages: Record<string, MessageTable> = {
   ...metaMessages,
@@ -19,6 +20,7 @@ export const messages: Record<string, MessageTable> = {
   ...certificatesMessages,
   ...discoveryMessages,
   ...schedulingMessages,
+  ...networkingMessages,
 };
 
 /** Kinds registered per group version (from each API group's register.go), with their message prefix. */
@@ -81,6 +83,7 @@ const registered: Array<{ apiVersion: string; prefix: string; kinds: string[] }>
   { apiVersion: 'authentication.k8s.io/v1', prefix: 'authentication', kinds: ['TokenRequest', 'SelfSubjectReview'] },
   { apiVersion: 'discovery.k8s.io/v1', prefix: 'discovery', kinds: ['EndpointSlice', 'EndpointSliceList'] },
   { apiVersion: 'scheduling.k8s.io/v1', prefix: 'scheduling', kinds: ['PriorityClass', 'PriorityClassList'] },
+  { apiVersion: 'networking.k8s.io/v1', prefix: 'networking', kinds: ['Ingress', 'IngressList', 'IngressClass', 'IngressClassList'] },
   // Unversioned meta types, registered under the legacy "v1" group version.
   { apiVersion: 'v1', prefix: 'meta', kinds: ['Status', 'APIVersions', 'APIGroupList', 'APIGroup'] },
   {
@@ -98,7 +101,7 @@ const registered: Array<{ apiVersion: string; prefix: string; kinds: string[] }>
 const optionKinds = ['ListOptions', 'GetOptions', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions'];
 const groupVersions = [
   'v1', 'apps/v1', 'coordination.k8s.io/v1', 'storage.k8s.io/v1', 'autoscaling/v1', 'rbac.authorization.k8s.io/v1',
-  'authorization.k8s.io/v1', 'discovery.k8s.io/v1', 'scheduling.k8s.io/v1',
+  'authorization.k8s.io/v1', 'discovery.k8s.io/v1', 'scheduling.k8s.io/v1', 'networking.k8s.io/v1',
 ];
 
 function buildTopLevel(): Record<string, string> {

@@ -13,7 +13,7 @@ let client: RestClient;
 test.before(async () => {
   cluster = await startCluster();
   client = adminClient(cluster);
-  for (const name of ['ing-columns', 'ing-invalid', 'ing-default']) await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  for (const name of ['ing-columns', 'ing-cli', 'ing-invalid', 'ing-default']) await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 });
 test.after.always(async () => {
   client?.close();
@@ -78,6 +78,21 @@ test('kubectl get rc,ing,ingressclass -o wide prints kube\'s columns', async (t)
   await client.updateStatus(INGRESSES, { ...stored, status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } } });
   t.regex(await kubectlOk(cluster, ['get', 'ing', 'site', '-n', ns]), /site\s+nginx\s+\S+ \+ 1 more\.\.\.\s+203\.0\.113\.10\s+80, 443\s+/);
   t.regex(await kubectlOk(cluster, ['get', 'ing', '-n', ns, 'site', '-o', 'jsonpath={.spec.ingressClassName}']), /^nginx$/);
+});
+
+test('kubectl create ingress (sent as protobuf) stores the rules, TLS and class it asked for', async (t) => {
+  const ns = 'ing-cli';
+  await kubectlOk(cluster, ['create', 'ingress', 'cli', '-n', ns, '--class=nginx', '--rule=foo.example.com/api*=api:8080,tls=foo-tls', '--rule=/=web:http', '--annotation=team=a']);
+  const stored = await client.get(INGRESSES, 'cli', { namespace: ns });
+  t.deepEqual(stored.metadata.annotations, { team: 'a' });
+  t.deepEqual(stored.spec, {
+    ingressClassName: 'nginx',
+    tls: [{ hosts: ['foo.example.com'], secretName: 'foo-tls' }],
+    rules: [
+      { host: 'foo.example.com', http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 8080 } } } }] } },
+      { http: { paths: [{ path: '/', pathType: 'Exact', backend: { service: { name: 'web', port: { name: 'http' } } } }] } },
+    ],
+  });
 });
 
 test('invalid Ingresses are refused with 422 and kube\'s messages', async (t) => {
