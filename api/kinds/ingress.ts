@@ -1,7 +1,7 @@
 import type { Kind, KObject } from '../kind.js';
 import { typeMeta } from '../object-meta.js';
 import { ageColumn, nameColumn } from '../printers.js';
-import { arr, int32, keyedList, named, obj, str, type Schema } from '../schema.js';
+import { arr, int32, named, obj, str, type Schema } from '../schema.js';
 import { invalid, notSupported, required, type Cause } from '../validation/field-errors.js';
 import { isValidIP } from '../validation/ip.js';
 import { dns1035Label, dns1123Subdomain, pathSegmentName } from '../validation/names.js';
