@@ -1,12 +1,12 @@
 import type { Kind, KObject } from '../kind.js';
 import { typeMeta } from '../object-meta.js';
 import { ageColumn, nameColumn } from '../printers.js';
-import { arr, int32, named, obj, str, type Schema } from '../schema.js';
+import { arr, enumOf, int32, named, obj, str, type Schema } from '../schema.js';
 import { invalid, notSupported, required, type Cause } from '../validation/field-errors.js';
 import { isValidIP } from '../validation/ip.js';
 import { dns1035Label, dns1123Subdomain, pathSegmentName } from '../validation/names.js';
 import { isObject } from '../validation/pod-spec.js';
-import { portNameProblems, validatePortNum } from '../validation/ports.js';
+import { PORT_PROTOCOLS, portNameProblems, validatePortNum } from '../validation/ports.js';
 
 /** The legacy annotation that named an Ingress's class before spec.ingressClassName. */
 export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
@@ -41,9 +41,10 @@ const rule = networking('IngressRule', obj({
   }, { required: ['paths'], description: 'HTTP paths of the rule.' })),
 }, { description: 'A host and how its paths are routed.' }));
 
+// Shaped as the Service's load balancer status declares it: both publish the one core/v1 definition.
 const portStatus = named('io.k8s.api.core.v1.PortStatus', obj({
   port: int32('Port number.'),
-  protocol: str('TCP, UDP or SCTP.'),
+  protocol: enumOf(PORT_PROTOCOLS, 'TCP, UDP or SCTP.'),
   error: str('Why the port could not be set up.'),
 }, { required: ['port', 'protocol'], description: 'The state of one port.' }));
 
