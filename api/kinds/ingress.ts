@@ -3,7 +3,7 @@ import { typeMeta } from '../object-meta.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { arr, enumOf, int32, named, obj, str, type Schema } from '../schema.js';
 import { invalid, notSupported, required, type Cause } from '../validation/field-errors.js';
-import { isValidIP } from '../validation/ip.js';
+import { isValidIP, validateIP } from '../validation/ip.js';
 import { dns1035Label, dns1123Subdomain, pathSegmentName } from '../validation/names.js';
 import { isObject } from '../validation/pod-spec.js';
 import { PORT_PROTOCOLS, portNameProblems, validatePortNum } from '../validation/ports.js';
@@ -178,6 +178,21 @@ function validateSpec(spec: KObject, allow: Allowances): Cause[] {
   return causes;
 }
 
+/** What an ingress controller reports: IPs, and hostnames that are DNS names rather than IPs. */
+function validateStatus(ing: KObject): Cause[] {
+  const causes: Cause[] = [];
+  const points: KObject[] = ing.status?.loadBalancer?.ingress ?? [];
+  points.forEach((p, i) => {
+    const field = `status.loadBalancer.ingress[${i}]`;
+    if (p.ip) causes.push(...validateIP(`${field}.ip`, p.ip));
+    if (p.hostname) {
+      causes.push(...dns1123Subdomain(`${field}.hostname`, p.hostname));
+      if (isValidIP(p.hostname)) causes.push(invalid(`${field}.hostname`, p.hostname, 'must be a DNS name, not an IP address'));
+    }
+  });
+  return causes;
+}
+
 const hasInvalidSecretName = (spec: KObject | undefined): boolean =>
   (spec?.tls ?? []).some((t: KObject) => t.secretName && dns1123Subdomain('', t.secretName).length > 0);
 /** A wildcard rule stored before its paths were checked keeps being accepted. */
@@ -222,7 +237,7 @@ export const ingress: Kind = {
   validate(ing, old) {
     const spec: KObject = isObject(ing.spec) ? ing.spec : {};
     const allow = { invalidSecretName: !!old && hasInvalidSecretName(old.spec), invalidWildcardHostRule: !!old && hasInvalidWildcardHostRule(old.spec) };
-    const causes = validateSpec(spec, allow);
+    const causes = [...validateSpec(spec, allow), ...validateStatus(ing)];
     const annotated = ing.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
     if (!old && annotated !== undefined && typeof spec.ingressClassName === 'string' && annotated !== spec.ingressClassName) {
       causes.push(invalid(`metadata.annotations.${INGRESS_CLASS_ANNOTATION}`, annotated, 'must match `ingressClassName` when both are specified'));

@@ -75,6 +75,12 @@ test('kubectl get rc,ing,ingressclass -o wide prints kube\'s columns', async (t)
 
   // The address appears once something (an ingress controller) writes the status subresource.
   const stored = await client.get(INGRESSES, 'site', { namespace: ns });
+  const badStatus = await refusal(client.updateStatus(INGRESSES, { ...stored, status: { loadBalancer: { ingress: [{ ip: '203.0.113.300' }, { hostname: '203.0.113.11' }] } } }));
+  t.is(badStatus.code, 422);
+  t.deepEqual(badStatus.details?.causes?.map(cause).filter((m) => !m.includes('RFC 1123')), [
+    'status.loadBalancer.ingress[0].ip: Invalid value: "203.0.113.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+    'status.loadBalancer.ingress[1].hostname: Invalid value: "203.0.113.11": must be a DNS name, not an IP address',
+  ]);
   await client.updateStatus(INGRESSES, { ...stored, status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } } });
   t.regex(await kubectlOk(cluster, ['get', 'ing', 'site', '-n', ns]), /site\s+nginx\s+\S+ \+ 1 more\.\.\.\s+203\.0\.113\.10\s+80, 443\s+/);
   t.regex(await kubectlOk(cluster, ['get', 'ing', '-n', ns, 'site', '-o', 'jsonpath={.spec.ingressClassName}']), /^nginx$/);
