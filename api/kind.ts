@@ -21,6 +21,8 @@ export interface ScaleSubresource {
   specReplicasPath: string[];
   statusReplicasPath: string[];
   labelSelectorPath: string[];
+  /** The selector there is a plain label map (a ReplicationController's), not a metav1.LabelSelector. */
+  labelSelectorIsMap?: boolean;
 }
 
 /**

@@ -9,6 +9,8 @@ import { deployment } from './kinds/deployment.js';
 import { endpoints } from './kinds/endpoints.js';
 import { endpointSlice } from './kinds/endpoint-slice.js';
 import { event } from './kinds/event.js';
+import { ingress } from './kinds/ingress.js';
+import { ingressClass } from './kinds/ingress-class.js';
 import { lease } from './kinds/lease.js';
 import { namespace } from './kinds/namespace.js';
 import { node } from './kinds/node.js';
@@ -17,6 +19,7 @@ import { persistentVolumeClaim } from './kinds/persistent-volume-claim.js';
 import { pod } from './kinds/pod.js';
 import { priorityClass } from './kinds/priority-class.js';
 import { replicaSet } from './kinds/replica-set.js';
+import { replicationController } from './kinds/replication-controller.js';
 import { role } from './kinds/role.js';
 import { roleBinding } from './kinds/role-binding.js';
 import { secret } from './kinds/secret.js';
@@ -36,7 +39,7 @@ export const kinds: Kind[] = [
   namespace, node, pod, service, endpoints, endpointSlice, event, configMap, secret, serviceAccount,
   persistentVolume, persistentVolumeClaim, deployment, replicaSet, lease, storageClass, volumeAttachment,
   role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, selfSubjectReview, subjectAccessReview, certificateSigningRequest,
-  priorityClass,
+  priorityClass, replicationController, ingress, ingressClass,
   daemonSet, controllerRevision,
   job, cronJob,
 ];

@@ -13,6 +13,7 @@ import { nodeIpamController } from './nodeipam/node-ipam-controller.js';
 import { nodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
 import { podGcController } from './podgc/pod-gc-controller.js';
 import { replicaSetController } from './replicaset/replicaset-controller.js';
+import { replicationController } from './replication/replication-controller.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount-controller.js';
 import { taintEvictionController } from './tainteviction/taint-eviction-controller.js';
 import { jobController } from './job/job-controller.js';
@@ -42,6 +43,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   pvcProtectionController,
   pvProtectionController,
   replicaSetController,
+  replicationController,
   deploymentController,
   daemonSetController,
   endpointsController,

@@ -10,6 +10,7 @@ import { certificatesMessages } from './messages-certificates.js';
 import { discoveryMessages } from './messages-discovery.js';
 import { schedulingMessages } from './messages-scheduling.js';
 import { batchMessages } from './messages-batch.js';
+import { networkingMessages } from './messages-networking.js';
 
 export const messages: Record<string, MessageTable> = {
   ...metaMessages,
@@ -21,6 +22,7 @@ export const messages: Record<string, MessageTable> = {
   ...discoveryMessages,
   ...schedulingMessages,
   ...batchMessages,
+  ...networkingMessages,
 };
 
 /** Kinds registered per group version (from each API group's register.go), with their message prefix. */
@@ -84,6 +86,7 @@ const registered: Array<{ apiVersion: string; prefix: string; kinds: string[] }>
   { apiVersion: 'discovery.k8s.io/v1', prefix: 'discovery', kinds: ['EndpointSlice', 'EndpointSliceList'] },
   { apiVersion: 'scheduling.k8s.io/v1', prefix: 'scheduling', kinds: ['PriorityClass', 'PriorityClassList'] },
   { apiVersion: 'batch/v1', prefix: 'batch', kinds: ['Job', 'JobList', 'CronJob', 'CronJobList'] },
+  { apiVersion: 'networking.k8s.io/v1', prefix: 'networking', kinds: ['Ingress', 'IngressList', 'IngressClass', 'IngressClassList'] },
   // Unversioned meta types, registered under the legacy "v1" group version.
   { apiVersion: 'v1', prefix: 'meta', kinds: ['Status', 'APIVersions', 'APIGroupList', 'APIGroup'] },
   {
@@ -101,7 +104,7 @@ const registered: Array<{ apiVersion: string; prefix: string; kinds: string[] }>
 const optionKinds = ['ListOptions', 'GetOptions', 'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions'];
 const groupVersions = [
   'v1', 'apps/v1', 'coordination.k8s.io/v1', 'storage.k8s.io/v1', 'autoscaling/v1', 'rbac.authorization.k8s.io/v1',
-  'authorization.k8s.io/v1', 'discovery.k8s.io/v1', 'scheduling.k8s.io/v1', 'batch/v1',
+  'authorization.k8s.io/v1', 'discovery.k8s.io/v1', 'scheduling.k8s.io/v1', 'batch/v1', 'networking.k8s.io/v1',
 ];
 
 function buildTopLevel(): Record<string, string> {

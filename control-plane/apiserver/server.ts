@@ -32,6 +32,7 @@ import type { NatsConnection } from 'nats';
 import { watch } from './handlers/watch.js';
 import { create, patch, update, type MutatingAdmission } from './handlers/write.js';
 import { defaultStorageClass } from './admission/default-storage-class.js';
+import { defaultIngressClass } from './admission/default-ingress-class.js';
 import { claimResize } from './admission/persistent-volume-claim-resize.js';
 import { claimProtection, volumeProtection } from './admission/storage-object-in-use-protection.js';
 import { podDefaults } from './admission/pod-defaults.js';
@@ -131,6 +132,7 @@ export class ApiServer {
       await claimProtection(claim);
     });
     this.mutating.set('persistentvolumes', volumeProtection);
+    this.mutating.set('ingresses', defaultIngressClass(this.storeFor('ingressclasses', 'networking.k8s.io')));
     this.mutating.set('certificatesigningrequests', csrRequester);
     this.namespaces = new NamespaceLifecycle(this.storeFor('namespaces'));
     await this.namespaces.start();

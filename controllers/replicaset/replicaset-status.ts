@@ -2,8 +2,7 @@ import { deepEqual } from '../../api/deep-equal.js';
 import { isPodReady } from '../../api/pod-status.js';
 import { selectorFromSet } from '../../api/selectors/label-selector.js';
 import { now } from '../../api/time.js';
-import type { AnyObject } from '../../client/resource.js';
-import { REPLICA_SETS } from '../../client/resources.js';
+import type { AnyObject, ResourceRef } from '../../client/resource.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { availableInMs } from './pod-availability.js';
 
@@ -69,9 +68,10 @@ const sameCounts = (a: Record<string, any> | undefined, b: Record<string, any>) 
 /**
  * Writes the status unless nothing changed and the generation was already
  * observed; when the write fails reads the ReplicaSet once more and tries
- * again (kube's single retry). Answers the ReplicaSet as stored.
+ * again (kube's single retry). Answers the ReplicaSet (or ReplicationController,
+ * as `resource` says) as stored.
  */
-export async function updateReplicaSetStatus(client: RestClient, rs: AnyObject, status: Record<string, any>): Promise<AnyObject> {
+export async function updateReplicaSetStatus(client: RestClient, resource: ResourceRef, rs: AnyObject, status: Record<string, any>): Promise<AnyObject> {
   const generation = rs.metadata.generation ?? 0;
   if (sameCounts(rs.status, status) && generation === (rs.status?.observedGeneration ?? 0)
     && deepEqual(rs.status?.conditions ?? [], status.conditions ?? [])) return rs;
@@ -79,10 +79,10 @@ export async function updateReplicaSetStatus(client: RestClient, rs: AnyObject, 
   for (let attempt = 0; ; attempt++) {
     try {
       // The generation acted on is the one read at the start of the sync, even on the retry.
-      return await client.updateStatus(REPLICA_SETS, { ...current, status: { ...status, observedGeneration: generation } });
+      return await client.updateStatus(resource, { ...current, status: { ...status, observedGeneration: generation } });
     } catch (err) {
       if (attempt >= 1) throw err;
-      current = await client.get(REPLICA_SETS, rs.metadata.name!, { namespace: rs.metadata.namespace });
+      current = await client.get(resource, rs.metadata.name!, { namespace: rs.metadata.namespace });
     }
   }
 }

@@ -8,6 +8,7 @@ import { dryRun } from './decode.js';
 import { applyPatch } from './patch.js';
 import { scaleKind } from '../../../api/subresources/scale.js';
 import { formatLabelSelector } from '../../../api/validation/pod-spec.js';
+import { selectorFromSet } from '../../../api/selectors/label-selector.js';
 import { now } from '../../../api/time.js';
 
 const at = (obj: KObject, path: string[]) => path.reduce<any>((o, k) => o?.[k], obj);
@@ -18,6 +19,12 @@ function setAt(obj: KObject, path: string[], value: unknown): void {
   o[path[path.length - 1]] = value;
 }
 
+/** Scale.status.selector: the selector in its string form. */
+function scaleSelector(selector: unknown, scale: ScaleSubresource): string {
+  if (typeof selector === 'string') return selector;
+  return scale.labelSelectorIsMap ? selectorFromSet(selector as Record<string, string> | undefined).toString() : formatLabelSelector(selector);
+}
+
 /** The autoscaling/v1 Scale view of a scalable object. */
 function toScale(obj: KObject, scale: ScaleSubresource): KObject {
   const selector = at(obj, scale.labelSelectorPath);
@@ -26,7 +33,7 @@ function toScale(obj: KObject, scale: ScaleSubresource): KObject {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
     spec: { replicas: at(obj, scale.specReplicasPath) ?? 0 },
-    status: { replicas: at(obj, scale.statusReplicasPath) ?? 0, selector: typeof selector === 'string' ? selector : formatLabelSelector(selector) },
+    status: { replicas: at(obj, scale.statusReplicasPath) ?? 0, selector: scaleSelector(selector, scale) },
   };
 }
 
