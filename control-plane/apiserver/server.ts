@@ -64,11 +64,12 @@ import { tokenRequest } from './handlers/token-request.js';
 import { csrRequester } from './admission/csr-requester.js';
 import type { KObject } from '../../api/kind.js';
 import { closableServer } from '../../component-base/close-server.js';
+import { queryBool } from './http/query.js';
 
 /** How many past revisions the watch caches replay at start, when etcd still holds them. */
 const WATCH_HISTORY_REVISIONS = 10_000;
 const INITIAL_NAMESPACES = [...SYSTEM_NAMESPACES, NAMESPACE_NODE_LEASE];
-const isWatch = (q: URLSearchParams) => ['1', 'true'].includes(q.get('watch') ?? '');
+const isWatch = (q: URLSearchParams) => queryBool(q, 'watch') ?? false;
 
 /** The Kubernetes API on etcd: routing, authentication and the resource handlers. */
 export class ApiServer {
@@ -420,7 +421,8 @@ export class ApiServer {
   }
 
   private async servePublic(path: string, query: URLSearchParams, res: ServerResponse): Promise<void> {
-    if (path === '/version') {
+    // kube-apiserver serves /version/ as /version; the official Python client asks for it.
+    if (path === '/version' || path === '/version/') {
       send(res, 200, SERVER_VERSION);
       return;
     }
