@@ -17,7 +17,7 @@ import { loadTokenFile } from './auth/token-file.js';
 import type { UserInfo } from './auth/user-info.js';
 import { defaultHosts, ensureServingCerts } from './certs.js';
 import { Compactor } from './compactor.js';
-import { apiGroupList, apiGroupOf, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import { aggregatedContentType, aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroupList, apiGroupOf, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import type { RequestContext } from './handlers/context.js';
 import { remove, removeCollection } from './handlers/delete.js';
 import { get, list } from './handlers/read.js';
@@ -452,6 +452,14 @@ export class ApiServer {
     const nonResource = trimmed === '/' || trimmed === '/api' || trimmed === '/apis' || trimmed === '/metrics' || trimmed.startsWith('/openapi/')
       || /^\/api\/[^/]+$/.test(trimmed) || /^\/apis\/[^/]+(\/[^/]+)?$/.test(trimmed);
     if (nonResource && req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('the server does not allow this method on the requested resource');
+    if (trimmed === '/api' || trimmed === '/apis') {
+      const aggregated = aggregatedDiscoveryVersion(req.headers.accept);
+      if (aggregated) {
+        // The answer depends on Accept: caches must keep the aggregated and the legacy forms apart.
+        sendRaw(res, 200, JSON.stringify(aggregatedDiscovery(kinds, trimmed === '/api' ? 'api' : 'apis', aggregated)), aggregatedContentType(aggregated), { Vary: 'Accept' });
+        return true;
+      }
+    }
     if (trimmed === '/api') return send(res, 200, apiVersions(address)), true;
     if (trimmed === '/apis') return send(res, 200, apiGroupList(kinds)), true;
     if (trimmed === '/metrics') {
