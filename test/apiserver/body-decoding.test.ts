@@ -110,3 +110,13 @@ for (const op of [{ op: 'test', path: '/data/a', value: 'other' }, { op: 'remove
     t.deepEqual(r.body.details ?? {}, {});
   });
 }
+
+test('a free-form field nested 9,000 levels deep is not a server error', async (t) => {
+  const body = `{"metadata":{"name":"deep-managed","managedFields":[{"manager":"m","operation":"Update","fieldsType":"FieldsV1","fieldsV1":${nested(9000)}}]}}`;
+  const r = await call(cluster, 'POST', CMS, body);
+  t.true(r.status < 500, `${r.status} ${r.text.slice(0, 300)}`);
+  for (const path of [`${CMS}/deep-managed`, CMS]) {
+    const read = await call(cluster, 'GET', path);
+    t.true(read.status < 500, `${path}: ${read.status} ${read.text.slice(0, 300)}`);
+  }
+});
