@@ -6,6 +6,7 @@ let cluster: TestCluster;
 test.before(async () => {
   cluster = await startCluster();
   await call(cluster, 'POST', CMS, { metadata: { name: 'target' }, data: { a: 'b' } });
+  await call(cluster, 'POST', DEPLOYS, deployment('2147483647').replace('"numbers"', '"numbers-max"'));
 });
 test.after.always(async () => {
   await cluster?.stop();
@@ -57,7 +58,7 @@ for (const replicas of ['2147483648', '-2147483649', '1e23', '1.5']) {
 }
 
 test('an int32 at its bounds is accepted', async (t) => {
-  const r = await call(cluster, 'POST', DEPLOYS, deployment('2147483647').replace('"numbers"', '"numbers-max"'), {}, {});
+  const r = await call(cluster, 'POST', DEPLOYS, deployment('2147483647').replace('"numbers"', '"numbers-bound"'));
   t.is(r.status, 201, r.text.slice(0, 300));
   t.is(r.body.spec.replicas, 2147483647);
 });
@@ -75,6 +76,12 @@ test('a patch cannot smuggle an out-of-range integer in', async (t) => {
   const r = await call(cluster, 'PATCH', `${DEPLOYS}/numbers-max`, '{"spec":{"replicas":4294967296}}', { 'Content-Type': 'application/merge-patch+json' });
   t.is(r.status, 400, r.text.slice(0, 300));
   t.is((await call(cluster, 'GET', `${DEPLOYS}/numbers-max`)).body.spec.replicas, 2147483647);
+});
+
+test('the scale subresource holds replicas to int32 too', async (t) => {
+  const r = await call(cluster, 'PATCH', `${DEPLOYS}/numbers-max/scale`, '{"spec":{"replicas":2147483648}}', { 'Content-Type': 'application/merge-patch+json' });
+  t.is(r.status, 400, r.text.slice(0, 300));
+  t.regex(r.body.message, /of type int32/);
 });
 
 test('duplicate fields are warned about by default', async (t) => {
