@@ -29,6 +29,8 @@ const DEBIAN = {
   nft: 'nftables',
   // ...and forgets UDP flows to endpoints that went away, as kube-proxy does.
   conntrack: 'conntrack',
+  // The official Python client, which a test drives against the API server (issue 12).
+  '/usr/lib/python3/dist-packages/kubernetes': 'python3-kubernetes',
 };
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

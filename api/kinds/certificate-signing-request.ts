@@ -5,7 +5,24 @@ import { ageColumn, humanDuration, nameColumn } from '../printers.js';
 import { arr, enumOf, int32, map, named, obj, str, time } from '../schema.js';
 import { typeMeta } from '../object-meta.js';
 import { deepEqual } from '../deep-equal.js';
+import { now } from '../time.js';
 import { invalid, notSupported, required, type Cause } from '../validation/field-errors.js';
+
+/**
+ * Conditions written without times get them, as kube's CSR strategies stamp
+ * them: lastUpdateTime now, lastTransitionTime carried over while the
+ * condition keeps its status and now when it is new or changed
+ * (`kubectl certificate approve` sends only lastUpdateTime).
+ */
+function stampConditions(csr: KObject, old: KObject): void {
+  const at = now();
+  for (const c of csr.status?.conditions ?? []) {
+    c.lastUpdateTime ??= at;
+    if (c.lastTransitionTime) continue;
+    const before = (old.status?.conditions ?? []).find((o: KObject) => o.type === c.type);
+    c.lastTransitionTime = before?.status === c.status && before.lastTransitionTime ? before.lastTransitionTime : at;
+  }
+}
 
 export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
 export const CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client';
@@ -119,6 +136,7 @@ export const certificateSigningRequest: Kind = {
     } else if (subresource === 'status') {
       csr.status = { ...(csr.status ?? {}), conditions: [...conditions(old, decided), ...conditions(csr, (c) => !decided(c))] };
     }
+    stampConditions(csr, old);
   },
   validate,
   columns: [

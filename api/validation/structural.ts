@@ -15,11 +15,30 @@ function typeMatches(schema: Schema, value: unknown): boolean {
     case 'object': return jsonType(value) === 'object';
     case 'array': return Array.isArray(value);
     case 'string': return typeof value === 'string';
-    case 'integer': return typeof value === 'number' && Number.isInteger(value);
+    case 'integer': return typeof value === 'number';
     case 'number': return typeof value === 'number';
     case 'boolean': return typeof value === 'boolean';
     default: return true;
   }
+}
+
+/** The ranges Go's decoder accepts for each integer format; int64 is checked as far as a double can tell. */
+const INTEGER_RANGES: Record<string, [number, number]> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  int64: [-(2 ** 63), 2 ** 63 - 1],
+};
+
+/**
+ * A JSON number the field's Go type cannot hold (a fraction, or a value past
+ * int32 or int64), reported in the words of Go's json.UnmarshalTypeError;
+ * undefined when the number fits.
+ */
+function numberError(schema: Schema, value: number, path: string, struct: string): string | undefined {
+  if (schema.type !== 'integer' || schema.intOrString) return undefined;
+  const [min, max] = INTEGER_RANGES[schema.format ?? 'int64'] ?? INTEGER_RANGES.int64;
+  // 2^63 - 1 is not a double: anything that rounds to 2^63 is already out of range.
+  if (Number.isInteger(value) && value >= min && value <= max && value < 2 ** 63) return undefined;
+  return `json: cannot unmarshal number ${value} into Go struct field ${struct}.${path} of type ${goType(schema)}`;
 }
 
 const goType = (schema: Schema): string =>
@@ -32,7 +51,7 @@ const goType = (schema: Schema): string =>
  */
 export function checkStructure(value: Record<string, unknown>, schema: Schema): StructuralResult {
   const result: StructuralResult = { typeErrors: [], unknownFields: [] };
-  walk(value, schema, [], result);
+  walk(value, schema, [], result, structName(schema) ?? '');
   return result;
 }
 
@@ -52,11 +71,20 @@ function pathOf(segments: Segments, extra?: string): string {
   return path;
 }
 
-function walk(value: unknown, schema: Schema, at: Segments, out: StructuralResult): void {
+/** The Go type name a published definition stands for: io.k8s.api.apps.v1.DeploymentSpec → DeploymentSpec. */
+const structName = (schema: Schema): string | undefined => schema.definition?.split('.').pop();
+
+function walk(value: unknown, schema: Schema, at: Segments, out: StructuralResult, struct: string): void {
   if (!typeMatches(schema, value)) {
     out.typeErrors.push(`${pathOf(at) || '.'}: expected ${goType(schema)}, got ${jsonType(value)}`);
     return;
   }
+  if (typeof value === 'number') {
+    const error = numberError(schema, value, pathOf(at), struct);
+    if (error) out.typeErrors.push(error);
+    return;
+  }
+  if (schema.type === 'object') struct = structName(schema) ?? struct;
   if (schema.preserveUnknownFields) return;
   if (Array.isArray(value)) {
     if (!schema.items) return;
@@ -65,7 +93,7 @@ function walk(value: unknown, schema: Schema, at: Segments, out: StructuralResul
     }
     for (let i = 0; i < value.length; i++) {
       at.push(i);
-      walk(value[i], schema.items, at, out);
+      walk(value[i], schema.items, at, out, struct);
       at.pop();
     }
     return;
@@ -86,7 +114,7 @@ function walk(value: unknown, schema: Schema, at: Segments, out: StructuralResul
       continue;
     }
     at.push(property ? key : `[${key}]`);
-    walk(child, childSchema, at, out);
+    walk(child, childSchema, at, out, struct);
     at.pop();
     if (isEmptyCollection(child, childSchema)) delete objValue[key];
   }

@@ -85,3 +85,76 @@ export function apiResourceList(kinds: Kind[], group: string, version: string) {
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }
+
+/** The versions of aggregated discovery Skiff serves; kubectl 1.30+ asks for v2, older clients for v2beta1. */
+const AGGREGATED_VERSIONS = ['v2', 'v2beta1'] as const;
+export type AggregatedVersion = (typeof AGGREGATED_VERSIONS)[number];
+
+/**
+ * Which aggregated discovery version an Accept header asks for, honouring
+ * its order: undefined when a plain JSON (or anything) clause comes first,
+ * or none names an APIGroupDiscoveryList in JSON. Protobuf clauses are
+ * passed over, as Skiff answers discovery in JSON only.
+ */
+export function aggregatedDiscoveryVersion(accept: string | undefined): AggregatedVersion | undefined {
+  for (const clause of (accept ?? '').split(',')) {
+    const [type, ...params] = clause.split(';').map((s) => s.trim());
+    const p = Object.fromEntries(params.map((x) => x.split('=').map((y) => y.trim())));
+    if (p.as === undefined) {
+      if (type === 'application/json' || type === '*/*' || type === 'application/*') return undefined;
+      continue;
+    }
+    if (type !== 'application/json' || p.g !== 'apidiscovery.k8s.io' || p.as !== 'APIGroupDiscoveryList') continue;
+    const version = AGGREGATED_VERSIONS.find((v) => v === p.v);
+    if (version) return version;
+  }
+  return undefined;
+}
+
+export const aggregatedContentType = (version: AggregatedVersion): string =>
+  `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+
+type DiscoveredResource = Record<string, any>;
+
+/**
+ * One group version in aggregated form, folded from the same APIResourceList
+ * the per-version endpoint serves: `pods/exec` becomes a subresource of pods.
+ */
+function versionDiscovery(kinds: Kind[], group: string, version: string) {
+  const list = apiResourceList(kinds, group, version)!;
+  const byName = new Map<string, DiscoveredResource>();
+  for (const r of list.resources as DiscoveredResource[]) {
+    const [resource, subresource] = String(r.name).split('/');
+    if (!subresource) {
+      byName.set(resource, {
+        resource,
+        responseKind: { group: '', version: '', kind: r.kind },
+        scope: r.namespaced ? 'Namespaced' : 'Cluster',
+        singularResource: r.singularName,
+        verbs: r.verbs,
+        ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+        ...(r.categories ? { categories: r.categories } : {}),
+      });
+      continue;
+    }
+    const parent = byName.get(resource);
+    if (!parent) continue;
+    (parent.subresources ??= []).push({ subresource, responseKind: { group: r.group ?? '', version: r.version ?? '', kind: r.kind }, verbs: r.verbs });
+  }
+  return { version, resources: [...byName.values()], freshness: 'Current' };
+}
+
+/**
+ * The APIGroupDiscoveryList of `/api` (the core group) or `/apis` (every
+ * named group): each group version with its resources, so a client learns
+ * the whole API in one request instead of one per group version.
+ */
+export function aggregatedDiscovery(kinds: Kind[], root: 'api' | 'apis', version: AggregatedVersion) {
+  const items = [...groupVersions(kinds)]
+    .filter(([group]) => (root === 'api' ? group === '' : group !== ''))
+    .map(([group, versions]) => ({
+      metadata: group ? { name: group } : {},
+      versions: [...versions].map((v) => versionDiscovery(kinds, group, v)),
+    }));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+}

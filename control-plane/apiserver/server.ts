@@ -17,7 +17,7 @@ import { loadTokenFile } from './auth/token-file.js';
 import type { UserInfo } from './auth/user-info.js';
 import { defaultHosts, ensureServingCerts } from './certs.js';
 import { Compactor } from './compactor.js';
-import { apiGroupList, apiGroupOf, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import { aggregatedContentType, aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroupList, apiGroupOf, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import type { RequestContext } from './handlers/context.js';
 import { remove, removeCollection } from './handlers/delete.js';
 import { get, list } from './handlers/read.js';
@@ -65,11 +65,12 @@ import { tokenRequest } from './handlers/token-request.js';
 import { csrRequester } from './admission/csr-requester.js';
 import type { KObject } from '../../api/kind.js';
 import { closableServer } from '../../component-base/close-server.js';
+import { queryBool } from './http/query.js';
 
 /** How many past revisions the watch caches replay at start, when etcd still holds them. */
 const WATCH_HISTORY_REVISIONS = 10_000;
 const INITIAL_NAMESPACES = [...SYSTEM_NAMESPACES, NAMESPACE_NODE_LEASE];
-const isWatch = (q: URLSearchParams) => ['1', 'true'].includes(q.get('watch') ?? '');
+const isWatch = (q: URLSearchParams) => queryBool(q, 'watch') ?? false;
 
 /** The Kubernetes API on etcd: routing, authentication and the resource handlers. */
 export class ApiServer {
@@ -422,7 +423,8 @@ export class ApiServer {
   }
 
   private async servePublic(path: string, query: URLSearchParams, res: ServerResponse): Promise<void> {
-    if (path === '/version') {
+    // kube-apiserver serves /version/ as /version; the official Python client asks for it.
+    if (path === '/version' || path === '/version/') {
       send(res, 200, SERVER_VERSION);
       return;
     }
@@ -452,6 +454,14 @@ export class ApiServer {
     const nonResource = trimmed === '/' || trimmed === '/api' || trimmed === '/apis' || trimmed === '/metrics' || trimmed.startsWith('/openapi/')
       || /^\/api\/[^/]+$/.test(trimmed) || /^\/apis\/[^/]+(\/[^/]+)?$/.test(trimmed);
     if (nonResource && req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('the server does not allow this method on the requested resource');
+    if (trimmed === '/api' || trimmed === '/apis') {
+      const aggregated = aggregatedDiscoveryVersion(req.headers.accept);
+      if (aggregated) {
+        // The answer depends on Accept: caches must keep the aggregated and the legacy forms apart.
+        sendRaw(res, 200, JSON.stringify(aggregatedDiscovery(kinds, trimmed === '/api' ? 'api' : 'apis', aggregated)), aggregatedContentType(aggregated), { Vary: 'Accept' });
+        return true;
+      }
+    }
     if (trimmed === '/api') return send(res, 200, apiVersions(address)), true;
     if (trimmed === '/apis') return send(res, 200, apiGroupList(kinds)), true;
     if (trimmed === '/metrics') {

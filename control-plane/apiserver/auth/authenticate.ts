@@ -6,7 +6,7 @@ import type { ServiceAccountTokenVerifier } from './service-account-token.js';
 import { userForToken } from './token-file.js';
 import { withAuthenticatedGroup, type UserInfo } from './user-info.js';
 
-const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
 
 export function isPublicPath(pathname: string): boolean {
   return PUBLIC_PATHS.has(pathname) || pathname.startsWith('/healthz/') || pathname.startsWith('/livez/') || pathname.startsWith('/readyz/');

@@ -17,9 +17,10 @@ function fieldValidation(query: URLSearchParams): FieldValidation {
 /**
  * Checks a decoded body against its kind as decoding into the Go types
  * would: the right apiVersion and kind, JSON types that fit the schema, and
- * unknown fields refused, warned about or dropped per `fieldValidation`.
+ * unknown and duplicated fields refused, warned about or dropped per
+ * `fieldValidation`.
  */
-export function admitShape(ctx: RequestContext, obj: KObject, kind: Kind = ctx.kind): KObject {
+export function admitShape(ctx: RequestContext, obj: KObject, kind: Kind = ctx.kind, duplicateFields: string[] = []): KObject {
   const expected = apiVersionOf(kind);
   if (obj.apiVersion !== undefined && obj.apiVersion !== expected) {
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected})`);
@@ -33,13 +34,10 @@ export function admitShape(ctx: RequestContext, obj: KObject, kind: Kind = ctx.k
   if (typeErrors.length) {
     throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${typeErrors.join('; ')}`);
   }
-  if (unknownFields.length) {
-    const mode = fieldValidation(ctx.query);
-    if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknownFields.map((f) => `unknown field "${f}"`).join(', ')}`);
-    if (mode === 'Warn') ctx.warnings.push(...unknownFields.map((f) => `unknown field "${f}"`));
-  } else {
-    fieldValidation(ctx.query);
-  }
+  const mode = fieldValidation(ctx.query);
+  const problems = [...duplicateFields.map((f) => `duplicate field "${f}"`), ...unknownFields.map((f) => `unknown field "${f}"`)];
+  if (problems.length && mode === 'Strict') throw badRequest(`strict decoding error: ${problems.join(', ')}`);
+  if (mode === 'Warn') ctx.warnings.push(...problems);
   return obj;
 }
 

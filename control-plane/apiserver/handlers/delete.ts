@@ -8,6 +8,7 @@ import type { DeleteOptions } from '../registry/resource-store.js';
 import type { RequestContext } from './context.js';
 import { dryRun } from './decode.js';
 import { respondObject } from './read.js';
+import { queryBool, queryInt64 } from '../http/query.js';
 
 const POLICIES = ['Orphan', 'Background', 'Foreground'];
 
@@ -22,11 +23,14 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions & { orp
     fromBody = v as Record<string, any>;
   }
   const q = ctx.query;
-  const graceRaw = q.get('gracePeriodSeconds') ?? fromBody.gracePeriodSeconds;
-  const grace = graceRaw === undefined || graceRaw === null ? undefined : Number(graceRaw);
-  if (grace !== undefined && (!Number.isInteger(grace))) throw badRequest(`invalid gracePeriodSeconds: ${graceRaw}`);
+  const graceRaw = queryInt64(q, 'gracePeriodSeconds') ?? fromBody.gracePeriodSeconds ?? undefined;
+  // A body's number is held to int64 as Go's decoder holds it; 2^63 is the first double past it.
+  if (graceRaw !== undefined && (!Number.isInteger(graceRaw) || Math.abs(graceRaw) >= 2 ** 63)) {
+    throw badRequest(`json: cannot unmarshal number ${graceRaw} into Go struct field DeleteOptions.gracePeriodSeconds of type int64`);
+  }
+  const grace: number | undefined = graceRaw;
   let policy = q.get('propagationPolicy') ?? fromBody.propagationPolicy ?? undefined;
-  const orphan = q.get('orphanDependents') ?? fromBody.orphanDependents ?? undefined;
+  const orphan = queryBool(q, 'orphanDependents') ?? fromBody.orphanDependents ?? undefined;
   // kube validates DeleteOptions as an object of its own: a bad policy is Invalid, not a bad request.
   if (orphan !== undefined && policy !== undefined) {
     throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueInvalid', field: 'propagationPolicy', message: `propagationPolicy: Invalid value: ${JSON.stringify(policy)}: orphanDependents and deletionPropagation cannot be both set` }]);
@@ -34,7 +38,7 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions & { orp
   if (policy !== undefined && !POLICIES.includes(policy)) {
     throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"` }]);
   }
-  const orphanDependents = orphan === undefined ? undefined : String(orphan) === 'true';
+  const orphanDependents = orphan === undefined ? undefined : orphan === true;
   if (orphanDependents !== undefined) policy = orphanDependents ? 'Orphan' : 'Background';
   const pre = fromBody.preconditions;
   if (pre !== undefined && (typeof pre !== 'object' || pre === null)) throw badRequest('preconditions must be an object');

@@ -5,11 +5,12 @@ import type { NodeStreams } from '../streaming/node-streams.js';
 import { acceptWebSocket, CHANNEL_PROTOCOLS, negotiateChannelProtocol } from '../streaming/websocket-channels.js';
 import type { RequestContext } from './context.js';
 import { containerOf, nodeOf, reachable } from './pod-log.js';
+import { queryBool } from '../http/query.js';
 
 /** v5's control frame: close the channel named in the next byte (stdin). */
 const CLOSE_CHANNEL = 255;
 
-const flag = (q: URLSearchParams, key: string) => ['true', '1'].includes(q.get(key) ?? '');
+const flag = (q: URLSearchParams, key: string) => queryBool(q, key) ?? false;
 
 /**
  * pods/exec and pods/attach over WebSocket (the channel protocol kubectl

@@ -4,6 +4,7 @@ import { Channel, type LogOptions } from '../../nats/stream-frames.js';
 import type { NodeStreams } from '../streaming/node-streams.js';
 import { statusErrorOf } from '../streaming/node-streams.js';
 import type { RequestContext } from './context.js';
+import { queryBool } from '../http/query.js';
 
 const invalid = (name: string, field: string, value: unknown, message: string) =>
   new StatusError(422, 'Invalid', `PodLogOptions "${name}" is invalid: ${field}: Invalid value: ${JSON.stringify(value)}: ${message}`, {
@@ -40,13 +41,7 @@ export function reachable(streams: NodeStreams | undefined): NodeStreams {
 }
 
 function logOptions(name: string, q: URLSearchParams): LogOptions {
-  const bool = (key: string) => {
-    const v = q.get(key);
-    if (v === null || v === '') return false;
-    if (v === 'true' || v === '1') return true;
-    if (v === 'false' || v === '0') return false;
-    throw new StatusError(400, 'BadRequest', `invalid value "${v}" for ${key}: must be true or false`);
-  };
+  const bool = (key: string) => queryBool(q, key) ?? false;
   const int = (key: string) => {
     const v = q.get(key);
     if (v === null || v === '') return undefined;

@@ -7,6 +7,7 @@ import type { CacheEvent } from '../storage/watch-cache.js';
 import { toTable } from '../table.js';
 import type { RequestContext } from './context.js';
 import { includeObject } from './read.js';
+import { queryBool } from '../http/query.js';
 
 /** How often a watch that allows bookmarks gets one. */
 export const BOOKMARK_INTERVAL_MS = Number(process.env.SKIFF_BOOKMARK_INTERVAL_MS ?? 30_000);
@@ -27,13 +28,12 @@ export async function watch(ctx: RequestContext): Promise<void> {
   const selected = objectFilter(kind, singleObjectQuery(ctx));
   const matches = (obj: KObject) => (!namespace || obj.metadata?.namespace === namespace) && (!selected || selected(obj));
   const rv = query.get('resourceVersion') ?? '';
-  const bookmarks = ['1', 'true'].includes(query.get('allowWatchBookmarks') ?? '');
-  const sendInitial = query.get('sendInitialEvents');
-  if (sendInitial !== null && !['true', 'false'].includes(sendInitial)) throw badRequest(`sendInitialEvents: invalid value ${sendInitial}`);
-  if (sendInitial !== null && query.get('resourceVersionMatch') !== 'NotOlderThan') {
+  const bookmarks = queryBool(query, 'allowWatchBookmarks') ?? false;
+  const sendInitial = queryBool(query, 'sendInitialEvents');
+  if (sendInitial !== undefined && query.get('resourceVersionMatch') !== 'NotOlderThan') {
     throw badRequest('sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan');
   }
-  const initial = sendInitial === 'true' || (sendInitial === null && (rv === '' || rv === '0'));
+  const initial = sendInitial ?? (rv === '' || rv === '0');
   const timeoutRaw = query.get('timeoutSeconds');
   const timeoutS = timeoutRaw ? Number(timeoutRaw) : DEFAULT_TIMEOUT_S * (1 + Math.random());
   if (!Number.isFinite(timeoutS) || timeoutS < 0) throw badRequest(`invalid timeoutSeconds: ${timeoutRaw}`);
@@ -105,7 +105,7 @@ export async function watch(ctx: RequestContext): Promise<void> {
       finish();
       return;
     }
-    if (bookmarks && sendInitial === 'true') {
+    if (bookmarks && sendInitial === true) {
       write(line('BOOKMARK', bookmark(kind, String(from), { 'k8s.io/initial-events-end': 'true' })));
     }
   }

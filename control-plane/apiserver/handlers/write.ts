@@ -20,7 +20,8 @@ function checkNamespace(ctx: RequestContext, obj: KObject): void {
 export type MutatingAdmission = (obj: KObject, ctx: RequestContext) => Promise<void>;
 
 export async function create(ctx: RequestContext, ensureNamespace: EnsureNamespace, admit?: MutatingAdmission): Promise<void> {
-  const obj = admitShape(ctx, decodeObject(await readBody(ctx.req), mediaType(ctx.req)));
+  const duplicateFields: string[] = [];
+  const obj = admitShape(ctx, decodeObject(await readBody(ctx.req), mediaType(ctx.req), duplicateFields), ctx.kind, duplicateFields);
   if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
   checkNamespace(ctx, obj);
   if (ctx.kind.namespaced) await ensureNamespace(ctx.info.namespace!, { group: ctx.kind.group, resource: ctx.kind.plural, name: obj.metadata.name });
@@ -31,7 +32,8 @@ export async function create(ctx: RequestContext, ensureNamespace: EnsureNamespa
 }
 
 export async function update(ctx: RequestContext, ensureNamespace: EnsureNamespace): Promise<void> {
-  const obj = admitShape(ctx, decodeObject(await readBody(ctx.req), mediaType(ctx.req)));
+  const duplicateFields: string[] = [];
+  const obj = admitShape(ctx, decodeObject(await readBody(ctx.req), mediaType(ctx.req), duplicateFields), ctx.kind, duplicateFields);
   if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
   checkNamespace(ctx, obj);
   const name = ctx.info.name!;
@@ -59,14 +61,15 @@ export async function patch(ctx: RequestContext): Promise<void> {
   const type = mediaType(ctx.req);
   const name = ctx.info.name!;
   const updated = await ctx.store.update(ctx.info.namespace, name, async (current) => {
-    const patched = applyPatch(ctx.kind, current, body, type);
+    const duplicateFields: string[] = [];
+    const patched = applyPatch(ctx.kind, current, body, type, duplicateFields);
     if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
       throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
     }
     // The patch carries the current resourceVersion unless it set its own:
     // only a patch that names a version is refused when another write wins.
     if (patched.metadata?.resourceVersion === current.metadata.resourceVersion) delete patched.metadata.resourceVersion;
-    const obj = admitShape(ctx, patched);
+    const obj = admitShape(ctx, patched, ctx.kind, duplicateFields);
     checkNamespace(ctx, obj);
     await ctx.admit?.(obj, current);
     return obj;

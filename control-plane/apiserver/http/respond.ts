@@ -30,8 +30,8 @@ export function send(res: ServerResponse, code: number, body: unknown, format: F
   res.end(text);
 }
 
-export function sendRaw(res: ServerResponse, code: number, text: string, contentType: string): void {
-  res.writeHead(code, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private' });
+export function sendRaw(res: ServerResponse, code: number, text: string, contentType: string, headers: Record<string, string> = {}): void {
+  res.writeHead(code, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', ...headers });
   res.end(text);
 }
 
