@@ -28,6 +28,7 @@ import { selfSubjectRulesReview } from './kinds/self-subject-rules-review.js';
 import { selfSubjectReview } from './kinds/self-subject-review.js';
 import { service } from './kinds/service.js';
 import { serviceAccount } from './kinds/service-account.js';
+import { statefulSet } from './kinds/stateful-set.js';
 import { storageClass } from './kinds/storage-class.js';
 import { subjectAccessReview } from './kinds/subject-access-review.js';
 import { volumeAttachment } from './kinds/volume-attachment.js';
@@ -40,7 +41,7 @@ export const kinds: Kind[] = [
   persistentVolume, persistentVolumeClaim, deployment, replicaSet, lease, storageClass, volumeAttachment,
   role, clusterRole, roleBinding, clusterRoleBinding, selfSubjectAccessReview, selfSubjectRulesReview, selfSubjectReview, subjectAccessReview, certificateSigningRequest,
   priorityClass, replicationController, ingress, ingressClass,
-  daemonSet, controllerRevision,
+  daemonSet, controllerRevision, statefulSet,
   job, cronJob,
 ];
 

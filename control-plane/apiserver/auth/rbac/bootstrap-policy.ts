@@ -188,6 +188,8 @@ export function bootstrapClusterRoles(): KObject[] {
       rule(['get', 'list', 'watch', 'patch', 'update', 'delete', 'deletecollection'], ['*'], ['*']),
       rule(['update'], [''], ['namespaces/finalize', 'namespaces/status']),
       rule(['create'], [''], ['pods', 'endpoints', 'endpoints/restricted', 'secrets', 'serviceaccounts', 'persistentvolumes', 'serviceaccounts/token']),
+      // The StatefulSet controller makes each pod's claims from its volumeClaimTemplates.
+      rule(['create'], [''], ['persistentvolumeclaims']),
       // kube's system:controller:root-ca-cert-publisher: kube-root-ca.crt in every namespace (update is in the rule above).
       rule(['create'], [''], ['configmaps']),
       rule(EVENT_WRITE, ['', 'events.k8s.io'], ['events']),
