@@ -15,6 +15,7 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { workersFor, type ControllerDescriptor } from '../controller.js';
 import { claimObjects } from '../controller-ref-manager.js';
 import { RevisionHistory } from '../history/revision-history.js';
+import { cleanupHistory, constructHistory, revisionHash } from '../history/template-history.js';
 import { ControllerExpectations } from '../replicaset/controller-expectations.js';
 import { PodControl } from '../replicaset/pod-control.js';
 import { BURST_REPLICAS } from '../replicaset/replicaset-controller.js';
@@ -23,7 +24,6 @@ import { SelectorCache } from '../selector-cache.js';
 import {
   DAEMON_SET_REVISION_LABEL, daemonPodTemplate, daemonPodTemplateFor, eligibilityChanged, isPodUpdated, nodeShouldRunDaemonPod, targetNodeName,
 } from './daemon-pod.js';
-import { cleanupHistory, constructHistory, revisionHash } from './daemonset-history.js';
 import { calculateStatus, updateDaemonSetStatus } from './daemonset-status.js';
 import { byCreationAndPhase } from './pod-order.js';
 import { allowsSurge, isPodAvailable, planRollingUpdate } from './rolling-update.js';
@@ -201,7 +201,8 @@ export function daemonSetReconciler(deps: DaemonSetDeps) {
       await manage(key, ds, nodeList, byNode, hash, nowMs);
       // Replacing pods waits until the pods just created or deleted have been seen.
       if (expectations.satisfied(key) && ds.spec.updateStrategy?.type === 'RollingUpdate') await rollingUpdate(key, ds, nodeList, hash, nowMs);
-      await cleanupHistory(history, ds, old, [...byNode.values()].flat(), DAEMON_SET_REVISION_LABEL);
+      const live = new Set([...byNode.values()].flat().map((p) => p.metadata.labels?.[DAEMON_SET_REVISION_LABEL]));
+      await cleanupHistory(history, ds, old, (r) => live.has(revisionHash(r)));
     }
     const byNode = await nodesToDaemonPods(ds);
     const { status, nextAvailableInMs } = calculateStatus(ds, nodeList, (n) => nodeShouldRunDaemonPod(n, ds), byNode, hash);
