@@ -3,6 +3,7 @@ import { csrSigningController } from './certificates/csr-signing.js';
 import { rootCaCertPublisherController } from './certificates/root-ca-cert-publisher.js';
 import type { ControllerDescriptor } from './controller.js';
 import { daemonSetController } from './daemon/daemonset-controller.js';
+import { statefulSetController } from './statefulset/statefulset-controller.js';
 import { deploymentController } from './deployment/deployment-controller.js';
 import { endpointsController } from './endpoint/endpoints-controller.js';
 import { endpointSliceController } from './endpointslice/endpointslice-controller.js';
@@ -46,6 +47,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   replicationController,
   deploymentController,
   daemonSetController,
+  statefulSetController,
   endpointsController,
   endpointSliceController,
   endpointSliceMirroringController,

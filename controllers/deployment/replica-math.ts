@@ -7,7 +7,7 @@ export const specReplicas = (obj: AnyObject | undefined): number => obj?.spec?.r
 export const isRollingUpdate = (d: AnyObject): boolean => d.spec.strategy?.type === 'RollingUpdate';
 
 /** An int-or-percent of `total`: percentages round up for surge and down for unavailability. */
-function scaledValue(value: unknown, total: number, roundUp: boolean): number {
+export function scaledValue(value: unknown, total: number, roundUp: boolean): number {
   if (value === undefined || value === null) return 0;
   if (typeof value === 'number') return value;
   const m = typeof value === 'string' ? /^(\d+)%$/.exec(value) : null;
