@@ -245,6 +245,19 @@ test('persistentVolumeClaimRetentionPolicy whenScaled Delete removes the claims 
   t.is((await client.get(PERSISTENT_VOLUME_CLAIMS, 'data-db-0', { namespace: ns })).metadata.ownerReferences, undefined);
 });
 
+test('persistentVolumeClaimRetentionPolicy whenDeleted Delete removes the claims with the set, and Retain keeps them', async (t) => {
+  const ns = await namespace('sts-when-deleted');
+  const template = await claimTemplate('sts-when-deleted', 2);
+  const made = await client.create(STATEFUL_SETS, statefulSet(ns, 'gone', { volumeClaimTemplates: [template], persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } }));
+  await client.create(STATEFUL_SETS, statefulSet(ns, 'kept', { volumeClaimTemplates: [template] }));
+  await readyPods(ns, ['gone-0', 'kept-0']);
+  const owners = (await client.get(PERSISTENT_VOLUME_CLAIMS, 'data-gone-0', { namespace: ns })).metadata.ownerReferences;
+  t.deepEqual(owners, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'gone', uid: made.metadata.uid }]);
+  for (const name of ['gone', 'kept']) await client.delete(STATEFUL_SETS, name, { namespace: ns });
+  await eventually('the pods gone', async () => (await pods(ns)).length === 0);
+  await eventually('only the retained claim left', async () => podNames((await client.list(PERSISTENT_VOLUME_CLAIMS, { namespace: ns })).items).join(',') === 'data-kept-0');
+});
+
 test('kubectl get -o wide, rollout status, history and undo', async (t) => {
   const ns = await namespace('sts-kubectl');
   const manifest = JSON.stringify(statefulSet(ns, 'app', { replicas: 2 }));
