@@ -19,8 +19,12 @@ export class ClaimTerminatingError extends Error {}
 export class StatefulPodControl {
   constructor(private readonly client: RestClient, private readonly claims: Informer, private readonly recorder: EventRecorder) {}
 
-  /** createPersistentVolumeClaims: the pod's missing claims, owned as the retention policy says. */
-  private async createClaims(set: AnyObject, pod: AnyObject): Promise<void> {
+  /**
+   * createPersistentVolumeClaims: the pod's missing claims, owned as the
+   * retention policy says. Also for a pod that exists but has not started:
+   * a claim deleted under it would otherwise keep it pending for ever.
+   */
+  async createMissingClaims(set: AnyObject, pod: AnyObject): Promise<void> {
     const ordinal = parseOrdinal(pod)!.ordinal;
     for (const claim of claimsFor(set, ordinal).values()) {
       const existing = this.claims.store.get(objectKey(claim));
@@ -41,7 +45,7 @@ export class StatefulPodControl {
 
   /** CreateStatefulPod: claims first, then the pod; a pod of that name already there is fine (the cache was behind). */
   async createPod(set: AnyObject, pod: AnyObject): Promise<void> {
-    await this.createClaims(set, pod);
+    await this.createMissingClaims(set, pod);
     try {
       await this.client.create(PODS, pod);
     } catch (err) {

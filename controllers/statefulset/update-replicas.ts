@@ -65,6 +65,7 @@ export async function updateReplicas(set: AnyObject, pods: AnyObject[], opts: Up
       creations.push(create);
       continue;
     }
+    if (pod.status?.phase === 'Pending' && !isTerminating(pod)) await podControl.createMissingClaims(set, pod);
     if (monotonic && (isTerminating(pod) || !isHealthy(pod, minReady, nowMs))) return;
   }
   await Promise.all(creations);
