@@ -83,13 +83,22 @@ function readyPods(ns: string, names: string[], extra: (pods: AnyObject[]) => bo
 const markReady = (ns: string, name: string) =>
   client.patch(PODS, name, 'strategic', { status: { conditions: [{ type: GATE, status: 'True' }] } }, { namespace: ns, subresource: 'status' });
 
+interface Deletion {
+  name: string;
+  /** The other pods there at that moment. */
+  others: string[];
+  /** Those of them Ready and not terminating. */
+  ready: string[];
+}
+
 /** Records, in order, the first moment each pod is seen marked for deletion, and which pods existed then. */
-async function watchDeletions(ns: string): Promise<{ order: Array<{ name: string; others: string[] }>; stop(): void }> {
+async function watchDeletions(ns: string): Promise<{ order: Deletion[]; stop(): void }> {
   const informer = new Informer(client, PODS, { namespace: ns });
-  const order: Array<{ name: string; others: string[] }> = [];
+  const order: Deletion[] = [];
   const seen = (pod: AnyObject) => {
     if (!pod.metadata.deletionTimestamp || order.some((o) => o.name === pod.metadata.name)) return;
-    order.push({ name: pod.metadata.name!, others: podNames(informer.store.list()).filter((n) => n !== pod.metadata.name) });
+    const others = informer.store.list().filter((p) => p.metadata.name !== pod.metadata.name);
+    order.push({ name: pod.metadata.name!, others: podNames(others), ready: podNames(others.filter((p) => isReady(p) && !p.metadata.deletionTimestamp)) });
   };
   informer.addEventHandler({ onAdd: seen, onUpdate: (_old, pod) => seen(pod) });
   informer.start();
@@ -163,7 +172,7 @@ test('OrderedReady scales down from the highest ordinal, one pod at a time, with
   try {
     t.regex(await kubectlOk(cluster, ['scale', 'sts/web', '--replicas=1', '-n', ns]), /statefulset.apps\/web scaled/);
     await readyPods(ns, ['web-0']);
-    t.deepEqual(deletions.order, [{ name: 'web-2', others: ['web-0', 'web-1'] }, { name: 'web-1', others: ['web-0'] }], 'web-1 goes only once web-2 is gone');
+    t.deepEqual(deletions.order.map(({ name, others }) => ({ name, others })), [{ name: 'web-2', others: ['web-0', 'web-1'] }, { name: 'web-1', others: ['web-0'] }], 'web-1 goes only once web-2 is gone');
   } finally {
     deletions.stop();
   }
@@ -193,7 +202,8 @@ test('a rolling update replaces pods from the highest ordinal down and keeps tho
     const image = (list: AnyObject[], name: string) => list.find((p) => p.metadata.name === name)!.spec.containers[0].image;
     const list = await readyPods(ns, ['web-0', 'web-1', 'web-2'], (l) => image(l, 'web-1') === 'nginx:1.27');
     t.deepEqual(['web-0', 'web-1', 'web-2'].map((n) => image(list, n)), ['nginx:1.26', 'nginx:1.27', 'nginx:1.27']);
-    t.deepEqual(deletions.order.map((d) => d.name), ['web-2', 'web-1']);
+    // One at a time (maxUnavailable 1): web-1 goes only once the new web-2 is Ready.
+    t.deepEqual(deletions.order.map(({ name, ready }) => ({ name, ready })), [{ name: 'web-2', ready: ['web-0', 'web-1'] }, { name: 'web-1', ready: ['web-0', 'web-2'] }]);
     const set = await getSet(ns, 'web');
     t.like(set.status, { currentRevision: first, currentReplicas: 1, updatedReplicas: 2 });
     t.not(set.status.updateRevision, first);
@@ -207,6 +217,23 @@ test('a rolling update replaces pods from the highest ordinal down and keeps tho
       return s.status.currentRevision === s.status.updateRevision ? s : undefined;
     });
     t.like(done.status, { currentReplicas: 3, updatedReplicas: 3 });
+  } finally {
+    deletions.stop();
+  }
+});
+
+test('maxUnavailable lets a rolling update replace that many pods at once, still from the highest ordinal', async (t) => {
+  const ns = await namespace('sts-max-unavailable');
+  await client.create(STATEFUL_SETS, statefulSet(ns, 'web', { replicas: 3, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } }));
+  await readyPods(ns, ['web-0', 'web-1', 'web-2']);
+  const deletions = await watchDeletions(ns);
+  try {
+    await kubectlOk(cluster, ['set', 'image', 'statefulset/web', 'web=nginx:1.27', '-n', ns]);
+    await readyPods(ns, ['web-0', 'web-1', 'web-2'], (l) => l.every((p) => p.spec.containers[0].image === 'nginx:1.27'), 30_000);
+    // web-2 and web-1 go together, while only web-0 is up; web-0 waits for both to be back.
+    t.deepEqual(deletions.order.map(({ name, ready }) => ({ name, ready })), [
+      { name: 'web-2', ready: ['web-0', 'web-1'] }, { name: 'web-1', ready: ['web-0'] }, { name: 'web-0', ready: ['web-1', 'web-2'] },
+    ]);
   } finally {
     deletions.stop();
   }
@@ -227,7 +254,11 @@ test('OnDelete replaces no pod itself; a pod deleted by hand comes back at the n
   await client.delete(PODS, 'web-1', { namespace: ns });
   const list = await readyPods(ns, ['web-0', 'web-1'], (l) => l.some((p) => p.metadata.name === 'web-1' && p.spec.containers[0].image === 'nginx:1.27'));
   t.is(list.find((p) => p.metadata.name === 'web-0')!.spec.containers[0].image, 'nginx:1.26');
-  t.like((await getSet(ns, 'web')).status, { currentReplicas: 1, updatedReplicas: 1 });
+  const status = await eventually('the status counts both revisions', async () => {
+    const s = (await getSet(ns, 'web')).status;
+    return s.updatedReplicas === 1 && s.readyReplicas === 2 ? s : undefined;
+  });
+  t.is(status.currentReplicas, 1, 'OnDelete never makes the update revision current by itself');
 });
 
 test('persistentVolumeClaimRetentionPolicy whenScaled Delete removes the claims of scaled-down pods only', async (t) => {
