@@ -255,7 +255,12 @@ test.serial('OnDelete replaces a pod only when it is deleted', async (t) => {
   const after = await runningOn(ns, NODE_NAMES, (pods) => pods.some((p) => p.spec.containers[0].image === 'fluentd:1.17'));
   t.is(after.filter((p) => p.spec.containers[0].image === 'fluentd:1.17').length, 1);
   t.is(after.find((p) => p.spec.containers[0].image === 'fluentd:1.17')!.spec.nodeName, before[0].spec.nodeName);
-  t.like((await client.get(DAEMON_SETS, 'manual', { namespace: ns })).status, { updatedNumberScheduled: 1 });
+  // The status follows the pods: the controller writes it on its next sync after the new pod shows up.
+  const updated = await eventually('the status counts the updated pod', async () => {
+    const d = await client.get(DAEMON_SETS, 'manual', { namespace: ns });
+    return d.status.updatedNumberScheduled === 1 ? d : undefined;
+  });
+  t.like(updated.status, { updatedNumberScheduled: 1 });
   const status = await kubectl(cluster, ['rollout', 'status', 'daemonset/manual', '-n', ns]);
   t.regex(status.stderr, /rollout status is only available for RollingUpdate strategy type/);
 });
