@@ -157,3 +157,11 @@ export function stopOnSignals(name: string): AbortSignal {
   }
   return stop.signal;
 }
+
+/** Resolves once `signal` aborts, at once if it already has (a signal that came during start-up must not be missed). */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

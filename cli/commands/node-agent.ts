@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
-import { stopOnSignals } from '../../component-base/component.js';
+import { stopOnSignals, untilAborted } from '../../component-base/component.js';
 import { parseTypedFlags } from '../../component-base/flags.js';
 import { startSecureServing } from '../../component-base/secure-serving.js';
 import { instanceMetadata } from '../../controllers/aws/region.js';
@@ -68,7 +68,7 @@ export async function nodeAgentCommand(argv: string[]): Promise<void> {
   const signal = stopOnSignals('node-agent');
   try {
     await agent.start();
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await untilAborted(signal);
   } finally {
     await agent.stop();
     await serving?.close();

@@ -1,6 +1,6 @@
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
-import { stopOnSignals } from '../../component-base/component.js';
+import { stopOnSignals, untilAborted } from '../../component-base/component.js';
 import { createAwsClients, type AwsClients } from '../../controllers/aws/aws-clients.js';
 import { launchBackingInstances, terminateBackingInstances, type BackingInstance } from '../../node-agent/simulator/backing-instances.js';
 import { followInstanceState } from '../../node-agent/simulator/instance-state.js';
@@ -51,7 +51,7 @@ export async function simulateNodesCommand(argv: string[]): Promise<void> {
     // Each node lives and dies with its instance: stop or terminate one in the endpoint and its node stops renewing.
     const following = aws ? followInstanceState(aws, nodes, instances) : undefined;
     process.stdout.write(`${nodes.nodes.length} simulated nodes registered (${nodes.nodes[0].name} ... ${nodes.nodes.at(-1)!.name}); Ctrl-C removes them${aws ? ' and terminates their instances' : ''}\n`);
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await untilAborted(signal);
     await following?.stop();
     await nodes.stop();
   } finally {

@@ -111,7 +111,11 @@ test.serial('a DaemonSet runs one pinned pod per node and follows nodes as they 
   const more = await startSimulatedNodes(cluster, { count: 2, namePrefix: 'ds-extra-' });
   try {
     await runningOn(ns, [...NODE_NAMES, 'ds-extra-0', 'ds-extra-1']);
-    t.like((await client.get(DAEMON_SETS, 'agent', { namespace: ns })).status, { desiredNumberScheduled: 5 });
+    const grown = await eventually('the status counts the new nodes', async () => {
+      const d = await client.get(DAEMON_SETS, 'agent', { namespace: ns });
+      return d.status.desiredNumberScheduled === 5 ? d : undefined;
+    });
+    t.like(grown.status, { desiredNumberScheduled: 5 });
   } finally {
     await more.stop();
   }
