@@ -1,6 +1,6 @@
 import test from 'ava';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { clientCertificate, startCluster, type TestCluster } from '../helpers/apiserver.js';
 import { call } from '../helpers/http.js';
 
@@ -8,13 +8,13 @@ let cluster: TestCluster;
 let auditFile: string;
 
 test.before(async () => {
-  const { mkdtempSync } = await import('node:fs');
   auditFile = join(mkdtempSync('/tmp/skiff-audit-'), 'audit.log');
   cluster = await startCluster({ auditLogPath: auditFile });
 });
 
 test.after.always(async () => {
   await cluster?.stop();
+  if (auditFile) rmSync(dirname(auditFile), { recursive: true, force: true });
 });
 
 /** The audit lines written so far, once the server has flushed them. */
