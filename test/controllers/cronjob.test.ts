@@ -4,12 +4,12 @@ import { CRONJOB_SCHEDULED_TIMESTAMP } from '../../api/batch/well-known.js';
 import { parseCronSchedule } from '../../api/batch/cron-schedule.js';
 import { rfc3339 } from '../../api/time.js';
 import type { AnyObject } from '../../client/resource.js';
-import { CRON_JOBS, EVENTS, JOBS, NAMESPACES } from '../../client/resources.js';
+import { CRON_JOBS, EVENTS, JOBS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { CONTROLLER_MANAGER_DEFAULTS } from '../../controllers/controller.js';
 import { cronJobControllerWith } from '../../controllers/cronjob/cronjob-controller.js';
 import { runControllerSet } from '../../controllers/run-controllers.js';
-import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster, podNamespace } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 
 let cluster: TestCluster;
@@ -32,11 +32,7 @@ test.after.always(async () => {
   await cluster?.stop();
 });
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await defaultServiceAccount(client, name);
-  return name;
-}
+const namespace = (name: string) => podNamespace(client, name);
 
 const cronJobBody = (ns: string, name: string, spec: Record<string, unknown>): AnyObject => ({
   apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: ns },

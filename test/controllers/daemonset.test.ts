@@ -3,10 +3,10 @@ import { Informer } from '../../client/informer.js';
 import type { AnyObject } from '../../client/resource.js';
 
 type Json = Record<string, any>;
-import { CONTROLLER_REVISIONS, DAEMON_SETS, NAMESPACES, NODES, PODS } from '../../client/resources.js';
+import { CONTROLLER_REVISIONS, DAEMON_SETS, NODES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { SimulatedNodes } from '../../node-agent/simulator/simulated-nodes.js';
-import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster, podNamespace } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { kubectl, kubectlOk } from '../helpers/kubectl.js';
 import { startScheduler, type RunningScheduler } from '../helpers/scheduler.js';
@@ -32,11 +32,7 @@ test.after.always(async () => {
   await cluster?.stop();
 });
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await defaultServiceAccount(client, name);
-  return name;
-}
+const namespace = (name: string) => podNamespace(client, name);
 
 function daemonSet(ns: string, name: string, spec: Json = {}, podSpec: Json = {}): AnyObject {
   return {

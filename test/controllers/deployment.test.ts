@@ -1,11 +1,11 @@
 import test from 'ava';
 import { Informer } from '../../client/informer.js';
 import type { AnyObject } from '../../client/resource.js';
-import { DEPLOYMENTS, EVENTS, NAMESPACES, PODS, REPLICA_SETS } from '../../client/resources.js';
+import { DEPLOYMENTS, EVENTS, PODS, REPLICA_SETS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { computeHash } from '../../controllers/deployment/pod-template-hash.js';
 import type { SimulatedNodes } from '../../node-agent/simulator/simulated-nodes.js';
-import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster, podNamespace } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { kubectl, kubectlOk } from '../helpers/kubectl.js';
 import { startSimulatedNodes } from '../helpers/simulated-nodes.js';
@@ -30,11 +30,7 @@ test.after.always(async () => {
   await cluster?.stop();
 });
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await defaultServiceAccount(client, name);
-  return name;
-}
+const namespace = (name: string) => podNamespace(client, name);
 
 /** Pods of this template never become Ready: their readiness gate is a condition nobody sets. */
 const neverReady = { readinessGates: [{ conditionType: 'example.com/never' }] };

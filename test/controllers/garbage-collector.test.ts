@@ -5,7 +5,7 @@ import { isNotFound } from '../../client/api-error.js';
 import type { AnyObject, OwnerReference, ResourceRef } from '../../client/resource.js';
 import { CONFIG_MAPS, DEPLOYMENTS, EVENTS, NAMESPACES, PODS, REPLICA_SETS, SECRETS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster, podNamespace } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { kubectl, kubectlOk } from '../helpers/kubectl.js';
 
@@ -25,11 +25,7 @@ test.after.always(async () => {
 const CLUSTER_ROLES: ResourceRef = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', namespaced: false };
 const HOLD = 'example.com/hold';
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await defaultServiceAccount(client, name);
-  return name;
-}
+const namespace = (name: string) => podNamespace(client, name);
 
 function ownerRef(owner: AnyObject, opts: { block?: boolean; controller?: boolean } = {}): OwnerReference {
   return {

@@ -2,9 +2,9 @@ import test from 'ava';
 import { JOB_COMPLETION_INDEX, JOB_TRACKING_FINALIZER } from '../../api/batch/well-known.js';
 import { rfc3339 } from '../../api/time.js';
 import type { AnyObject } from '../../client/resource.js';
-import { JOBS, NAMESPACES, PODS } from '../../client/resources.js';
+import { JOBS, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster, podNamespace } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 
 let cluster: TestCluster;
@@ -18,11 +18,7 @@ test.after.always(async () => {
   await cluster?.stop();
 });
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await defaultServiceAccount(client, name);
-  return name;
-}
+const namespace = (name: string) => podNamespace(client, name);
 
 const jobBody = (ns: string, name: string, spec: Record<string, unknown> = {}): AnyObject => ({
   apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: ns },

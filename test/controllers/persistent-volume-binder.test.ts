@@ -1,8 +1,8 @@
 import test from 'ava';
 import type { AnyObject } from '../../client/resource.js';
-import { EVENTS, NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, STORAGE_CLASSES } from '../../client/resources.js';
+import { EVENTS, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, STORAGE_CLASSES } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
-import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster, podNamespace } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 
 type Fields = Record<string, any>;
@@ -20,11 +20,7 @@ test.after.always(async () => {
 
 const EXTERNAL_PROVISIONING = (name: string) => `Waiting for a volume to be created either by the external provisioner '${name}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`;
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await defaultServiceAccount(client, name);
-  return name;
-}
+const namespace = (name: string) => podNamespace(client, name);
 
 // Volumes are cluster-wide: each test gives its own a class of its own (no
 // StorageClass object is needed for static binding), so tests running side

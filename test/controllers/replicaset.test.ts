@@ -3,13 +3,13 @@ import { rfc3339 } from '../../api/time.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import { Informer } from '../../client/informer.js';
 import type { AnyObject } from '../../client/resource.js';
-import { EVENTS, NAMESPACES, PODS, REPLICA_SETS } from '../../client/resources.js';
+import { EVENTS, PODS, REPLICA_SETS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { SharedInformers } from '../../client/shared-informers.js';
 import { CONTROLLER_MANAGER_DEFAULTS, type ControllerContext } from '../../controllers/controller.js';
 import { runControllerManager } from '../../controllers/controller-manager.js';
 import { replicaSetController } from '../../controllers/replicaset/replicaset-controller.js';
-import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster, podNamespace } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 
 let cluster: TestCluster;
@@ -23,11 +23,7 @@ test.after.always(async () => {
   await cluster?.stop();
 });
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await defaultServiceAccount(client, name);
-  return name;
-}
+const namespace = (name: string) => podNamespace(client, name);
 
 function replicaSet(ns: string, name: string, replicas: number, spec: Record<string, unknown> = {}): AnyObject {
   return {

@@ -1,9 +1,9 @@
 import test from 'ava';
 import type { AnyObject } from '../../client/resource.js';
-import { EVENTS, NAMESPACES, PODS, REPLICATION_CONTROLLERS } from '../../client/resources.js';
+import { EVENTS, PODS, REPLICATION_CONTROLLERS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { SimulatedNodes } from '../../node-agent/simulator/simulated-nodes.js';
-import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster, podNamespace } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { kubectlOk } from '../helpers/kubectl.js';
 import { startScheduler, type RunningScheduler } from '../helpers/scheduler.js';
@@ -26,11 +26,7 @@ test.after.always(async () => {
   await cluster?.stop();
 });
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await defaultServiceAccount(client, name);
-  return name;
-}
+const namespace = (name: string) => podNamespace(client, name);
 
 /** An RC without a selector: the API server defaults it (and the RC's labels) from the template's labels. */
 const replicationController = (ns: string, name: string, replicas: number): AnyObject => ({

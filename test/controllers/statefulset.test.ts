@@ -1,10 +1,10 @@
 import test from 'ava';
 import { Informer } from '../../client/informer.js';
 import type { AnyObject } from '../../client/resource.js';
-import { CONTROLLER_REVISIONS, NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, STATEFUL_SETS } from '../../client/resources.js';
+import { CONTROLLER_REVISIONS, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, STATEFUL_SETS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { SimulatedNodes } from '../../node-agent/simulator/simulated-nodes.js';
-import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster, podNamespace } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { kubectlOk } from '../helpers/kubectl.js';
 import { startScheduler, type RunningScheduler } from '../helpers/scheduler.js';
@@ -34,11 +34,7 @@ test.after.always(async () => {
 
 const GATE = 'example.com/ready';
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await defaultServiceAccount(client, name);
-  return name;
-}
+const namespace = (name: string) => podNamespace(client, name);
 
 function statefulSet(ns: string, name: string, spec: Json = {}, podSpec: Json = {}): AnyObject {
   return {

@@ -2,10 +2,10 @@ import test from 'ava';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isNotFound } from '../../client/api-error.js';
 import type { AnyObject, ResourceRef } from '../../client/resource.js';
-import { NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS } from '../../client/resources.js';
+import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS } from '../../client/resources.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { SimulatedNodes } from '../../node-agent/simulator/simulated-nodes.js';
-import { adminClient, defaultServiceAccount, startCluster, type TestCluster } from '../helpers/apiserver.js';
+import { adminClient, startCluster, type TestCluster, podNamespace } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
 import { startSimulatedNodes } from '../helpers/simulated-nodes.js';
 
@@ -28,11 +28,7 @@ test.after.always(async () => {
 // How long a protected object is watched to stay; the controllers act within milliseconds when they act.
 const HELD_MS = 1500;
 
-async function namespace(name: string): Promise<string> {
-  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await defaultServiceAccount(client, name);
-  return name;
-}
+const namespace = (name: string) => podNamespace(client, name);
 
 const claim = (ns: string, name: string, spec: Fields = {}): AnyObject => ({
   apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: ns },

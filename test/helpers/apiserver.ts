@@ -6,7 +6,7 @@ import { RestClient } from '../../client/rest-client.js';
 import type { ClientConfig } from '../../client/kubeconfig.js';
 import { SYSTEM_NAMESPACES } from '../../api/kinds/namespace.js';
 import { NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
-import { CONFIG_MAPS, SERVICE_ACCOUNTS } from '../../client/resources.js';
+import { CONFIG_MAPS, NAMESPACES, SERVICE_ACCOUNTS } from '../../client/resources.js';
 import { runControllerManager } from '../../controllers/controller-manager.js';
 import { CONTROLLER_MANAGER_DEFAULTS, type ControllerManagerOptions } from '../../controllers/controller.js';
 import { controllerDescriptors, selectControllers } from '../../controllers/registry.js';
@@ -119,6 +119,13 @@ export async function startCluster(overrides: Partial<ApiServerOptions> = {}, op
  */
 export async function defaultServiceAccount(client: RestClient, namespace: string): Promise<void> {
   await eventually(`the default service account in ${namespace}`, () => client.get(SERVICE_ACCOUNTS, 'default', { namespace }), 30_000, 20);
+}
+
+/** Makes a namespace for a test's pods and answers its name once its `default` account is there. */
+export async function podNamespace(client: RestClient, name: string): Promise<string> {
+  await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await defaultServiceAccount(client, name);
+  return name;
 }
 
 /** Waits for the default account and kube-root-ca.crt in the namespaces the API server made, as far as their controllers run. */
