@@ -1,11 +1,12 @@
 import { networkInterfaces } from 'node:os';
 import type { Registry } from 'prom-client';
 import { containsAddress, parseAddress, parseCidr } from '../api/net.js';
-import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, LABEL_SERVICE_NAME } from '../api/well-known.js';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME } from '../api/well-known.js';
 import { Informer } from '../client/informer.js';
 import { log } from '../client/log.js';
 import type { AnyObject } from '../client/resource.js';
 import { ENDPOINT_SLICES, NODES, SERVICES } from '../client/resources.js';
+import { SLICES_BY_SERVICE, slicesByService } from '../controllers/endpointutil/slices-by-service.js';
 import type { RestClient } from '../client/rest-client.js';
 import { clearConntrack, staleUdpFlows } from './conntrack.js';
 import { fullSyncScript, partialSyncScript } from './nft-transaction.js';
@@ -20,7 +21,6 @@ import { SyncRunner } from './sync-runner.js';
 export const PROXY_TABLE = 'skiff-proxy';
 /** kube-proxy re-writes everything this often even when nothing failed, in case something else changed the table. */
 const FULL_SYNC_PERIOD_MS = 3_600_000;
-const SLICES_BY_SERVICE = 'service';
 
 export interface ProxierOptions {
   nodeName: string;
@@ -74,7 +74,7 @@ export class Proxier {
     this.healthServers = new ServiceHealthServers(options.healthCheckBindAddress);
     this.services = new Informer(client, SERVICES);
     this.slices = new Informer(client, ENDPOINT_SLICES, {
-      indexers: { [SLICES_BY_SERVICE]: (s) => (s.metadata?.labels?.[LABEL_SERVICE_NAME] ? [`${s.metadata.namespace}/${s.metadata.labels[LABEL_SERVICE_NAME]}`] : []) },
+      indexers: { [SLICES_BY_SERVICE]: slicesByService },
     });
     this.node = new Informer(client, NODES, { fieldSelector: `metadata.name=${options.nodeName}` });
     this.runner = new SyncRunner(() => this.sync(), options.minSyncPeriodMs, options.syncPeriodMs);
@@ -120,10 +120,7 @@ export class Proxier {
 
   private sliceChanged(before: AnyObject | undefined, after: AnyObject | undefined): void {
     this.metrics.endpointChanges.inc();
-    for (const slice of [before, after]) {
-      const service = slice?.metadata?.labels?.[LABEL_SERVICE_NAME];
-      if (service) this.dirty.add(`${slice!.metadata.namespace}/${service}`);
-    }
+    for (const slice of [before, after]) for (const key of slice ? slicesByService(slice) : []) this.dirty.add(key);
     const trigger = after?.metadata?.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME];
     if (trigger && trigger !== before?.metadata?.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME]) {
       const at = Date.parse(trigger);

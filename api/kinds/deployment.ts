@@ -7,6 +7,7 @@ import { annotations, labels } from '../validation/names.js';
 import {
   defaultPodSpec, firstPerField, isEmptySelector, isObject, NON_NEGATIVE, selectorOf, validateLabelSelector, validatePodSpec,
 } from '../validation/pod-spec.js';
+import type { Labels } from '../selectors/label-selector.js';
 import { labelSelectorSchema, podTemplateSpecSchema, workloadWideColumns } from './pod.js';
 
 const apps = (name: string, schema: Schema): Schema => named(`io.k8s.api.apps.v1.${name}`, schema);
@@ -39,25 +40,38 @@ const strategySchema = apps('DeploymentStrategy', obj({
  * itself cannot be built.
  */
 export function validateWorkloadTemplate(spec: KObject, old?: KObject): Cause[] {
-  const causes: Cause[] = [];
-  const template = spec.template;
-  if (!isObject(template)) return [required('spec.template')];
-  const meta = isObject(template.metadata) ? template.metadata : {};
+  if (!isObject(spec.template)) return [required('spec.template')];
   // A missing selector selects nothing, so it never matches the template either, as in Kubernetes.
   const selector = selectorOf(spec.selector);
   if (!selector) return [invalid('spec.selector', spec.selector, 'invalid label selector')];
-  if (!selector.empty() && !selector.matches(meta.labels)) {
-    causes.push(invalid('spec.template.metadata.labels', meta.labels ?? {}, '`selector` does not match template `labels`'));
-  }
+  return validateAlwaysRestartingTemplate(spec.template, old?.template, {
+    matches: (labels) => selector.empty() || selector.matches(labels),
+    deadline: (value) => invalid('spec.template.spec.activeDeadlineSeconds', value, 'activeDeadlineSeconds in ReplicaSet is not Supported'),
+  });
+}
+
+/**
+ * The template checks of a workload whose pods always restart (ReplicaSet,
+ * Deployment, ReplicationController): its labels matched against the
+ * workload's selector, labels and annotations, the pod spec (on update,
+ * scheduling constraints the stored template already had are not checked
+ * again, so status writes go through), Always restarts, and the kind's own
+ * refusal of a deadline.
+ */
+export function validateAlwaysRestartingTemplate(
+  template: KObject,
+  old: KObject | undefined,
+  rules: { matches(labels: Labels): boolean; deadline(value: unknown): Cause },
+): Cause[] {
+  const causes: Cause[] = [];
+  const meta = isObject(template.metadata) ? template.metadata : {};
+  if (!rules.matches(meta.labels as Labels)) causes.push(invalid('spec.template.metadata.labels', meta.labels ?? {}, '`selector` does not match template `labels`'));
   causes.push(...labels('spec.template.metadata.labels', meta.labels));
   causes.push(...annotations('spec.template.metadata.annotations', meta.annotations));
-  // On update, scheduling constraints the stored template already had are not checked again (status writes must go through).
-  causes.push(...validatePodSpec(template.spec, 'spec.template.spec', { old: old?.template?.spec }));
+  causes.push(...validatePodSpec(template.spec, 'spec.template.spec', { old: old?.spec }));
   const pod = isObject(template.spec) ? template.spec : {};
   if (pod.restartPolicy && pod.restartPolicy !== 'Always') causes.push(notSupported('spec.template.spec.restartPolicy', pod.restartPolicy, ['Always']));
-  if (pod.activeDeadlineSeconds !== undefined && pod.activeDeadlineSeconds !== null) {
-    causes.push(invalid('spec.template.spec.activeDeadlineSeconds', pod.activeDeadlineSeconds, 'activeDeadlineSeconds in ReplicaSet is not Supported'));
-  }
+  if (pod.activeDeadlineSeconds !== undefined && pod.activeDeadlineSeconds !== null) causes.push(rules.deadline(pod.activeDeadlineSeconds));
   return causes;
 }
 

@@ -3,9 +3,9 @@ import { typeMeta } from '../object-meta.js';
 import { ageColumn, nameColumn } from '../printers.js';
 import { int32, int64, keyedList, named, obj, str, strMap, time, type Schema } from '../schema.js';
 import { selectorFromSet } from '../selectors/label-selector.js';
-import { forbidden, invalid, notSupported, required, type Cause } from '../validation/field-errors.js';
-import { annotations, labels } from '../validation/names.js';
-import { defaultPodSpec, firstPerField, isObject, NON_NEGATIVE, validatePodSpec } from '../validation/pod-spec.js';
+import { forbidden, invalid, required, type Cause } from '../validation/field-errors.js';
+import { defaultPodSpec, firstPerField, isObject, NON_NEGATIVE } from '../validation/pod-spec.js';
+import { validateAlwaysRestartingTemplate } from './deployment.js';
 import { podTemplateSpecSchema, workloadWideColumns } from './pod.js';
 
 const core = (name: string, schema: Schema): Schema => named(`io.k8s.api.core.v1.${name}`, schema);
@@ -25,22 +25,11 @@ const isLabelMap = (v: unknown): v is Record<string, string> => isObject(v) && O
  * label of the selector map, and describe pods that always restart.
  */
 function validateTemplate(spec: KObject, old: KObject | undefined): Cause[] {
-  const template = spec.template;
-  if (!isObject(template)) return [required('spec.template')];
-  const meta = isObject(template.metadata) ? template.metadata : {};
-  const causes: Cause[] = [];
-  if (isLabelMap(spec.selector) && !selectorFromSet(spec.selector).matches(meta.labels)) {
-    causes.push(invalid('spec.template.metadata.labels', meta.labels ?? {}, '`selector` does not match template `labels`'));
-  }
-  causes.push(...labels('spec.template.metadata.labels', meta.labels));
-  causes.push(...annotations('spec.template.metadata.annotations', meta.annotations));
-  causes.push(...validatePodSpec(template.spec, 'spec.template.spec', { old: old?.template?.spec }));
-  const pod = isObject(template.spec) ? template.spec : {};
-  if (pod.restartPolicy && pod.restartPolicy !== 'Always') causes.push(notSupported('spec.template.spec.restartPolicy', pod.restartPolicy, ['Always']));
-  if (pod.activeDeadlineSeconds !== undefined && pod.activeDeadlineSeconds !== null) {
-    causes.push(forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicationController is not Supported'));
-  }
-  return causes;
+  if (!isObject(spec.template)) return [required('spec.template')];
+  return validateAlwaysRestartingTemplate(spec.template, old?.template, {
+    matches: (labels) => !isLabelMap(spec.selector) || selectorFromSet(spec.selector).matches(labels),
+    deadline: () => forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicationController is not Supported'),
+  });
 }
 
 /**
